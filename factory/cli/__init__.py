@@ -1,0 +1,5 @@
+"""`factory`: the operator's command line."""
+
+from factory.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,24 @@
+"""The `factory` command: assembles the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from factory import logs
+from factory.cli import accounts, db, demo, sites
+
+app = typer.Typer(
+    help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(accounts.app, name="accounts")
+app.add_typer(sites.app, name="sites")
+app.add_typer(demo.app, name="demo")
+
+
+@app.callback()
+def main() -> None:
+    logs.configure(console_level="WARNING")

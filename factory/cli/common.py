@@ -1,0 +1,55 @@
+"""What every command shares: the store, one-line errors, secret prompts."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from factory.secrets import SecretKeyError
+from factory.store import Store, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@functools.cache
+def store() -> Store:
+    return Store()
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn expected failures into one line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (StoreError, SecretKeyError, ValueError) as exc:
+            fail(str(exc))
+        except Exception as exc:  # a database that is down, etc.: still one line
+            import psycopg
+
+            if isinstance(exc, psycopg.OperationalError):
+                fail(f"cannot reach the database: {str(exc).splitlines()[0]}")
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def read_secret(env_name: str, prompt: str) -> str:
+    """A secret from the environment or a hidden prompt; never from argv."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        fail(f"set {env_name} or run in a terminal to be prompted (secrets are never taken from the command line)")
+    return typer.prompt(prompt, hide_input=True)

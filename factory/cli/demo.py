@@ -1,0 +1,42 @@
+"""`factory demo seed`: demo accounts and sites for the quick start (idempotent)."""
+
+from __future__ import annotations
+
+import typer
+
+from factory.cli.common import friendly_errors, store
+from factory.store import Conflict, NewSite, NotFound
+
+app = typer.Typer(help="Demo data for the local quick start.", no_args_is_help=True)
+
+DEMO_CLOUDFLARE = [("demo-cf-1@example.com", "CF_Demo_1"), ("demo-cf-2@example.com", "CF_Demo_2")]
+DEMO_GSC = "demo-gsc@example.com"
+DEMO_SITES = [
+    NewSite("demo-bakery.com", "CF_Demo_1", DEMO_GSC, "Demo Bakery"),
+    NewSite("demo-garden.net", "CF_Demo_2", DEMO_GSC, "Demo Garden"),
+    NewSite("demo-cycling.org", "CF_Demo_1", None, "Demo Cycling"),
+]
+
+
+@app.command()
+@friendly_errors
+def seed() -> None:
+    """Add demo accounts (sandbox tokens) and a few demo sites, skipping what exists."""
+    s = store()
+    for email, nickname in DEMO_CLOUDFLARE:
+        try:
+            s.add_cloudflare_account(email, nickname, f"sandbox-token-{nickname.lower()}")
+        except Conflict:
+            pass
+    try:
+        s.add_gsc_account(DEMO_GSC, "sandbox-refresh-token-demo")
+    except Conflict:
+        pass
+    added = 0
+    for new in DEMO_SITES:
+        try:
+            s.get_site(new.domain)
+        except NotFound:
+            s.add_site(new)
+            added += 1
+    typer.echo(f"demo data ready: {len(DEMO_SITES)} sites ({added} new)")

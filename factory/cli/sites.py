@@ -1,0 +1,87 @@
+"""`factory sites ...`: the fleet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from factory.cli.common import fail, friendly_errors, store
+from factory.csv_import import CsvFormatError, plan_import, read_rows
+from factory.store import NewSite
+
+app = typer.Typer(help="The sites of the fleet.", no_args_is_help=True)
+
+
+@app.command("add")
+@friendly_errors
+def add(
+    domain: str = typer.Argument(..., help="The registrable domain, e.g. example.com."),
+    cloudflare_account: str = typer.Option(..., help="Nickname (or email) of the Cloudflare account."),
+    gsc_account: str = typer.Option(None, help="Email of the Google account for Search Console."),
+    brand: str = typer.Option(None, help="Brand name shown on the site."),
+) -> None:
+    """Add one site; onboarding starts when the sensor sees it."""
+    site = store().add_site(NewSite(domain, cloudflare_account, gsc_account, brand))
+    typer.echo(f"added {site.domain} (pending onboarding)")
+
+
+@app.command("import")
+@friendly_errors
+def import_csv(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                help="CSV with columns domain,brand_name,cloudflare_account,gsc_account."),
+    skip_invalid: bool = typer.Option(False, help="Write the good rows even if some are bad."),
+) -> None:
+    """Import sites from CSV. Every row is checked first; any bad row stops the import unless --skip-invalid."""
+    data = file.read_bytes()
+    try:
+        total = len(read_rows(data))
+    except CsvFormatError as exc:
+        fail(f"{file.name}: {exc}")
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=total < 200) as progress:
+        task = progress.add_task("checking rows", total=total)
+        plan = plan_import(store(), data, progress=lambda n: progress.advance(task, n))
+    for error in plan.errors:
+        typer.echo(f"{file.name}: {error}", err=True)
+    if plan.errors and not skip_invalid:
+        fail(f"{len(plan.errors)} bad row(s); nothing was written (use --skip-invalid to write the {len(plan.valid)} good rows)")
+    written = store().add_sites([new for _, new in plan.valid]) if plan.valid else []
+    typer.echo(f"imported {len(written)} site(s)" + (f", skipped {len(plan.errors)} bad row(s)" if plan.errors else ""))
+    if plan.errors:
+        raise typer.Exit(1 if not written else 0)
+
+
+@app.command("list")
+@friendly_errors
+def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List sites with every status column."""
+    sites = store().list_sites()
+    if as_json:
+        typer.echo(json.dumps([s.as_dict() for s in sites], indent=2, default=str))
+        return
+    table = Table("domain", "brand", "cloudflare", "dns", "hosting", "content", "deploy", "gsc", "matomo", "error")
+    for s in sites:
+        table.add_row(s.domain, s.brand_name or "", s.cloudflare_account, s.status_dns, s.status_hosting,
+                      s.status_content, s.status_deployment, s.gsc_verification_status,
+                      str(s.matomo_site_id or ""), (s.error_message or "")[:60])
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=220)
+    console.print(table)
+    typer.echo(f"{len(sites)} site(s)")
+
+
+@app.command("delete")
+@friendly_errors
+def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None:
+    """Remove a site from the fleet (its Cloudflare zone and files are left in place)."""
+    site = store().delete_site(domain)
+    typer.echo(f"deleted {site.domain}")
+
+

@@ -1,0 +1,68 @@
+"""Encryption at rest for vendor credentials (Cloudflare API tokens, Google refresh tokens).
+
+Tokens are stored as Fernet ciphertext made with FACTORY_SECRET_KEY. Decryption happens only
+in `Store.*_credential` for a client about to call a vendor; nothing else sees plaintext.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from factory.config import env, state_dir
+
+log = logging.getLogger(__name__)
+
+CIPHERTEXT_PREFIX = "fernet:"
+
+
+class SecretKeyError(RuntimeError):
+    """FACTORY_SECRET_KEY is missing, malformed, or not the key the data was written with."""
+
+
+def _local_key() -> bytes:
+    # Local default only: a key generated once under .factory/ so the quick start needs no set-up.
+    path = state_dir() / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(Fernet.generate_key())
+        log.warning("FACTORY_SECRET_KEY is not set; generated a local key at %s", path)
+    return path.read_bytes().strip()
+
+
+def _fernet() -> Fernet:
+    key = env("FACTORY_SECRET_KEY")
+    raw = key.encode() if key else _local_key()
+    try:
+        return Fernet(raw)
+    except (ValueError, TypeError):
+        raise SecretKeyError(
+            "FACTORY_SECRET_KEY must be a Fernet key (url-safe base64 of 32 bytes); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from None
+
+
+def encrypt(plaintext: str) -> str:
+    return CIPHERTEXT_PREFIX + _fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(ciphertext: str) -> str:
+    if not ciphertext.startswith(CIPHERTEXT_PREFIX):
+        raise SecretKeyError("a stored credential is not encrypted; re-enter it with the CLI or the API")
+    try:
+        return _fernet().decrypt(ciphertext[len(CIPHERTEXT_PREFIX):].encode()).decode()
+    except InvalidToken:
+        raise SecretKeyError(
+            "a stored credential cannot be decrypted with the current FACTORY_SECRET_KEY "
+            "(was the key changed?)"
+        ) from None
+
+
+def mask(plaintext: str) -> str:
+    """What may be shown of a secret: its last 4 characters at most."""
+    return "…" + plaintext[-4:] if len(plaintext) >= 12 else "…"

@@ -1,0 +1,563 @@
+"""The store: the one module through which all code reads and writes the system of record.
+
+Typed functions over psycopg 3. Status values are checked against the spec's vocabulary (and
+by CHECK constraints in the schema). Each status update is a single-row UPDATE of only the
+columns it changes, so two steps finishing at once cannot overwrite each other. Credentials
+go in encrypted and come out only through the `*_credential` functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import psycopg
+from psycopg import errors, sql
+from psycopg.rows import class_row, dict_row
+from psycopg_pool import ConnectionPool
+
+from factory import secrets
+from factory.db import database_url
+from factory.domains import InvalidDomain, normalize_domain
+
+# The spec's vocabulary (technical-design.md §2.3), per status column.
+STATUS_VALUES: dict[str, tuple[str, ...]] = {
+    "status_dns": ("pending", "active", "failed"),
+    "status_hosting": ("pending", "active", "failed"),
+    "status_content": ("pending", "generating", "generated", "failed"),
+    "status_deployment": ("pending", "deploying", "deployed", "failed"),
+    "gsc_verification_status": ("pending", "verified", "failed"),
+}
+# Site columns that steps record besides statuses.
+SITE_FIELDS = ("hosting_doc_root", "matomo_site_id", "brand_name")
+
+
+class StoreError(Exception):
+    """Base of the store's errors; the message is fit to show an operator."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    pass
+
+
+class InvalidInput(StoreError, ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CloudflareAccount:
+    id: uuid.UUID
+    created_at: dt.datetime
+    email: str
+    account_nickname: str
+    token_hint: str  # the last 4 characters at most, never the token
+
+
+@dataclass(frozen=True)
+class GscAccount:
+    id: uuid.UUID
+    created_at: dt.datetime
+    email: str
+    token_hint: str
+
+
+@dataclass(frozen=True)
+class Site:
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    seq: int
+    domain: str
+    brand_name: str | None
+    cloudflare_account_id: uuid.UUID
+    cloudflare_account: str  # nickname
+    gsc_account_id: uuid.UUID | None
+    gsc_account: str | None  # email
+    status_dns: str
+    status_hosting: str
+    status_content: str
+    status_deployment: str
+    hosting_doc_root: str | None
+    matomo_site_id: int | None
+    gsc_verification_status: str
+    error_message: str | None
+    error_step: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class NewSite:
+    """One site to add: references accounts by nickname (Cloudflare) and email (Google)."""
+
+    domain: str
+    cloudflare_account: str
+    gsc_account: str | None = None
+    brand_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AnalyticsRow:
+    date: dt.date
+    site_id: uuid.UUID
+    matomo_visits: int | None
+    gsc_clicks: int | None
+    gsc_impressions: int | None
+
+
+_SITE_SELECT = """
+select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
+       s.cloudflare_account_id, c.account_nickname as cloudflare_account,
+       s.gsc_account_id, g.email as gsc_account,
+       s.status_dns, s.status_hosting, s.status_content, s.status_deployment,
+       s.hosting_doc_root, s.matomo_site_id, s.gsc_verification_status,
+       s.error_message, s.error_step
+  from public.sites s
+  join public.cloudflare_accounts c on c.id = s.cloudflare_account_id
+  left join public.gsc_accounts g on g.id = s.gsc_account_id
+"""
+
+
+def _clean_text(value: str | None, what: str, *, required: bool = True, max_len: int = 200) -> str | None:
+    if value is None or value.strip() == "":
+        if required:
+            raise InvalidInput(f"{what} is required")
+        return None
+    value = value.strip()
+    if len(value) > max_len:
+        raise InvalidInput(f"{what} is longer than {max_len} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidInput(f"{what} contains a control character")
+    return value
+
+
+def _clean_email(value: str | None) -> str:
+    email = _clean_text(value, "email", max_len=254)
+    local, at, host = email.partition("@")
+    if not at or not local or "." not in host or any(ch.isspace() for ch in email):
+        raise InvalidInput(f"{email!r} is not an email address")
+    return email.lower()
+
+
+def _clean_secret(value: str | None, what: str) -> str:
+    if value is None or value.strip() == "":
+        raise InvalidInput(f"{what} is required")
+    value = value.strip()
+    if len(value) > 4096 or any(ord(ch) < 32 for ch in value):
+        raise InvalidInput(f"{what} is not a valid token")
+    return value
+
+
+def _domain(value: str) -> str:
+    try:
+        return normalize_domain(value)
+    except InvalidDomain as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+class Store:
+    """Typed access to the system of record. One per process; thread-safe."""
+
+    def __init__(self, url: str | None = None, *, max_connections: int = 8):
+        self._url = url
+        self._max = max_connections
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _get_pool(self) -> ConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self._url or database_url(), min_size=0, max_size=self._max, open=True,
+                    kwargs={"autocommit": False}, name="factory-store",
+                )
+            return self._pool
+
+    def connection(self):
+        """A pooled connection; the block is one transaction (commit on success)."""
+        return self._get_pool().connection()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    # -- Cloudflare accounts ----------------------------------------------------------------
+    def add_cloudflare_account(self, email: str, nickname: str, api_token: str) -> CloudflareAccount:
+        email = _clean_email(email)
+        nickname = _clean_text(nickname, "nickname", max_len=100)
+        token = _clean_secret(api_token, "Cloudflare API token")
+        try:
+            with self.connection() as conn:
+                row = conn.execute(
+                    "insert into public.cloudflare_accounts (email, account_nickname, api_token)"
+                    " values (%s, %s, %s) returning id, created_at",
+                    (email, nickname, secrets.encrypt(token)),
+                ).fetchone()
+        except errors.UniqueViolation as exc:
+            field = "nickname" if "account_nickname" in str(exc.diag.constraint_name) else "email"
+            value = nickname if field == "nickname" else email
+            raise Conflict(f"a Cloudflare account with {field} {value!r} already exists") from None
+        return CloudflareAccount(row[0], row[1], email, nickname, secrets.mask(token))
+
+    def list_cloudflare_accounts(self) -> list[CloudflareAccount]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "select id, created_at, email, account_nickname, api_token"
+                " from public.cloudflare_accounts order by account_nickname"
+            ).fetchall()
+        return [CloudflareAccount(r[0], r[1], r[2], r[3], self._hint(r[4])) for r in rows]
+
+    def get_cloudflare_account(self, ref: str | uuid.UUID) -> CloudflareAccount:
+        """By id, nickname or email."""
+        for account in self.list_cloudflare_accounts():
+            if str(ref) in (str(account.id), account.account_nickname, account.email):
+                return account
+        raise NotFound(f"no Cloudflare account {str(ref)!r}")
+
+    def cloudflare_credential(self, account_id: uuid.UUID) -> str:
+        """The decrypted API token, for the Cloudflare client only."""
+        with self.connection() as conn:
+            row = conn.execute(
+                "select api_token from public.cloudflare_accounts where id = %s", (account_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no Cloudflare account {account_id}")
+        return secrets.decrypt(row[0])
+
+    def update_cloudflare_token(self, account_id: uuid.UUID, api_token: str) -> None:
+        token = _clean_secret(api_token, "Cloudflare API token")
+        with self.connection() as conn:
+            cur = conn.execute(
+                "update public.cloudflare_accounts set api_token = %s where id = %s",
+                (secrets.encrypt(token), account_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no Cloudflare account {account_id}")
+
+    def delete_cloudflare_account(self, account_id: uuid.UUID) -> None:
+        try:
+            with self.connection() as conn:
+                cur = conn.execute("delete from public.cloudflare_accounts where id = %s", (account_id,))
+                if cur.rowcount == 0:
+                    raise NotFound(f"no Cloudflare account {account_id}")
+        except errors.ForeignKeyViolation:
+            raise Conflict("the Cloudflare account is used by sites; move or delete them first") from None
+
+    # -- Google (Search Console) accounts -----------------------------------------------------
+    def add_gsc_account(self, email: str, refresh_token: str) -> GscAccount:
+        email = _clean_email(email)
+        token = _clean_secret(refresh_token, "Google refresh token")
+        try:
+            with self.connection() as conn:
+                row = conn.execute(
+                    "insert into public.gsc_accounts (email, oauth_refresh_token) values (%s, %s)"
+                    " returning id, created_at",
+                    (email, secrets.encrypt(token)),
+                ).fetchone()
+        except errors.UniqueViolation:
+            raise Conflict(f"a Google account with email {email!r} already exists") from None
+        return GscAccount(row[0], row[1], email, secrets.mask(token))
+
+    def list_gsc_accounts(self) -> list[GscAccount]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "select id, created_at, email, oauth_refresh_token from public.gsc_accounts order by email"
+            ).fetchall()
+        return [GscAccount(r[0], r[1], r[2], self._hint(r[3])) for r in rows]
+
+    def get_gsc_account(self, ref: str | uuid.UUID) -> GscAccount:
+        """By id or email."""
+        for account in self.list_gsc_accounts():
+            if str(ref).lower() in (str(account.id), account.email):
+                return account
+        raise NotFound(f"no Google account {str(ref)!r}")
+
+    def gsc_credential(self, account_id: uuid.UUID) -> str:
+        """The decrypted refresh token, for the Google client only."""
+        with self.connection() as conn:
+            row = conn.execute(
+                "select oauth_refresh_token from public.gsc_accounts where id = %s", (account_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no Google account {account_id}")
+        return secrets.decrypt(row[0])
+
+    def delete_gsc_account(self, account_id: uuid.UUID) -> None:
+        try:
+            with self.connection() as conn:
+                cur = conn.execute("delete from public.gsc_accounts where id = %s", (account_id,))
+                if cur.rowcount == 0:
+                    raise NotFound(f"no Google account {account_id}")
+        except errors.ForeignKeyViolation:
+            raise Conflict("the Google account is used by sites; move or delete them first") from None
+
+    @staticmethod
+    def _hint(ciphertext: str) -> str:
+        try:
+            return secrets.mask(secrets.decrypt(ciphertext))
+        except secrets.SecretKeyError:
+            return "…"
+
+    # -- sites ------------------------------------------------------------------------------
+    def validate_new_site(self, new: NewSite, conn: psycopg.Connection | None = None) -> dict[str, Any]:
+        """Check one site against the rules and the accounts; return the row to insert.
+
+        Raises InvalidInput, NotFound (unknown account) or Conflict (domain exists).
+        """
+        domain = _domain(new.domain)
+        brand = _clean_text(new.brand_name, "brand name", required=False)
+        cf_ref = _clean_text(new.cloudflare_account, "Cloudflare account")
+        gsc_ref = _clean_text(new.gsc_account, "Google account", required=False)
+
+        def run(c: psycopg.Connection) -> dict[str, Any]:
+            cf = c.execute(
+                "select id from public.cloudflare_accounts where account_nickname = %s or email = lower(%s)"
+                " or id::text = %s",
+                (cf_ref, cf_ref, cf_ref),
+            ).fetchone()
+            if cf is None:
+                raise NotFound(f"no Cloudflare account {cf_ref!r}")
+            gsc_id = None
+            if gsc_ref is not None:
+                gsc = c.execute(
+                    "select id from public.gsc_accounts where email = lower(%s) or id::text = %s",
+                    (gsc_ref, gsc_ref),
+                ).fetchone()
+                if gsc is None:
+                    raise NotFound(f"no Google account {gsc_ref!r}")
+                gsc_id = gsc[0]
+            if c.execute("select 1 from public.sites where domain = %s", (domain,)).fetchone():
+                raise Conflict(f"the site {domain} already exists")
+            return {"domain": domain, "brand_name": brand, "cloudflare_account_id": cf[0], "gsc_account_id": gsc_id}
+
+        if conn is not None:
+            return run(conn)
+        with self.connection() as c:
+            return run(c)
+
+    def add_site(self, new: NewSite) -> Site:
+        return self.add_sites([new])[0]
+
+    def add_sites(self, batch: Sequence[NewSite]) -> list[Site]:
+        """Add several sites in one transaction: all of them, or (on any error) none."""
+        domains: list[str] = []
+        try:
+            with self.connection() as conn:
+                for new in batch:
+                    row = self.validate_new_site(new, conn)
+                    if row["domain"] in domains:
+                        raise Conflict(f"the site {row['domain']} is listed twice")
+                    conn.execute(
+                        "insert into public.sites (domain, brand_name, cloudflare_account_id, gsc_account_id)"
+                        " values (%(domain)s, %(brand_name)s, %(cloudflare_account_id)s, %(gsc_account_id)s)",
+                        row,
+                    )
+                    domains.append(row["domain"])
+        except errors.UniqueViolation:
+            # Another writer added one of these domains between our check and insert.
+            if len(batch) == 1:
+                raise Conflict(f"the site {_domain(batch[0].domain)} already exists") from None
+            raise Conflict("one of the sites was added by someone else at the same time; nothing was written") from None
+        return self.sites_by_domain(domains)
+
+    def sites_by_domain(self, domains: Sequence[str]) -> list[Site]:
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(Site))
+            rows = cur.execute(_SITE_SELECT + " where s.domain = any(%s)", (list(domains),)).fetchall()
+        by_domain = {s.domain: s for s in rows}
+        return [by_domain[d] for d in domains if d in by_domain]
+
+    def get_site(self, ref: str | uuid.UUID) -> Site:
+        """By id or (any spelling of) domain."""
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(Site))
+            if isinstance(ref, uuid.UUID) or _is_uuid(ref):
+                row = cur.execute(_SITE_SELECT + " where s.id = %s", (str(ref),)).fetchone()
+            else:
+                try:
+                    domain = normalize_domain(ref)
+                except InvalidDomain:
+                    domain = None
+                row = cur.execute(_SITE_SELECT + " where s.domain = %s", (domain,)).fetchone() if domain else None
+        if row is None:
+            raise NotFound(f"no site {str(ref)!r}")
+        return row
+
+    def list_sites(
+        self,
+        *,
+        status: dict[str, str] | None = None,
+        search: str | None = None,
+        cloudflare_account_id: uuid.UUID | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Site]:
+        clauses: list[sql.Composable] = []
+        params: list[Any] = []
+        for column, value in (status or {}).items():
+            _check_status(column, value)
+            clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
+            params.append(value)
+        if search:
+            clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        if cloudflare_account_id:
+            clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
+            params.append(cloudflare_account_id)
+        query = sql.SQL(_SITE_SELECT)
+        if clauses:
+            query += sql.SQL(" where ") + sql.SQL(" and ").join(clauses)
+        query += sql.SQL(" order by s.seq")
+        if limit is not None:
+            query += sql.SQL(" limit %s offset %s")
+            params += [limit, offset]
+        with self.connection() as conn:
+            return conn.cursor(row_factory=class_row(Site)).execute(query, params).fetchall()
+
+    def sites_after(self, seq: int, limit: int = 1000) -> list[Site]:
+        """Sites inserted after `seq`, oldest first (the new-sites sensor's cursor)."""
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(Site))
+            return cur.execute(_SITE_SELECT + " where s.seq > %s order by s.seq limit %s", (seq, limit)).fetchall()
+
+    def deletions_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
+        """(seq, domain) of sites deleted after `seq`, oldest first."""
+        with self.connection() as conn:
+            return conn.execute(
+                "select seq, domain from public.site_deletions where seq > %s order by seq limit %s", (seq, limit)
+            ).fetchall()
+
+    def update_site(self, ref: str | uuid.UUID, **changes: Any) -> Site:
+        """Change recorded fields (hosting_doc_root, matomo_site_id, brand_name)."""
+        unknown = set(changes) - set(SITE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"cannot update {', '.join(sorted(unknown))}")
+        if "brand_name" in changes:
+            changes["brand_name"] = _clean_text(changes["brand_name"], "brand name", required=False)
+        site = self.get_site(ref)
+        if changes:
+            assignments = sql.SQL(", ").join(
+                sql.SQL("{} = %s").format(sql.Identifier(k)) for k in changes
+            )
+            with self.connection() as conn:
+                conn.execute(
+                    sql.SQL("update public.sites set {} where id = %s").format(assignments),
+                    [*changes.values(), site.id],
+                )
+        return self.get_site(site.id)
+
+    def delete_site(self, ref: str | uuid.UUID) -> Site:
+        site = self.get_site(ref)
+        with self.connection() as conn:
+            conn.execute("delete from public.sites where id = %s", (site.id,))
+        return site
+
+    # -- statuses ---------------------------------------------------------------------------
+    def set_status(self, ref: str | uuid.UUID, column: str, status: str, error: str | None = None) -> None:
+        """Record a step's status. 'failed' needs an error, which becomes error_message;
+        any other status clears error_message if (and only if) this step had set it.
+
+        One UPDATE of this step's columns only: concurrent steps never lose each other's writes.
+        """
+        _check_status(column, status)
+        site = self.get_site(ref)
+        with self.connection() as conn:
+            if status == "failed":
+                message = (error or "failed without a message").strip()[:2000]
+                conn.execute(
+                    sql.SQL("update public.sites set {} = %s, error_message = %s, error_step = %s where id = %s").format(
+                        sql.Identifier(column)
+                    ),
+                    (status, message, column, site.id),
+                )
+            else:
+                message = None
+                conn.execute(
+                    sql.SQL(
+                        "update public.sites set {col} = %s,"
+                        " error_message = case when error_step = %s then null else error_message end,"
+                        " error_step = case when error_step = %s then null else error_step end"
+                        " where id = %s"
+                    ).format(col=sql.Identifier(column)),
+                    (status, column, column, site.id),
+                )
+            conn.execute(
+                "insert into public.site_events (site_id, step, status, message) values (%s, %s, %s, %s)",
+                (site.id, column, status, message),
+            )
+
+    def site_events(self, ref: str | uuid.UUID, limit: int = 100) -> list[dict[str, Any]]:
+        site = self.get_site(ref)
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=dict_row)
+            return cur.execute(
+                "select at, step, status, message from public.site_events where site_id = %s"
+                " order by id desc limit %s",
+                (site.id, limit),
+            ).fetchall()
+
+    # -- analytics --------------------------------------------------------------------------
+    def upsert_daily_analytics(self, rows: Iterable[AnalyticsRow]) -> int:
+        """Insert or replace rows keyed by (date, site_id); returns how many were written."""
+        batch = [(r.date, r.site_id, r.matomo_visits, r.gsc_clicks, r.gsc_impressions) for r in rows]
+        if not batch:
+            return 0
+        with self.connection() as conn:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "create temp table _analytics (like public.daily_analytics including defaults) on commit drop"
+                )
+                with cur.copy(
+                    "copy _analytics (date, site_id, matomo_visits, gsc_clicks, gsc_impressions) from stdin"
+                ) as copy:
+                    for record in batch:
+                        copy.write_row(record)
+                cur.execute(
+                    "insert into public.daily_analytics select distinct on (date, site_id) * from _analytics"
+                    " on conflict (date, site_id) do update set matomo_visits = excluded.matomo_visits,"
+                    " gsc_clicks = excluded.gsc_clicks, gsc_impressions = excluded.gsc_impressions"
+                )
+        return len(batch)
+
+    def daily_analytics(
+        self, start: dt.date, end: dt.date, site_ids: Sequence[uuid.UUID] | None = None
+    ) -> list[AnalyticsRow]:
+        """Rows with start <= date <= end, ordered by date then site."""
+        query = "select date, site_id, matomo_visits, gsc_clicks, gsc_impressions from public.daily_analytics" \
+                " where date between %s and %s"
+        params: list[Any] = [start, end]
+        if site_ids is not None:
+            query += " and site_id = any(%s)"
+            params.append(list(site_ids))
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(AnalyticsRow))
+            return cur.execute(query + " order by date, site_id", params).fetchall()
+
+
+def _check_status(column: str, status: str) -> None:
+    allowed = STATUS_VALUES.get(column)
+    if allowed is None:
+        raise InvalidInput(f"{column!r} is not a status column ({', '.join(STATUS_VALUES)})")
+    if status not in allowed:
+        raise InvalidInput(f"{status!r} is not a valid {column} ({', '.join(allowed)})")
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Dagster assets, asset checks and jobs, one module per concern."""

@@ -1,0 +1,1 @@
+"""Dagster resources: the store and one client per vendor."""

@@ -1,0 +1,1 @@
+"""Schedules: the daily analytics schedule."""

@@ -1,0 +1,1 @@
+"""Sensors: new and removed sites, run-failure bookkeeping."""
