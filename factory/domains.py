@@ -60,6 +60,8 @@ def normalize_domain(raw: object) -> str:
     value = raw.strip(" ")
     if not value:
         raise InvalidDomain("the domain is empty")
+    if "://" in value or value.startswith(("http:", "https:")):
+        raise InvalidDomain(f"{_show(raw)} looks like a URL; give the bare domain, e.g. example.com")
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
             raise InvalidDomain(f"{_show(raw)} contains the control character {_describe(ch)}")
@@ -67,8 +69,6 @@ def normalize_domain(raw: object) -> str:
             raise InvalidDomain(f"{_show(raw)} contains whitespace ({_describe(ch)})")
         if ch in "/\\":
             raise InvalidDomain(f"{_show(raw)} contains a path separator {_describe(ch)}")
-    if "://" in value or value.startswith(("http:", "https:")):
-        raise InvalidDomain(f"{_show(raw)} looks like a URL; give the bare domain, e.g. example.com")
     if value.endswith("."):
         value = value[:-1]
     if not value:
@@ -94,6 +94,11 @@ def normalize_domain(raw: object) -> str:
             raise InvalidDomain(f"the label {label!r} of {_show(raw)} starts or ends with a hyphen")
         if label[2:4] == "--" and not label.startswith("xn--"):
             raise InvalidDomain(f"the label {label!r} of {_show(raw)} has hyphens in the 3rd and 4th position")
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError):
+                raise InvalidDomain(f"the label {label!r} of {_show(raw)} is not valid punycode") from None
         ascii_labels.append(label)
     domain = ".".join(ascii_labels)
     if len(domain) > MAX_DOMAIN_LENGTH:

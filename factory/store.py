@@ -356,9 +356,9 @@ class Store:
         try:
             with self.connection() as conn:
                 for new in batch:
+                    if _domain(new.domain) in domains:
+                        raise Conflict(f"the site {_domain(new.domain)} is listed twice")
                     row = self.validate_new_site(new, conn)
-                    if row["domain"] in domains:
-                        raise Conflict(f"the site {row['domain']} is listed twice")
                     conn.execute(
                         "insert into public.sites (domain, brand_name, cloudflare_account_id, gsc_account_id)"
                         " values (%(domain)s, %(brand_name)s, %(cloudflare_account_id)s, %(gsc_account_id)s)",

@@ -1,0 +1,74 @@
+"""Shared fixtures: a real Postgres database per test session, migrated, and a clean store per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+
+from factory import db
+from factory.store import Store
+
+# The machine's Postgres (CI and developers); a fresh database is created in it per session.
+ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+APP_TABLES = ("daily_analytics", "site_events", "site_deletions", "sites", "gsc_accounts", "cloudflare_accounts")
+
+
+def _url_for(dbname: str) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    key = Fernet.generate_key().decode()
+    saved = {k: os.environ.get(k) for k in ("FACTORY_SECRET_KEY", "FACTORY_HOME", "FACTORY_LOG_FILE")}
+    os.environ["FACTORY_SECRET_KEY"] = key
+    home = tmp_path_factory.mktemp("factory_home")
+    os.environ["FACTORY_HOME"] = str(home)
+    os.environ["FACTORY_LOG_FILE"] = str(home / "logs" / "factory.log")
+    yield key
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A new, migrated database on the machine's Postgres, dropped at the end."""
+    name = f"factory_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = _url_for(name)
+    db.upgrade(url)
+    yield url
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+            (name,),
+        )
+        conn.execute(f'drop database if exists "{name}"')
+
+
+@pytest.fixture()
+def clean_db(pg_url: str) -> str:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("truncate " + ", ".join(f"public.{t}" for t in APP_TABLES) + " restart identity cascade")
+    return pg_url
+
+
+@pytest.fixture()
+def store(clean_db: str) -> Iterator[Store]:
+    s = Store(clean_db)
+    yield s
+    s.close()
+
+
+def table_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        return {t: conn.execute(f"select count(*) from public.{t}").fetchone()[0] for t in APP_TABLES}
