@@ -54,10 +54,14 @@ class _RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+# The product's own packages; other libraries (Dagster, uvicorn) keep their own handlers.
+PRODUCT_LOGGERS = ("factory", "factory_assets", "resources", "sensors", "schedules", "hub_api", "sandbox", "bench")
+
+
 def configure(level: str | None = None, log_file: str | None = None, console_level: str | None = None) -> None:
     """Idempotent: set up the 'factory' handlers once per process."""
-    root = logging.getLogger()
-    if any(getattr(h, "_factory", False) for h in root.handlers):
+    product = logging.getLogger(PRODUCT_LOGGERS[0])
+    if any(getattr(h, "_factory", False) for h in product.handlers):
         return
     level_name = (level or env("FACTORY_LOG_LEVEL", "INFO")).upper()
     path = log_file or env("FACTORY_LOG_FILE") or str(state_dir() / "logs" / "factory.log")
@@ -71,7 +75,11 @@ def configure(level: str | None = None, log_file: str | None = None, console_lev
         handler._factory = True  # type: ignore[attr-defined]
         handler.setFormatter(formatter)
         handler.addFilter(_ContextFilter())
-        root.addHandler(handler)
-    root.setLevel(level_name)
+    for name in PRODUCT_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in handlers:
+            logger.addHandler(handler)
+        logger.setLevel(level_name)
+        logger.propagate = False
     for noisy in ("httpx", "httpcore", "urllib3", "googleapiclient.discovery_cache"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, db, demo, sites
+from factory.cli import accounts, db, demo, sites, up
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(sites.app, name="sites")
 app.add_typer(demo.app, name="demo")
+app.command("up")(up.up)
 
 
 @app.callback()
