@@ -1,0 +1,38 @@
+"""Environment variables that point the product at a running sandbox."""
+from __future__ import annotations
+
+from .cloudflare import account_id_for
+from .google import CLIENT_ID, CLIENT_SECRET
+
+CLOUDFLARE_TOKEN = "sandbox-cf-token"
+NAMECHEAP_USER = "sandboxuser"
+NAMECHEAP_KEY = "sandbox-nc-key"
+NAMECHEAP_CLIENT_IP = "127.0.0.1"
+MATOMO_TOKEN = "sandbox-matomo-token"
+GOOGLE_REFRESH_TOKEN = "sandbox-google-refresh-token"
+
+
+def settings(url: str) -> dict[str, str]:
+    """Env settings for a sandbox at base `url` (e.g. "http://127.0.0.1:8787")."""
+    url = url.rstrip("/")
+    return {
+        "SANDBOX_URL": url,
+        "CLOUDFLARE_BASE_URL": f"{url}/cloudflare/client/v4",
+        "CLOUDFLARE_API_TOKEN": CLOUDFLARE_TOKEN,
+        "CLOUDFLARE_ACCOUNT_ID": account_id_for(CLOUDFLARE_TOKEN),
+        "NAMECHEAP_API_URL": f"{url}/namecheap/xml.response",
+        "NAMECHEAP_API_USER": NAMECHEAP_USER,
+        "NAMECHEAP_USERNAME": NAMECHEAP_USER,
+        "NAMECHEAP_API_KEY": NAMECHEAP_KEY,
+        "NAMECHEAP_CLIENT_IP": NAMECHEAP_CLIENT_IP,
+        "MATOMO_URL": f"{url}/matomo/",
+        "MATOMO_TOKEN_AUTH": MATOMO_TOKEN,
+        "GOOGLE_TOKEN_URI": f"{url}/google/token",
+        "GOOGLE_CLIENT_ID": CLIENT_ID,
+        "GOOGLE_CLIENT_SECRET": CLIENT_SECRET,
+        "GOOGLE_REFRESH_TOKEN": GOOGLE_REFRESH_TOKEN,
+        # client_options={"api_endpoint": ...} replaces rootUrl+servicePath; must end with "/".
+        "GOOGLE_SITE_VERIFICATION_API_ENDPOINT": f"{url}/google/siteVerification/v1/",
+        "GOOGLE_SEARCHCONSOLE_API_ENDPOINT": f"{url}/google/",
+        "CLPCTL_SANDBOX_URL": url,
+    }

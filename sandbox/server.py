@@ -1,0 +1,454 @@
+"""One threaded HTTP server on 127.0.0.1 routing to every simulator.
+
+Routing (first path segment = vendor):
+  /cloudflare/client/v4/...        Cloudflare API v4
+  /namecheap/xml.response          Namecheap XML API
+  /matomo/index.php                Matomo Reporting API (+ matomo.js / matomo.php stubs)
+  /google/token                    Google OAuth token endpoint
+  /google/siteVerification/v1/...  Site Verification v1
+  /google/webmasters/v3/...        Search Console v1 (its method paths)
+  /_sandbox/...                    admin API (health, requests, stats, reset, faults, state, ...)
+
+Pipeline for a vendor request: optional latency -> fault decision (before any
+processing, so faults never mutate state) -> auth + per-credential rate limit
+-> simulator under one global lock -> request log.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from datetime import date as Date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import cloudflare as cf
+from . import namecheap as nc
+from .clock import Clock
+from .env import settings
+from .faults import FaultInjector
+from .google import GoogleSim, gerror
+from .matomo import MatomoSim
+from .ratelimit import (
+    CLOUDFLARE_BLOCK_S,
+    CLOUDFLARE_LIMIT,
+    CLOUDFLARE_WINDOW_S,
+    NAMECHEAP_BLOCK_S,
+    NAMECHEAP_LIMIT,
+    NAMECHEAP_WINDOW_S,
+    RateLimiter,
+    retry_after_headers,
+)
+from .wire import Request, Response, json_response
+
+VENDORS = ("cloudflare", "namecheap", "matomo", "google")
+MALFORMED = {"cloudflare": b'{"success": true, "errors": [], "result": {"id": "',
+             "namecheap": b'<?xml version="1.0" encoding="UTF-8"?>\n<ApiResponse xmlns="http://api.namecheap.com/xml.response" Sta',
+             "matomo": b'{"value": ', "google": b'{"siteEntry": [{"siteUrl": '}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "WebsiteFactorySandbox/1.0"
+
+    def setup(self):
+        super().setup()
+        # headers and body go out in separate writes: without TCP_NODELAY,
+        # Nagle + delayed ACK add ~40 ms to every keep-alive request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.sandbox._track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.sandbox._track(self.connection, False)
+
+    def log_message(self, fmt, *args):  # keep test output clean; see /_sandbox/requests
+        pass
+
+    def _any(self):
+        self.server.sandbox._dispatch(self)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+
+class SandboxServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, time_scale: float = 1.0, latency_s: float = 0.0,
+                 state_dir: str | os.PathLike | None = None, auto_activate_after_s: float | None = None,
+                 require_active_zone: bool = True, namecheap_whitelist: set[str] | None = None):
+        self.host, self.port = host, port
+        self.clock = Clock(time_scale)
+        self.latency_s = latency_s
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.lock = threading.RLock()  # one lock: Google reads Cloudflare, Cloudflare reads Namecheap
+        self.namecheap = nc.NamecheapSim(namecheap_whitelist)
+        self.cloudflare = cf.CloudflareSim(self.clock, self.namecheap, auto_activate_after_s)
+        self.matomo = MatomoSim(self.clock)
+        self.google = GoogleSim(self.clock, self.cloudflare, require_active_zone)
+        self.faults = FaultInjector()
+        self.limiters = {
+            "cloudflare": RateLimiter(self.clock, CLOUDFLARE_LIMIT, CLOUDFLARE_WINDOW_S, CLOUDFLARE_BLOCK_S),
+            "namecheap": RateLimiter(self.clock, NAMECHEAP_LIMIT, NAMECHEAP_WINDOW_S, NAMECHEAP_BLOCK_S),
+        }
+        self._log: list[dict] = []
+        self._log_lock = threading.Lock()
+        self._conns: set[socket.socket] = set()
+        self._conn_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        if self.state_dir and (self.state_dir / "state.json").exists():
+            self._load_state()
+
+    # ---- lifecycle -------------------------------------------------------
+    def start(self) -> SandboxServer:
+        self._stopping.clear()
+        self._httpd = _HTTPServer((self.host, self.port), _Handler)
+        self._httpd.sandbox = self
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # releases held "timeout" connections
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        with self._conn_lock:
+            for s in list(self._conns):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        if self._thread:
+            self._thread.join(timeout=5)
+        self._save_state()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Block until Ctrl-C (starts the server if needed)."""
+        if self._httpd is None:
+            self.start()
+        try:
+            while self._thread and self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def settings(self) -> dict[str, str]:
+        return settings(self.url)
+
+    def _track(self, conn, add: bool) -> None:
+        with self._conn_lock:
+            (self._conns.add if add else self._conns.discard)(conn)
+
+    # ---- knobs -----------------------------------------------------------
+    @property
+    def today(self) -> Date:
+        return self.clock.today()
+
+    @today.setter
+    def today(self, value: Date | None) -> None:
+        self.clock.today_override = value
+
+    @property
+    def time_scale(self) -> float:
+        return self.clock.time_scale
+
+    def set_faults(self, vendor: str = "all", **kwargs) -> dict:
+        return self.faults.set(vendor, **kwargs)
+
+    def clear_faults(self) -> None:
+        self.faults.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            for sim in (self.namecheap, self.cloudflare, self.matomo, self.google):
+                sim.reset()
+            for lim in self.limiters.values():
+                lim.reset()
+            self.faults.reset()
+            with self._log_lock:
+                self._log.clear()
+            self._save_state()
+
+    # ---- inspection --------------------------------------------------------
+    @property
+    def state(self) -> dict:
+        with self.lock:
+            cfd = self.cloudflare.dump()
+            return {
+                "cloudflare": {"zones": [self.cloudflare.public_zone(z) | {"token": z["_token"]} for z in cfd["zones"]],
+                               "records": cfd["records"], "settings": cfd["settings"]},
+                "namecheap": {"domains": self.namecheap.dump()["domains"]},
+                "matomo": {"sites": self.matomo.dump()["sites"]},
+                "google": {"verified": self.google.dump()["verified"], "gsc_sites": self.google.dump()["gsc_sites"]},
+            }
+
+    @property
+    def requests(self) -> list[dict]:
+        with self._log_lock:
+            return [dict(r) for r in self._log]
+
+    def count(self, vendor: str | None = None, method: str | None = None, path_contains: str | None = None,
+              status: int | None = None, fault: str | None = None) -> int:
+        n = 0
+        for r in self.requests:
+            if vendor and r["vendor"] != vendor:
+                continue
+            if method and r["method"] != method.upper():
+                continue
+            if path_contains and path_contains not in r["path"]:
+                continue
+            if status is not None and r["status"] != status:
+                continue
+            if fault and r["fault"] != fault:
+                continue
+            n += 1
+        return n
+
+    def stats(self) -> dict:
+        out: dict = {}
+        for r in self.requests:
+            v = out.setdefault(r["vendor"], {"total": 0, "by_status": {}, "rate_limited": 0, "faults": {}})
+            v["total"] += 1
+            key = str(r["status"]) if r["status"] is not None else "no_response"
+            v["by_status"][key] = v["by_status"].get(key, 0) + 1
+            if r["status"] == 429 or r.get("rate_limited"):
+                v["rate_limited"] += 1
+            if r["fault"]:
+                v["faults"][r["fault"]] = v["faults"].get(r["fault"], 0) + 1
+        return out
+
+    # ---- persistence (optional) -----------------------------------------------
+    def _save_state(self) -> None:
+        if not self.state_dir:
+            return
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with self.lock:
+            data = {"cloudflare": self.cloudflare.dump(), "namecheap": self.namecheap.dump(),
+                    "matomo": self.matomo.dump(), "google": self.google.dump()}
+        for z in data["cloudflare"]["zones"]:
+            z["_created_mono"] = 0.0
+        tmp = self.state_dir / "state.json.tmp"
+        tmp.write_text(json.dumps(data, indent=1, default=str))
+        tmp.replace(self.state_dir / "state.json")
+
+    def _load_state(self) -> None:
+        data = json.loads((self.state_dir / "state.json").read_text())
+        self.cloudflare.load(data.get("cloudflare", {}))
+        for z in self.cloudflare.zones.values():
+            z["_created_mono"] = self.clock.now()
+        self.namecheap.load(data.get("namecheap", {}))
+        self.matomo.load(data.get("matomo", {}))
+        self.google.load(data.get("google", {}))
+
+    # ---- request pipeline ------------------------------------------------------
+    def _read_request(self, h: BaseHTTPRequestHandler) -> Request:
+        split = urlsplit(h.path)
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else b""
+        if not length and (h.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(h.rfile.readline().strip() or b"0", 16)
+                if size == 0:
+                    h.rfile.readline()
+                    break
+                chunks.append(h.rfile.read(size))
+                h.rfile.readline()
+            body = b"".join(chunks)
+        return Request(method=h.command, path=split.path, query=parse_qs(split.query, keep_blank_values=True),
+                       headers={k.lower(): v for k, v in h.headers.items()}, body=body,
+                       client_ip=h.client_address[0])
+
+    def _send(self, h: BaseHTTPRequestHandler, resp: Response) -> None:
+        h.send_response(resp.status)
+        h.send_header("Content-Type", resp.content_type)
+        h.send_header("Content-Length", str(len(resp.body)))
+        for k, v in resp.headers.items():
+            h.send_header(k, v)
+        h.end_headers()
+        if h.command != "HEAD":
+            h.wfile.write(resp.body)
+
+    def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
+        started = time.time()
+        req = self._read_request(h)
+        segs = [s for s in req.path.split("/") if s]
+        vendor = segs[0] if segs else ""
+        if vendor == "_sandbox":
+            self._send(h, self._admin(req, segs[1:]))
+            return
+        if vendor not in VENDORS:
+            self._send(h, json_response({"error": f"no simulator at {req.path}"}, 404))
+            return
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        entry = {"t": started, "vendor": vendor, "method": req.method, "path": req.path,
+                 "query": {k: v if len(v) > 1 else v[0] for k, v in req.query.items()},
+                 "body": req.body_summary(), "status": None, "fault": None, "rate_limited": False}
+        kind, cfg = self.faults.decide(vendor)
+        try:
+            if kind in ("timeout", "drop"):
+                entry["fault"] = kind
+                if kind == "timeout":
+                    self._stopping.wait(cfg.timeout_hold_s)
+                h.close_connection = True
+                try:
+                    h.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if kind:
+                entry["fault"] = kind
+                resp = self._fault_response(vendor, kind, cfg)
+            else:
+                resp = self._vendor(vendor, req, segs, entry)
+            entry["status"] = resp.status
+            self._send(h, resp)
+            if req.method != "GET" and not kind and self.state_dir:
+                self._save_state()
+        finally:
+            entry["duration_ms"] = round((time.time() - started) * 1000, 2)
+            with self._log_lock:
+                entry["id"] = len(self._log) + 1
+                self._log.append(entry)
+
+    def _fault_response(self, vendor: str, kind: str, cfg) -> Response:
+        if kind == "malformed":
+            ctype = "text/xml" if vendor == "namecheap" else "application/json"
+            return Response(200, MALFORMED[vendor], ctype)
+        if kind == "429":
+            hdrs = retry_after_headers(self.clock.scaled(cfg.retry_after_s))
+            if vendor == "cloudflare":
+                return cf.error(429, (971, "Please wait and consider throttling your request speed"), headers=hdrs)
+            if vendor == "google":
+                return gerror(429, "Quota exceeded for quota metric 'Queries' (sandbox fault injection).",
+                              "rateLimitExceeded", headers=hdrs)
+            if vendor == "namecheap":
+                r = nc.error("", nc.ERR_TOO_MANY_REQUESTS, "Too many requests", hdrs)
+                r.status = 429
+                return r
+            r = json_response({"result": "error", "message": "Too many requests"}, 429, hdrs)
+            return r
+        # 5xx
+        if vendor == "cloudflare":
+            return cf.error(503, (10001, "Service temporarily unavailable (sandbox fault injection)"))
+        if vendor == "google":
+            return gerror(503, "The service is currently unavailable.", "backendError")
+        return Response(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>", "text/html")
+
+    def _vendor(self, vendor: str, req: Request, segs: list[str], entry: dict) -> Response:
+        if vendor == "cloudflare":
+            if segs[1:3] != ["client", "v4"]:
+                return cf.error(400, (7000, "No route for that URI"))
+            token = cf.bearer_token(req)
+            if not cf.token_is_valid(token):
+                return cf.auth_error()
+            wait = self.limiters["cloudflare"].check(token)
+            if wait is not None:
+                entry["rate_limited"] = True
+                return cf.error(429, (971, "Please wait and consider throttling your request speed"),
+                                headers=retry_after_headers(wait))
+            with self.lock:
+                return self.cloudflare.handle(req, token)
+        if vendor == "namecheap":
+            if segs[1:] != ["xml.response"]:
+                return Response(404, b"Not Found", "text/plain")
+            form = req.form()
+            with self.lock:
+                cmd, user, err = self.namecheap.authenticate(form)
+            if err:
+                return err
+            wait = self.limiters["namecheap"].check(user)
+            if wait is not None:
+                entry["rate_limited"] = True
+                return nc.error(cmd, nc.ERR_TOO_MANY_REQUESTS, "Too many requests", retry_after_headers(wait))
+            with self.lock:
+                return self.namecheap.handle(req, form, cmd, user)
+        if vendor == "matomo":
+            with self.lock:
+                return self.matomo.handle(req)
+        # google
+        rest = [unquote(s) for s in segs[1:]]
+        with self.lock:
+            if rest == ["token"] and req.method == "POST":
+                return self.google.token(req)
+            raw_rest = segs[1:]  # keep percent-encoding for ids that contain "/"
+            if rest[:2] == ["siteVerification", "v1"]:
+                acct = self.google.account_for(req)
+                return self.google.site_verification(req, acct, raw_rest[2:]) if acct else self.google.unauthenticated()
+            if rest[:2] == ["webmasters", "v3"]:
+                acct = self.google.account_for(req)
+                return self.google.search_console(req, acct, raw_rest[2:]) if acct else self.google.unauthenticated()
+        return gerror(404, f"Not Found: {req.path}", "notFound")
+
+    # ---- admin API -------------------------------------------------------------
+    def _admin(self, req: Request, rest: list[str]) -> Response:
+        m = req.method
+        if rest == ["health"]:
+            return json_response({"ok": True, "time_scale": self.time_scale, "today": self.today.isoformat()})
+        if rest == ["requests"] and m == "GET":
+            reqs = self.requests
+            if req.q("vendor"):
+                reqs = [r for r in reqs if r["vendor"] == req.q("vendor")]
+            return json_response({"requests": reqs})
+        if rest == ["stats"] and m == "GET":
+            return json_response(self.stats())
+        if rest == ["reset"] and m == "POST":
+            self.reset()
+            return json_response({"ok": True})
+        if rest == ["state"] and m == "GET":
+            return json_response(self.state)
+        if rest == ["settings"] and m == "GET":
+            return json_response(self.settings())
+        if rest == ["faults"]:
+            if m == "GET":
+                return json_response(self.faults.describe())
+            if m == "POST":
+                body = req.json() or {}
+                vendor = body.pop("vendor", "all")
+                try:
+                    return json_response(self.set_faults(vendor, **body))
+                except (ValueError, TypeError) as e:
+                    return json_response({"error": str(e)}, 400)
+            if m == "DELETE":
+                self.clear_faults()
+                return json_response(self.faults.describe())
+        if rest == ["today"] and m in ("GET", "POST"):
+            if m == "POST":
+                val = (req.json() or {}).get("today")
+                self.today = Date.fromisoformat(val) if val else None
+            return json_response({"today": self.today.isoformat()})
+        if rest == ["cloudflare", "zone-status"] and m == "GET":
+            with self.lock:
+                return json_response(self.cloudflare.zone_status(req.q("name") or ""))
+        if rest == ["limits"] and m == "GET":
+            from .ratelimit import LIMITS
+            return json_response({"time_scale": self.time_scale, "limits": LIMITS})
+        return json_response({"error": f"unknown admin endpoint {req.path}"}, 404)
