@@ -546,6 +546,227 @@ class Store:
             cur = conn.cursor(row_factory=class_row(AnalyticsRow))
             return cur.execute(query + " order by date, site_id", params).fetchall()
 
+    # -- Hub API: operators, account updates, paging and analytics aggregates ----------------
+    def add_operator(self, email: str, password_hash: str) -> Operator:
+        email = _clean_email(email)
+        try:
+            with self.connection() as conn:
+                row = conn.execute(
+                    "insert into public.operators (email, password_hash) values (%s, %s) returning id, created_at",
+                    (email, password_hash),
+                ).fetchone()
+        except errors.UniqueViolation:
+            raise Conflict(f"an operator with email {email!r} already exists") from None
+        return Operator(row[0], row[1], email, False, None)
+
+    def list_operators(self) -> list[Operator]:
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(Operator))
+            return cur.execute(
+                "select id, created_at, email, disabled, last_sign_in_at from public.operators order by email"
+            ).fetchall()
+
+    def operator_password_hash(self, email: str) -> tuple[Operator, str] | None:
+        """The operator and their password hash, for sign-in only; None if unknown."""
+        with self.connection() as conn:
+            row = conn.execute(
+                "select id, created_at, email, disabled, last_sign_in_at, password_hash"
+                " from public.operators where email = lower(%s)", (email.strip(),),
+            ).fetchone()
+        return (Operator(*row[:5]), row[5]) if row else None
+
+    def set_operator_password(self, email: str, password_hash: str) -> None:
+        with self.connection() as conn:
+            if conn.execute("update public.operators set password_hash = %s where email = lower(%s)",
+                            (password_hash, email.strip())).rowcount == 0:
+                raise NotFound(f"no operator {email!r}")
+
+    def set_operator_disabled(self, email: str, disabled: bool) -> None:
+        with self.connection() as conn:
+            if conn.execute("update public.operators set disabled = %s where email = lower(%s)",
+                            (disabled, email.strip())).rowcount == 0:
+                raise NotFound(f"no operator {email!r}")
+
+    def record_operator_sign_in(self, operator_id: uuid.UUID) -> None:
+        with self.connection() as conn:
+            conn.execute("update public.operators set last_sign_in_at = now() where id = %s", (operator_id,))
+
+    def update_cloudflare_account(
+        self, account_id: uuid.UUID, *, email: str | None = None, nickname: str | None = None,
+        api_token: str | None = None,
+    ) -> CloudflareAccount:
+        changes: dict[str, Any] = {}
+        if email is not None:
+            changes["email"] = _clean_email(email)
+        if nickname is not None:
+            changes["account_nickname"] = _clean_text(nickname, "nickname", max_len=100)
+        if api_token is not None:
+            changes["api_token"] = secrets.encrypt(_clean_secret(api_token, "Cloudflare API token"))
+        self._update_account("cloudflare_accounts", account_id, changes, "Cloudflare")
+        return self.get_cloudflare_account(account_id)
+
+    def update_gsc_account(
+        self, account_id: uuid.UUID, *, email: str | None = None, refresh_token: str | None = None
+    ) -> GscAccount:
+        changes: dict[str, Any] = {}
+        if email is not None:
+            changes["email"] = _clean_email(email)
+        if refresh_token is not None:
+            changes["oauth_refresh_token"] = secrets.encrypt(_clean_secret(refresh_token, "Google refresh token"))
+        self._update_account("gsc_accounts", account_id, changes, "Google")
+        return self.get_gsc_account(account_id)
+
+    def _update_account(self, table: str, account_id: uuid.UUID, changes: dict[str, Any], vendor: str) -> None:
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in changes)
+        try:
+            with self.connection() as conn:
+                if not changes:
+                    found = conn.execute(sql.SQL("select 1 from public.{} where id = %s").format(
+                        sql.Identifier(table)), (account_id,)).fetchone()
+                else:
+                    found = conn.execute(sql.SQL("update public.{} set {} where id = %s returning 1").format(
+                        sql.Identifier(table), assignments), [*changes.values(), account_id]).fetchone()
+        except errors.UniqueViolation as exc:
+            field = "nickname" if "nickname" in str(exc.diag.constraint_name) else "email"
+            raise Conflict(f"another {vendor} account already has that {field}") from None
+        if found is None:
+            raise NotFound(f"no {vendor} account {account_id}")
+
+    def account_site_counts(self) -> dict[uuid.UUID, int]:
+        """How many sites use each account (Cloudflare and Google ids together)."""
+        with self.connection() as conn:
+            rows = conn.execute(
+                "select cloudflare_account_id, count(*) from public.sites group by 1"
+                " union all select gsc_account_id, count(*) from public.sites where gsc_account_id is not null group by 1"
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def set_site_accounts(
+        self, ref: str | uuid.UUID, *, cloudflare_account: str | None = None,
+        gsc_account: str | None = None, clear_gsc_account: bool = False,
+    ) -> Site:
+        """Move a site to another Cloudflare and/or Google account (by id, nickname or email)."""
+        site = self.get_site(ref)
+        changes: dict[str, Any] = {}
+        if cloudflare_account is not None:
+            changes["cloudflare_account_id"] = self.get_cloudflare_account(cloudflare_account.strip()).id
+        if clear_gsc_account:
+            changes["gsc_account_id"] = None
+        elif gsc_account is not None:
+            changes["gsc_account_id"] = self.get_gsc_account(gsc_account.strip()).id
+        if changes:
+            assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in changes)
+            with self.connection() as conn:
+                conn.execute(sql.SQL("update public.sites set {} where id = %s").format(assignments),
+                             [*changes.values(), site.id])
+        return self.get_site(site.id)
+
+    def site_page(
+        self, *, status: dict[str, str] | None = None, failed: bool | None = None, search: str | None = None,
+        cloudflare_account_id: uuid.UUID | None = None, gsc_account_id: uuid.UUID | None = None,
+        limit: int = 50, offset: int = 0,
+    ) -> tuple[list[Site], int]:
+        """One page of sites (oldest first) and how many match in all."""
+        clauses: list[sql.Composable] = []
+        params: list[Any] = []
+        for column, value in (status or {}).items():
+            _check_status(column, value)
+            clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
+            params.append(value)
+        if failed is not None:
+            any_failed = sql.SQL(" or ").join(sql.SQL("s.{} = 'failed'").format(sql.Identifier(c)) for c in STATUS_VALUES)
+            clauses.append(sql.SQL("({})").format(any_failed) if failed else sql.SQL("not ({})").format(any_failed))
+        if search:
+            clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        if cloudflare_account_id:
+            clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
+            params.append(cloudflare_account_id)
+        if gsc_account_id:
+            clauses.append(sql.SQL("s.gsc_account_id = %s"))
+            params.append(gsc_account_id)
+        where = sql.SQL(" where ") + sql.SQL(" and ").join(clauses) if clauses else sql.SQL("")
+        with self.connection() as conn:
+            rows = conn.cursor(row_factory=class_row(Site)).execute(
+                sql.SQL(_SITE_SELECT) + where + sql.SQL(" order by s.seq limit %s offset %s"), [*params, limit, offset]
+            ).fetchall()
+            if offset == 0 and len(rows) < limit:
+                total = len(rows)  # the whole result fits in this page: no count needed
+            else:
+                total = conn.execute(sql.SQL("select count(*) from public.sites s") + where, params).fetchone()[0]
+        return rows, total
+
+    def analytics_page(
+        self, start: dt.date, end: dt.date, site_ids: Sequence[uuid.UUID] | None = None,
+        limit: int = 1000, offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Daily rows (with the site's domain), ordered by date then domain, and their count."""
+        where = " where a.date between %s and %s"
+        params: list[Any] = [start, end]
+        if site_ids is not None:
+            where += " and a.site_id = any(%s)"
+            params.append(list(site_ids))
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=dict_row)
+            total = cur.execute("select count(*) as n from public.daily_analytics a" + where, params).fetchone()["n"]
+            rows = cur.execute(
+                "select a.date, a.site_id, s.domain, a.matomo_visits, a.gsc_clicks, a.gsc_impressions"
+                " from public.daily_analytics a join public.sites s on s.id = a.site_id" + where
+                + " order by a.date, s.domain limit %s offset %s", [*params, limit, offset],
+            ).fetchall()
+        return rows, total
+
+    def analytics_site_totals(
+        self, start: dt.date, end: dt.date, *, search: str | None = None, order_by: str = "matomo_visits",
+        descending: bool = True, limit: int = 50, offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Per-site sums over the date range (every site, zeros where no rows), and the site count."""
+        if order_by not in ("domain", "days", "matomo_visits", "gsc_clicks", "gsc_impressions"):
+            raise InvalidInput(f"cannot sort by {order_by!r}")
+        where = sql.SQL("")
+        params: list[Any] = [start, end]
+        if search:
+            where = sql.SQL(" where s.domain ilike %s or s.brand_name ilike %s")
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        direction = sql.SQL("desc nulls last" if descending else "asc nulls first")
+        query = sql.SQL(
+            "select s.id as site_id, s.domain, count(a.date)::int as days,"
+            " coalesce(sum(a.matomo_visits), 0)::bigint as matomo_visits,"
+            " coalesce(sum(a.gsc_clicks), 0)::bigint as gsc_clicks,"
+            " coalesce(sum(a.gsc_impressions), 0)::bigint as gsc_impressions,"
+            " count(*) over () as total"
+            " from public.sites s left join public.daily_analytics a"
+            " on a.site_id = s.id and a.date between %s and %s{where}"
+            " group by s.id, s.domain order by {col} {dir}, s.domain limit %s offset %s"
+        ).format(where=where, col=sql.Identifier(order_by), dir=direction)
+        with self.connection() as conn:
+            rows = conn.cursor(row_factory=dict_row).execute(query, [*params, limit, offset]).fetchall()
+            if rows:
+                total = rows[0]["total"]
+            else:
+                total = conn.execute(sql.SQL("select count(*) from public.sites s") + where, params[2:]).fetchone()[0]
+        for row in rows:
+            row.pop("total")
+        return rows, total
+
+    def fleet_daily_totals(self, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+        """Fleet totals per day (from the rollup the triggers keep), oldest first."""
+        with self.connection() as conn:
+            return conn.cursor(row_factory=dict_row).execute(
+                "select date, sites, matomo_visits, gsc_clicks, gsc_impressions"
+                " from public.fleet_daily_analytics where date between %s and %s order by date", (start, end),
+            ).fetchall()
+
+
+@dataclass(frozen=True)
+class Operator:
+    id: uuid.UUID
+    created_at: dt.datetime
+    email: str
+    disabled: bool
+    last_sign_in_at: dt.datetime | None
 
 def _check_status(column: str, status: str) -> None:
     allowed = STATUS_VALUES.get(column)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, db, demo, sites, up
+from factory.cli import accounts, api, db, demo, operators, sites, up
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -18,6 +18,8 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(sites.app, name="sites")
 app.add_typer(demo.app, name="demo")
 app.command("up")(up.up)
+app.add_typer(operators.app, name="operators")
+app.command("api")(api.api)
 
 
 @app.callback()

@@ -1,0 +1,57 @@
+"""`factory operators ...`: local operator accounts for the Management Hub (when Supabase Auth is not used)."""
+
+from __future__ import annotations
+
+import typer
+
+from factory.cli.common import fail, friendly_errors, read_secret, store
+
+app = typer.Typer(help="Operators who sign in to the Management Hub.", no_args_is_help=True)
+
+
+def _password() -> str:
+    password = read_secret("FACTORY_OPERATOR_PASSWORD", "Password (12 characters or more)")
+    from hub_api.auth import hash_password  # argon2 lives with the API's auth
+
+    try:
+        return hash_password(password)
+    except ValueError as exc:
+        fail(str(exc))
+        raise
+
+
+@app.command("add")
+@friendly_errors
+def add(email: str = typer.Argument(..., help="The operator's email (their sign-in name).")) -> None:
+    """Add an operator. The password comes from FACTORY_OPERATOR_PASSWORD or a hidden prompt."""
+    operator = store().add_operator(email, _password())
+    typer.echo(f"added operator {operator.email}")
+
+
+@app.command("set-password")
+@friendly_errors
+def set_password(email: str = typer.Argument(..., help="The operator's email.")) -> None:
+    """Change an operator's password (FACTORY_OPERATOR_PASSWORD or a hidden prompt)."""
+    store().set_operator_password(email, _password())
+    typer.echo(f"changed the password of {email}")
+
+
+@app.command("disable")
+@friendly_errors
+def disable(email: str = typer.Argument(...), enable: bool = typer.Option(False, help="Enable instead.")) -> None:
+    """Stop (or, with --enable, allow again) an operator's sign-ins. Tokens already issued expire on their own."""
+    store().set_operator_disabled(email, not enable)
+    typer.echo(f"{'enabled' if enable else 'disabled'} operator {email}")
+
+
+@app.command("list")
+@friendly_errors
+def list_operators() -> None:
+    """List operators (never their passwords)."""
+    operators = store().list_operators()
+    for op in operators:
+        state = "disabled" if op.disabled else "active"
+        last = op.last_sign_in_at.isoformat(timespec="seconds") if op.last_sign_in_at else "never"
+        typer.echo(f"  {op.email:<40} {state:<9} last sign-in: {last}")
+    if not operators:
+        typer.echo("  (none)")

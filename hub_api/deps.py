@@ -1,0 +1,46 @@
+"""Injected dependencies: settings, the store, Dagster, and the signed-in operator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from factory.store import Store
+from hub_api.auth import AuthError, Principal, SignInLimiter, verify_token
+from hub_api.config import Settings
+from hub_api.dagster import DagsterGateway
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/token (or Supabase Auth).")
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_dagster(request: Request) -> DagsterGateway:
+    return request.app.state.dagster
+
+
+def get_limiter(request: Request) -> SignInLimiter:
+    return request.app.state.sign_in_limiter
+
+
+def current_operator(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthError("sign in first: send 'Authorization: Bearer <token>'")
+    return verify_token(request.app.state.settings, credentials.credentials)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+DagsterDep = Annotated[DagsterGateway, Depends(get_dagster)]
+LimiterDep = Annotated[SignInLimiter, Depends(get_limiter)]
+OperatorDep = Annotated[Principal, Depends(current_operator)]

@@ -1,0 +1,1 @@
+"""One router per resource; every router but health requires a signed-in operator."""

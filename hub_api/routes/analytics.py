@@ -1,0 +1,72 @@
+"""Analytics for the dashboard: daily rows, per-site totals, fleet totals per day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from factory.store import InvalidInput
+from hub_api.deps import StoreDep
+from hub_api.schemas.analytics import AnalyticsDay, FleetAnalytics, FleetDay, SiteTotals, Totals
+from hub_api.schemas.common import Page, errors
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+MAX_DAYS = 3660  # ten years: bounds every query
+Start = Annotated[dt.date, Query(description="First day (inclusive).")]
+End = Annotated[dt.date, Query(description="Last day (inclusive).")]
+
+
+def _check_range(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise InvalidInput("end is before start")
+    if (end - start).days >= MAX_DAYS:
+        raise InvalidInput(f"the date range is longer than {MAX_DAYS} days")
+
+
+@router.get("/daily", response_model=Page[AnalyticsDay], responses=errors(400, 404),
+            operation_id="list_daily_analytics")
+def daily(
+    store: StoreDep, start: Start, end: End,
+    site: Annotated[list[str] | None, Query(max_length=1000, description="Site ids or domains; all when omitted.")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[AnalyticsDay]:
+    """Daily rows per site, by date then domain."""
+    _check_range(start, end)
+    site_ids = None
+    if site:
+        site_ids = []
+        for ref in site:
+            if len(ref) > 300:
+                raise InvalidInput("a site reference is longer than 300 characters")
+            site_ids.append(store.get_site(ref).id)
+    rows, total = store.analytics_page(start, end, site_ids, limit=limit, offset=offset)
+    return Page[AnalyticsDay](items=[AnalyticsDay(**r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/sites", response_model=Page[SiteTotals], responses=errors(400), operation_id="list_site_totals")
+def site_totals(
+    store: StoreDep, start: Start, end: End,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Literal["domain", "days", "matomo_visits", "gsc_clicks", "gsc_impressions"] = "matomo_visits",
+    order: Literal["asc", "desc"] = "desc",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[SiteTotals]:
+    """Per-site totals over the date range (every site, zeros where there is no data)."""
+    _check_range(start, end)
+    rows, total = store.analytics_site_totals(start, end, search=search, order_by=sort,
+                                              descending=order == "desc", limit=limit, offset=offset)
+    return Page[SiteTotals](items=[SiteTotals(**r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/fleet", response_model=FleetAnalytics, responses=errors(400), operation_id="get_fleet_analytics")
+def fleet(store: StoreDep, start: Start, end: End) -> FleetAnalytics:
+    """Fleet totals per day, and over the whole range."""
+    _check_range(start, end)
+    days = [FleetDay(**r) for r in store.fleet_daily_totals(start, end)]
+    totals = Totals(matomo_visits=sum(d.matomo_visits for d in days), gsc_clicks=sum(d.gsc_clicks for d in days),
+                    gsc_impressions=sum(d.gsc_impressions for d in days))
+    return FleetAnalytics(start=start, end=end, days=days, totals=totals)

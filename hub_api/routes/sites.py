@@ -1,0 +1,136 @@
+"""Sites: create, bulk import, list, get, update brand/accounts, delete, history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from factory.csv_import import CsvFormatError, plan_import
+from factory.domains import normalize_domain
+from factory.store import InvalidInput, NewSite
+from hub_api.deps import StoreDep
+from hub_api.errors import ImportRejectedError
+from hub_api.schemas.common import Page, errors
+from hub_api.schemas.sites import (
+    ContentStatus,
+    DeploymentStatus,
+    DnsStatus,
+    HostingStatus,
+    ImportRejected,
+    ImportReport,
+    SiteCreate,
+    SiteEvent,
+    SiteImport,
+    SiteOut,
+    SiteUpdate,
+    VerificationStatus,
+)
+
+router = APIRouter(prefix="/sites", tags=["sites"])
+SiteRef = Annotated[str, Path(min_length=1, max_length=300, description="The site's id or domain.")]
+
+
+@router.get("", response_model=Page[SiteOut], responses=errors(400), operation_id="list_sites")
+def list_sites(
+    store: StoreDep,
+    status_dns: DnsStatus | None = None,
+    status_hosting: HostingStatus | None = None,
+    status_content: ContentStatus | None = None,
+    status_deployment: DeploymentStatus | None = None,
+    gsc_verification_status: VerificationStatus | None = None,
+    failed: Annotated[bool | None, Query(description="Only sites with (true) or without (false) a failed step.")] = None,
+    search: Annotated[str | None, Query(max_length=200, description="Part of the domain or brand name.")] = None,
+    cloudflare_account_id: uuid.UUID | None = None,
+    gsc_account_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[SiteOut]:
+    """Sites in the order they were added, filtered by status, account and search text."""
+    status = {k: v for k, v in {
+        "status_dns": status_dns, "status_hosting": status_hosting, "status_content": status_content,
+        "status_deployment": status_deployment, "gsc_verification_status": gsc_verification_status,
+    }.items() if v is not None}
+    sites, total = store.site_page(status=status, failed=failed, search=search,
+                                   cloudflare_account_id=cloudflare_account_id, gsc_account_id=gsc_account_id,
+                                   limit=limit, offset=offset)
+    return Page[SiteOut](items=[SiteOut.model_validate(s) for s in sites], total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=SiteOut, responses=errors(400, 404, 409),
+             operation_id="create_site")
+def create_site(body: SiteCreate, store: StoreDep) -> SiteOut:
+    """Add one site; the new-sites sensor starts its onboarding."""
+    site = store.add_site(NewSite(body.domain, body.cloudflare_account, body.gsc_account, body.brand_name))
+    return SiteOut.model_validate(site)
+
+
+@router.post("/import", response_model=ImportReport, operation_id="import_sites",
+             responses={**errors(409), 400: {"model": ImportRejected, "description":
+                                             "Bad rows (nothing written) or an unreadable file"}})
+def import_sites(body: SiteImport, store: StoreDep) -> ImportReport:
+    """Bulk import from CSV. Every row is checked first; any bad row stops the import (nothing is
+    written) unless `skip_invalid`. With `dry_run` nothing is written and the report previews the import."""
+    try:
+        plan = plan_import(store, body.csv)
+    except CsvFormatError as exc:
+        raise ImportRejectedError(str(exc), []) from None
+    row_errors = [{"line": e.line, "domain": e.domain, "reason": e.reason} for e in plan.errors]
+    domains = [normalize_domain(new.domain) for _, new in plan.valid]
+    rows = len(plan.valid) + len(plan.errors)
+    if plan.errors and not body.skip_invalid and not body.dry_run:
+        raise ImportRejectedError(
+            f"{len(plan.errors)} bad row(s); nothing was written (set skip_invalid to write the "
+            f"{len(plan.valid)} good rows)", row_errors)
+    written = 0
+    if plan.valid and not body.dry_run:
+        written = len(store.add_sites([new for _, new in plan.valid]))
+    return ImportReport(dry_run=body.dry_run, rows=rows, valid=len(plan.valid), written=written,
+                        errors=row_errors, domains=domains)
+
+
+@router.get("/{site}", response_model=SiteOut, responses=errors(404), operation_id="get_site")
+def get_site(site: SiteRef, store: StoreDep) -> SiteOut:
+    return SiteOut.model_validate(store.get_site(site))
+
+
+@router.patch("/{site}", response_model=SiteOut, responses=errors(400, 404), operation_id="update_site")
+def update_site(site: SiteRef, body: SiteUpdate, store: StoreDep) -> SiteOut:
+    """Change the brand name and/or move the site to other accounts (by id, nickname or email)."""
+    given = body.model_fields_set
+    if "cloudflare_account" in given and body.cloudflare_account is None:
+        raise InvalidInput("a site needs a Cloudflare account; cloudflare_account cannot be null")
+    current = store.get_site(site)
+    if "cloudflare_account" in given or "gsc_account" in given:
+        store.set_site_accounts(current.id, cloudflare_account=body.cloudflare_account,
+                                gsc_account=body.gsc_account,
+                                clear_gsc_account="gsc_account" in given and body.gsc_account is None)
+    if "brand_name" in given:
+        store.update_site(current.id, brand_name=body.brand_name)
+    return SiteOut.model_validate(store.get_site(current.id))
+
+
+@router.delete("/{site}", status_code=204, response_class=Response, responses=errors(400, 404),
+               operation_id="delete_site")
+def delete_site(
+    site: SiteRef, store: StoreDep,
+    purge: Annotated[bool, Query(description="Also delete the Cloudflare zone and the site's files "
+                                             "(not available yet: refused with 400).")] = False,
+) -> Response:
+    """Remove the site from the fleet (the sensor then drops its Dagster partition). The Cloudflare
+    zone, hosting and files are left in place."""
+    if purge:
+        store.get_site(site)  # an unknown site is still a 404
+        raise InvalidInput("purge is not available yet: nothing was deleted. Delete without purge "
+                           "(the Cloudflare zone and files stay) and remove them by hand.")
+    store.delete_site(site)
+    return Response(status_code=204)
+
+
+@router.get("/{site}/events", response_model=list[SiteEvent], responses=errors(404),
+            operation_id="list_site_events")
+def list_site_events(site: SiteRef, store: StoreDep,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[SiteEvent]:
+    """The site's status changes, newest first."""
+    return [SiteEvent(**e) for e in store.site_events(site, limit=limit)]

@@ -1,0 +1,1 @@
+"""Request and response models (Pydantic v2), one module per resource."""

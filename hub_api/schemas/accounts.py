@@ -1,0 +1,53 @@
+"""Cloudflare and Google accounts. Secrets are write-only: responses carry only `token_hint`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+_HINT = "At most the last 4 characters of the stored secret, e.g. '…a1b2'."
+
+
+class CloudflareAccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=1, max_length=254)
+    account_nickname: str = Field(min_length=1, max_length=100, examples=["CF_Batch_1"])
+    api_token: SecretStr = Field(min_length=1, max_length=4096, description="Write-only.")
+
+
+class CloudflareAccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = Field(None, min_length=1, max_length=254)
+    account_nickname: str | None = Field(None, min_length=1, max_length=100)
+    api_token: SecretStr | None = Field(None, min_length=1, max_length=4096, description="Write-only.")
+
+
+class CloudflareAccountOut(BaseModel):
+    id: uuid.UUID
+    created_at: dt.datetime
+    email: str
+    account_nickname: str
+    token_hint: str = Field(description=_HINT)
+    sites: int = Field(description="How many sites use this account.")
+
+
+class GoogleAccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=1, max_length=254)
+    refresh_token: SecretStr = Field(min_length=1, max_length=4096, description="Write-only OAuth refresh token.")
+
+
+class GoogleAccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = Field(None, min_length=1, max_length=254)
+    refresh_token: SecretStr | None = Field(None, min_length=1, max_length=4096, description="Write-only.")
+
+
+class GoogleAccountOut(BaseModel):
+    id: uuid.UUID
+    created_at: dt.datetime
+    email: str
+    token_hint: str = Field(description=_HINT)
+    sites: int = Field(description="How many sites use this account.")

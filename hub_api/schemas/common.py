@@ -1,0 +1,41 @@
+"""What every resource shares: the error body, pages, and the error responses of a route."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class ErrorMessage(BaseModel):
+    detail: str = Field(description="What went wrong, in words an operator understands.")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="How many items match the filters, over all pages.")
+    limit: int
+    offset: int
+
+
+_DESCRIPTIONS = {
+    400: "Refused by the product's rules (e.g. an invalid domain)",
+    401: "Missing, invalid or expired token",
+    403: "The token's account does not have the operator role",
+    404: "Not found",
+    409: "Conflicts with the current state (already exists, or still in use)",
+    413: "The request body is too large",
+    429: "Too many failed sign-ins; see Retry-After",
+    500: "Internal error (details are in the server log under the request id)",
+    503: "A service the request needs (database, Dagster) is unavailable",
+}
+# Every authenticated route can answer these; 422 (validation) is documented by FastAPI itself.
+AUTHED = (401, 403, 500, 503)
+
+
+def errors(*codes: int, authed: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each error status with the ErrorMessage body."""
+    wanted = sorted(set(codes) | (set(AUTHED) if authed else {500, 503}))
+    return {code: {"model": ErrorMessage, "description": _DESCRIPTIONS[code]} for code in wanted}

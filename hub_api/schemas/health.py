@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Component(BaseModel):
+    name: str
+    ok: bool
+    latency_ms: float | None
+    detail: str | None = Field(None, description="Why it is not reachable (never a secret).")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: Component
+    dagster: Component
+    vendors: list[Component]

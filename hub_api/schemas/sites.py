@@ -1,0 +1,95 @@
+"""Sites: create, bulk import (CSV), list, update, and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DnsStatus = Literal["pending", "active", "failed"]
+HostingStatus = Literal["pending", "active", "failed"]
+ContentStatus = Literal["pending", "generating", "generated", "failed"]
+DeploymentStatus = Literal["pending", "deploying", "deployed", "failed"]
+VerificationStatus = Literal["pending", "verified", "failed"]
+
+
+class SiteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    domain: str = Field(min_length=1, max_length=1000, examples=["example.com"],
+                        description="A registrable domain; normalised (lower-case, punycode) before it is stored.")
+    cloudflare_account: str = Field(min_length=1, max_length=254,
+                                    description="The Cloudflare account's id, nickname or email.")
+    gsc_account: str | None = Field(None, max_length=254, description="The Google account's id or email.")
+    brand_name: str | None = Field(None, max_length=200)
+
+
+class SiteUpdate(BaseModel):
+    """Only the fields given change; `gsc_account: null` or `brand_name: null` clears them."""
+
+    model_config = ConfigDict(extra="forbid")
+    brand_name: str | None = Field(None, max_length=200)
+    cloudflare_account: str | None = Field(None, min_length=1, max_length=254)
+    gsc_account: str | None = Field(None, max_length=254)
+
+
+class SiteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    domain: str
+    brand_name: str | None
+    cloudflare_account_id: uuid.UUID
+    cloudflare_account: str = Field(description="The Cloudflare account's nickname.")
+    gsc_account_id: uuid.UUID | None
+    gsc_account: str | None = Field(description="The Google account's email.")
+    status_dns: DnsStatus
+    status_hosting: HostingStatus
+    status_content: ContentStatus
+    status_deployment: DeploymentStatus
+    gsc_verification_status: VerificationStatus
+    hosting_doc_root: str | None
+    matomo_site_id: int | None
+    error_message: str | None = Field(description="The last failure of an onboarding step.")
+    error_step: str | None = Field(description="The status column whose failure error_message describes.")
+    cloudflare_zone_id: str | None = None
+    cloudflare_zone_status: str | None = None
+    gsc_property: str | None = None
+
+
+class SiteImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    csv: str = Field(max_length=10_000_000,
+                     description="CSV text with the header domain,brand_name,cloudflare_account,gsc_account "
+                                 "(domain and cloudflare_account required).")
+    dry_run: bool = Field(False, description="Check every row and report; write nothing.")
+    skip_invalid: bool = Field(False, description="Write the good rows even if some rows are bad.")
+
+
+class ImportRowError(BaseModel):
+    line: int = Field(description="Line number in the file (the header is line 1).")
+    domain: str | None
+    reason: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Rows read (blank lines are not rows).")
+    valid: int
+    written: int
+    errors: list[ImportRowError]
+    domains: list[str] = Field(description="The normalised domains written (or, on a dry run, that would be).")
+
+
+class ImportRejected(BaseModel):
+    detail: str
+    errors: list[ImportRowError] = Field(description="Every bad row; empty when the file itself is unreadable.")
+
+
+class SiteEvent(BaseModel):
+    at: dt.datetime
+    step: str
+    status: str
+    message: str | None
