@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .cloudflare import account_id_for
 from .google import CLIENT_ID, CLIENT_SECRET
+from .openai import API_KEY as OPENAI_KEY
 
 CLOUDFLARE_TOKEN = "sandbox-cf-token"
 NAMECHEAP_USER = "sandboxuser"
@@ -35,4 +36,6 @@ def settings(url: str) -> dict[str, str]:
         "GOOGLE_SITE_VERIFICATION_API_ENDPOINT": f"{url}/google/siteVerification/v1/",
         "GOOGLE_SEARCHCONSOLE_API_ENDPOINT": f"{url}/google/",
         "CLPCTL_SANDBOX_URL": url,
+        "OPENAI_BASE_URL": f"{url}/openai/v1",
+        "OPENAI_API_KEY": OPENAI_KEY,
     }

@@ -12,7 +12,7 @@ import random
 import threading
 from dataclasses import asdict, dataclass
 
-VENDORS = ("cloudflare", "namecheap", "matomo", "google")
+VENDORS = ("cloudflare", "namecheap", "matomo", "google", "openai")
 KINDS = ("429", "5xx", "timeout", "drop", "malformed")
 
 

@@ -7,6 +7,7 @@ Routing (first path segment = vendor):
   /google/token                    Google OAuth token endpoint
   /google/siteVerification/v1/...  Site Verification v1
   /google/webmasters/v3/...        Search Console v1 (its method paths)
+  /openai/v1/...                   OpenAI chat completions / responses (sandbox/openai.py)
   /_sandbox/...                    admin API (health, requests, stats, reset, faults, state, ...)
 
 Pipeline for a vendor request: optional latency -> fault decision (before any
@@ -32,6 +33,8 @@ from .env import settings
 from .faults import FaultInjector
 from .google import GoogleSim, gerror
 from .matomo import MatomoSim
+from .openai import OpenAISim
+from .openai import fault_response as openai_fault_response
 from .ratelimit import (
     CLOUDFLARE_BLOCK_S,
     CLOUDFLARE_LIMIT,
@@ -44,8 +47,8 @@ from .ratelimit import (
 )
 from .wire import Request, Response, json_response
 
-VENDORS = ("cloudflare", "namecheap", "matomo", "google")
-MALFORMED = {"cloudflare": b'{"success": true, "errors": [], "result": {"id": "',
+VENDORS = ("cloudflare", "namecheap", "matomo", "google", "openai")
+MALFORMED = {"openai": b'{"id": "chatcmpl-', "cloudflare": b'{"success": true, "errors": [], "result": {"id": "',
              "namecheap": b'<?xml version="1.0" encoding="UTF-8"?>\n<ApiResponse xmlns="http://api.namecheap.com/xml.response" Sta',
              "matomo": b'{"value": ', "google": b'{"siteEntry": [{"siteUrl": '}
 
@@ -95,6 +98,7 @@ class SandboxServer:
         self.cloudflare = cf.CloudflareSim(self.clock, self.namecheap, auto_activate_after_s)
         self.matomo = MatomoSim(self.clock)
         self.google = GoogleSim(self.clock, self.cloudflare, require_active_zone)
+        self.openai = OpenAISim()
         self.faults = FaultInjector()
         self.limiters = {
             "cloudflare": RateLimiter(self.clock, CLOUDFLARE_LIMIT, CLOUDFLARE_WINDOW_S, CLOUDFLARE_BLOCK_S),
@@ -187,7 +191,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         with self.lock:
-            for sim in (self.namecheap, self.cloudflare, self.matomo, self.google):
+            for sim in (self.namecheap, self.cloudflare, self.matomo, self.google, self.openai):
                 sim.reset()
             for lim in self.limiters.values():
                 lim.reset()
@@ -343,6 +347,8 @@ class SandboxServer:
         if kind == "malformed":
             ctype = "text/xml" if vendor == "namecheap" else "application/json"
             return Response(200, MALFORMED[vendor], ctype)
+        if vendor == "openai":
+            return openai_fault_response(kind, self.clock.scaled(cfg.retry_after_s))
         if kind == "429":
             hdrs = retry_after_headers(self.clock.scaled(cfg.retry_after_s))
             if vendor == "cloudflare":
@@ -394,6 +400,8 @@ class SandboxServer:
         if vendor == "matomo":
             with self.lock:
                 return self.matomo.handle(req)
+        if vendor == "openai":
+            return self.openai.handle(req, segs[1:])  # thread-safe itself; no shared state
         # google
         rest = [unquote(s) for s in segs[1:]]
         with self.lock:
