@@ -105,6 +105,23 @@ class NewSite:
     brand_name: str | None = None
 
 
+PUBLISH_FIELDS = ("content_model", "content_prompt_version", "content_hash", "build_hash",
+                  "deployed_hash", "deployed_release")
+
+
+@dataclass(frozen=True)
+class PublishState:
+    """What was last generated, built and deployed for a site (site_publishing)."""
+
+    domain: str
+    content_model: str | None
+    content_prompt_version: str | None
+    content_hash: str | None
+    build_hash: str | None
+    deployed_hash: str | None
+    deployed_release: str | None
+
+
 @dataclass(frozen=True)
 class AnalyticsRow:
     date: dt.date
@@ -508,6 +525,39 @@ class Store:
                 " order by id desc limit %s",
                 (site.id, limit),
             ).fetchall()
+
+    # -- publishing (content, build, deploy bookkeeping) -----------------------------------------
+    def publish_states(self, domains: Sequence[str]) -> dict[str, PublishState]:
+        """The publishing row of each site that has one, by domain."""
+        with self.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(PublishState))
+            rows = cur.execute(
+                "select s.domain, p.content_model, p.content_prompt_version, p.content_hash, p.build_hash,"
+                " p.deployed_hash, p.deployed_release from public.site_publishing p"
+                " join public.sites s on s.id = p.site_id where s.domain = any(%s)",
+                (list(domains),),
+            ).fetchall()
+        return {r.domain: r for r in rows}
+
+    def record_publishing(self, ref: str | uuid.UUID, **values: Any) -> None:
+        """Upsert some of: content_model, content_prompt_version, content_hash, build_hash,
+        deployed_hash, deployed_release (timestamps follow the hash they belong to)."""
+        unknown = set(values) - set(PUBLISH_FIELDS)
+        if unknown:
+            raise InvalidInput(f"cannot record {', '.join(sorted(unknown))}")
+        site = self.get_site(ref)
+        stamps = {"content_hash": "content_generated_at", "build_hash": "built_at", "deployed_hash": "deployed_at"}
+        columns = dict(values)
+        columns.update({stamps[k]: dt.datetime.now(dt.timezone.utc) for k in values if k in stamps})
+        names = sql.SQL(", ").join(sql.Identifier(k) for k in columns)
+        updates = sql.SQL(", ").join(sql.SQL("{0} = excluded.{0}").format(sql.Identifier(k)) for k in columns)
+        with self.connection() as conn:
+            conn.execute(
+                sql.SQL("insert into public.site_publishing (site_id, {names}) values (%s, {params})"
+                        " on conflict (site_id) do update set {updates}, updated_at = now()").format(
+                    names=names, params=sql.SQL(", ").join(sql.Placeholder() * len(columns)), updates=updates),
+                [site.id, *columns.values()],
+            )
 
     # -- analytics --------------------------------------------------------------------------
     def upsert_daily_analytics(self, rows: Iterable[AnalyticsRow]) -> int:

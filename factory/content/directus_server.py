@@ -1,0 +1,143 @@
+"""Install and run a local Directus 11 (npm) on Postgres: for tests, benchmarks and `factory up`.
+
+`install()` runs `npm ci` in directus/ when node_modules is missing or stale (npm cache reused).
+`start_directus(database_url, ...)` bootstraps the database (idempotent: migrations + first admin
+with a static ADMIN_TOKEN) and starts the server on 127.0.0.1. The node process gets
+PR_SET_PDEATHSIG, so it stops with the Python process that started it even on a crash.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+
+from factory.config import PROJECT_ROOT
+
+DIRECTUS_DIR = PROJECT_ROOT / "directus"
+CLI = DIRECTUS_DIR / "node_modules" / "directus" / "cli.js"
+
+
+def install(directory: Path = DIRECTUS_DIR) -> None:
+    """`npm ci` unless node_modules already matches package-lock.json (cheap to call)."""
+    npm_install(directory)
+
+
+def npm_install(directory: Path) -> None:
+    lock = directory / "package-lock.json"
+    stamp = directory / "node_modules" / ".package-lock.json"  # npm writes it on every install
+    if stamp.exists() and lock.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    cmd = ["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--prefer-offline"]
+    subprocess.run(cmd, cwd=directory, check=True, stdout=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def create_database(admin_url: str, name: str) -> str:
+    """Create database `name` (if missing) next to `admin_url`'s; return its URL."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unsafe database name {name!r}")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'create database "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s"
+                     " and pid <> pg_backend_pid()", (name,))
+        conn.execute(f'drop database if exists "{name}"')
+
+
+def _db_env(database_url: str) -> dict[str, str]:
+    parts = urlsplit(database_url)
+    return {
+        "DB_CLIENT": "pg", "DB_HOST": parts.hostname or "127.0.0.1", "DB_PORT": str(parts.port or 5432),
+        "DB_DATABASE": parts.path.lstrip("/"), "DB_USER": unquote(parts.username or "postgres"),
+        "DB_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def _die_with_parent() -> None:
+    # Linux: SIGTERM the child when the parent process exits, so servers never outlive us.
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class DirectusServer:
+    url: str
+    token: str
+    process: subprocess.Popen = field(repr=False)
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start_directus(database_url: str, *, state_dir: Path, token: str, key: str, secret: str,
+                   admin_email: str = "admin@example.com", admin_password: str | None = None,
+                   port: int | None = None, timeout: float = 180.0) -> DirectusServer:
+    if not CLI.exists():
+        raise RuntimeError(f"Directus is not installed; run scripts/install-npm (missing {CLI})")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "uploads").mkdir(exist_ok=True)
+    (state_dir / "extensions").mkdir(exist_ok=True)
+    port = port or free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", str(state_dir)),
+        **_db_env(database_url),
+        "HOST": "127.0.0.1", "PORT": str(port), "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "KEY": key, "SECRET": secret,
+        "ADMIN_EMAIL": admin_email, "ADMIN_PASSWORD": admin_password or token, "ADMIN_TOKEN": token,
+        "TELEMETRY": "false", "LOG_LEVEL": "warn", "LOG_STYLE": "raw", "WEBSOCKETS_ENABLED": "false",
+        "CACHE_ENABLED": "false", "RATE_LIMITER_ENABLED": "false", "MARKETPLACE_TRUST": "sandbox",
+        "STORAGE_LOCATIONS": "local", "STORAGE_LOCAL_ROOT": str(state_dir / "uploads"),
+        "EXTENSIONS_PATH": str(state_dir / "extensions"), "EXTENSIONS_AUTO_RELOAD": "false",
+        "QUERY_LIMIT_MAX": "-1", "MAX_PAYLOAD_SIZE": "10mb", "NODE_ENV": "production",
+    }
+    log_path = state_dir / "directus.log"
+    with open(log_path, "ab") as log:
+        subprocess.run(["node", str(CLI), "bootstrap"], cwd=DIRECTUS_DIR, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True, timeout=timeout, preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(["node", str(CLI), "start"], cwd=DIRECTUS_DIR, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+    server = DirectusServer(url=f"http://127.0.0.1:{port}", token=token, process=proc, log_path=log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Directus exited with {proc.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/server/ping", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"Directus did not answer within {timeout:.0f}s; see {log_path}")
