@@ -85,6 +85,12 @@ def install(app: FastAPI) -> None:
         log.error("database unavailable (request %s): %s", _request_id(request), type(exc).__name__)
         return _json(503, "the database is not reachable; try again shortly")
 
+    @app.exception_handler(psycopg.DataError)
+    async def unstorable_value(request: Request, exc: psycopg.DataError) -> JSONResponse:
+        # e.g. a NUL character or an out-of-range number that passed validation: the caller's data.
+        return _json(400, "a value in the request cannot be stored or searched (e.g. a NUL character "
+                          "or a number out of range)")
+
     @app.exception_handler(SecretKeyError)
     async def secret_key_error(request: Request, exc: SecretKeyError) -> JSONResponse:
         log.error("secret key problem (request %s): %s", _request_id(request), exc)
