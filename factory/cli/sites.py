@@ -85,3 +85,19 @@ def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None
     typer.echo(f"deleted {site.domain}")
 
 
+
+
+@app.command("rollback")
+@friendly_errors
+def rollback(domain: str = typer.Argument(..., help="The site's domain.")) -> None:
+    """Make the site's previous release live again (atomic symlink swap on the host)."""
+    from factory.content.release import ReleaseError
+    from factory.content.rollback import rollback_site
+    from resources.configured import build_resources
+    from resources.ssh import SshError
+
+    try:
+        before, after = rollback_site(store(), build_resources()["ssh"], domain)
+    except (ReleaseError, SshError) as exc:
+        fail(str(exc))
+    typer.echo(f"rolled back {store().get_site(domain).domain}: {before} -> {after}")

@@ -23,6 +23,7 @@ from factory.content.hashing import json_hash, template_version
 from factory.content.schema import HOME_SLUG, is_valid_slug
 
 TEMPLATE_DIR = PROJECT_ROOT / "site_template"
+FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
 
 
 class BuildInputError(ValueError):
@@ -131,4 +132,8 @@ class SiteBuilder:
             if old != final and old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
         files = [p for p in final.rglob("*") if p.is_file()]
+        # One fixed mtime for every file: with rsync --checksum, unchanged files then match the
+        # live release in content AND attributes, so --link-dest hard-links them instead of copying.
+        for path in files:
+            os.utime(path, (FIXED_MTIME, FIXED_MTIME))
         return BuiltSite(domain, hash_, final, len(files), sum(p.stat().st_size for p in files))

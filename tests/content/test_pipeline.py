@@ -1,0 +1,155 @@
+"""From a sites row to deployed files, through real Directus, Astro, sshd + rsync (and the
+sandbox's OpenAI simulator): idempotent re-runs, editor edits that survive, rollbacks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from factory.content.release import INITIAL_RELEASE
+from factory.content.rollback import rollback_site
+from factory.store import Store
+from factory_assets.build import site_build
+from factory_assets.content import site_content
+from factory_assets.deploy import site_deployment
+from tests.content.conftest import materialize, onboarded_site
+
+CHAIN = [site_content, site_build, site_deployment]
+
+
+def _live(doc_root: Path) -> str:
+    return os.readlink(doc_root).rsplit("/", 1)[-1]
+
+
+def _meta(result, asset) -> dict:
+    [event] = result.asset_materializations_for_node(asset.op.name)
+    return {k: v.value for k, v in event.metadata.items()}
+
+
+def test_row_to_live_site_then_rerun_changes_nothing(resources, cms, tmp_path):
+    store: Store = resources["store"].get()
+    domain = "acme-tools.com"
+    doc_root = onboarded_site(store, tmp_path / "host", domain)
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = materialize(CHAIN, domain, resources, instance)
+    assert result.success
+    site = store.get_site(domain)
+    assert (site.status_content, site.status_deployment, site.error_message) == ("generated", "deployed", None)
+
+    # The doc root is now a symlink to the live release; CloudPanel's placeholder was kept aside.
+    assert doc_root.is_symlink()
+    releases = doc_root.parent / ".releases" / domain
+    assert (releases / INITIAL_RELEASE / "index.html").exists()
+    index = (doc_root / "index.html").read_text()
+    assert f'<link rel="canonical" href="https://{domain}/"' in index
+    assert "_paq.push(['setSiteId', '7'])" in index and "<!-- Matomo -->" in index
+    assert f'var u="{resources["site_builder"].matomo_url}"' in index
+    assert '<link rel="canonical" href="https://acme-tools.com/about/"' in (doc_root / "about" / "index.html").read_text()
+    assert "<loc>https://acme-tools.com/about/</loc>" in (doc_root / "sitemap.xml").read_text()
+    assert "Sitemap: https://acme-tools.com/sitemap.xml" in (doc_root / "robots.txt").read_text()
+    assert 'href="/about/"' in index  # navigation
+
+    # Directus holds the generated pages, unique per (site, slug); the store records the generation.
+    pages = cms.pages([domain])[domain]
+    assert [p["slug"] for p in pages][:1] == ["home"] and len(pages) >= 3
+    state = store.publish_states([domain])[domain]
+    assert state.content_model == "gpt-4o-mini" and state.content_prompt_version.startswith("site_plan@")
+    assert state.deployed_hash == state.build_hash and state.deployed_release == _live(doc_root)
+    first_release = _live(doc_root)
+
+    # Re-running the whole chain changes nothing and transfers nothing.
+    before = sorted(p.name for p in releases.iterdir())
+    again = materialize(CHAIN, domain, resources, instance)
+    assert again.success
+    assert _meta(again, site_content)["skipped"] == 1
+    assert _meta(again, site_build)["skip_reason"] == "unchanged since the last deploy"
+    deploy_meta = _meta(again, site_deployment)
+    assert deploy_meta["skipped"] == 1 and deploy_meta["bytes_transferred"] == 0
+    assert sorted(p.name for p in releases.iterdir()) == before and _live(doc_root) == first_release
+    assert len(cms.pages([domain])[domain]) == len(pages)
+
+
+def test_editor_edit_survives_regeneration_and_is_published(resources, cms, tmp_path):
+    store: Store = resources["store"].get()
+    domain = "edited-site.com"
+    doc_root = onboarded_site(store, tmp_path / "host", domain, brand="Edited Site")
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize(CHAIN, domain, resources, instance).success
+    old_release = _live(doc_root)
+
+    about = next(p for p in cms.pages([domain])[domain] if p["slug"] == "about")
+    cms.update_page(about["id"], {"body": "## Our story\n\nWritten by a human editor."})
+
+    # Regeneration (forced) keeps the edited page and never duplicates pages.
+    regen = materialize([site_content], domain, resources, instance,
+                        run_config={"ops": {"site_content": {"config": {"regenerate": True}}}})
+    assert regen.success
+    meta = _meta(regen, site_content)
+    assert meta["kept_edited"] == 1 and meta["created"] == 0
+    pages = cms.pages([domain])[domain]
+    assert len({p["slug"] for p in pages}) == len(pages)
+    assert next(p for p in pages if p["slug"] == "about")["body"].endswith("Written by a human editor.")
+
+    # Publishing the edit = re-materializing build + deploy for the partition.
+    result = materialize([site_build, site_deployment], domain, resources, instance)
+    assert result.success
+    new_release = _live(doc_root)
+    assert new_release != old_release
+    assert "Written by a human editor." in (doc_root / "about" / "index.html").read_text()
+    # Unchanged files were hard-linked from the previous release, not uploaded again.
+    releases = doc_root.parent / ".releases" / domain
+    assert (releases / new_release / "robots.txt").stat().st_ino == (releases / old_release / "robots.txt").stat().st_ino
+    assert 0 < _meta(result, site_deployment)["files_transferred"] < 4
+
+
+def test_bad_deploy_rolls_back_and_operator_rollback(resources, cms, tmp_path):
+    store: Store = resources["store"].get()
+    domain = "rollback-site.com"
+    doc_root = onboarded_site(store, tmp_path / "host", domain, brand="Rollback Site")
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize(CHAIN, domain, resources, instance).success
+    good = _live(doc_root)
+
+    home = next(p for p in cms.pages([domain])[domain] if p["slug"] == "home")
+    cms.update_page(home["id"], {"title": "A new home title"})
+    assert materialize([site_build], domain, resources, instance).success
+    # Sabotage the build output: the tracking snippet is gone, so the post-deploy check must fail.
+    state = store.publish_states([domain])[domain]
+    built = resources["site_builder"].builder().output_path(domain, state.build_hash) / "index.html"
+    built.write_text(built.read_text().replace("<!-- Matomo -->", ""))
+
+    result = materialize([site_deployment], domain, resources, instance, raise_on_error=False)
+    assert not result.success
+    site = store.get_site(domain)
+    assert site.status_deployment == "failed" and "post-deploy check failed" in site.error_message
+    assert "Matomo" in site.error_message and f"rolled back to {good}" in site.error_message
+    assert _live(doc_root) == good and "A new home title" not in (doc_root / "index.html").read_text()
+    assert store.publish_states([domain])[domain].deployed_release == good
+
+    # A good deploy, then the operator's rollback swaps back to the release before it.
+    built.write_text(built.read_text().replace("<script>", "<!-- Matomo -->\n<script>", 1))
+    assert materialize([site_deployment], domain, resources, instance).success
+    assert "A new home title" in (doc_root / "index.html").read_text()
+    before, after = rollback_site(store, resources["ssh"], domain)
+    assert after == good and _live(doc_root) == good
+    assert "A new home title" not in (doc_root / "index.html").read_text()
+
+
+def test_schema_breaking_llm_output_fails_clearly(resources, sandbox, tmp_path):
+    store: Store = resources["store"].get()
+    domain = "broken-llm.com"
+    onboarded_site(store, tmp_path / "host", domain, brand="Broken")
+    sandbox.openai.set_output("schema_break")
+    result = materialize([site_content], domain, resources, dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success
+    site = store.get_site(domain)
+    assert site.status_content == "failed"
+    assert "does not match the site_plan schema" in site.error_message
+    assert "'tagline' is a required property" in site.error_message
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "does not match the site_plan schema" in failure.description
+    assert store.publish_states([domain]).get(domain) is None
