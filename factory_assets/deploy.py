@@ -18,15 +18,14 @@ def deploy_site(releaser: Releaser, site: Site, build_hash: str, source) -> dict
     """Upload, swap, check the live home page; on a failed check swap back and raise."""
     lay = layout(site.hosting_doc_root or "", site.domain)
     result = releaser.upload(lay, source, new_release_id(build_hash))
-    releaser.activate(lay, result.release_id)
-    problems = verify_page(releaser.read_live_file(lay), domain=site.domain, matomo_site_id=site.matomo_site_id)
+    live_html = releaser.go_live(lay, result.release_id)
+    problems = verify_page(live_html, domain=site.domain, matomo_site_id=site.matomo_site_id)
     if problems:
         if result.previous_release:
             releaser.activate(lay, result.previous_release)
         releaser.discard(lay, result.release_id)
         raise ReleaseError(f"post-deploy check failed ({'; '.join(problems)}); "
                            f"rolled back to {result.previous_release or 'nothing'}")
-    releaser.prune(lay, result.release_id)
     return {"release": result.release_id, "previous_release": result.previous_release or "",
             "bytes_transferred": result.bytes_sent, "files_transferred": result.files_transferred}
 

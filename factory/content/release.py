@@ -86,6 +86,13 @@ ls -1 "$rel" | sort | head -n "-$keep" | while read -r old; do
   [ "$old" = "$live" ] || rm -rf "$rel/$old"
 done
 '''
+# Swap, prune and read the live home page back in one SSH round trip (the check needs it).
+_GO_LIVE = _SWAP + r'''rel=$3 keep=$4 live=$5
+ls -1 "$rel" | sort | head -n "-$keep" | while read -r old; do
+  [ "$old" = "$live" ] || rm -rf "$rel/$old"
+done
+cat "$doc/index.html" 2>/dev/null || true  # a missing page fails the check, not the script
+'''
 _LIST = r'''set -eu
 doc=$1 rel=$2
 if [ -L "$doc" ]; then echo "live $(basename "$(readlink "$doc")")"; fi
@@ -140,6 +147,10 @@ class Releaser:
 
     def activate(self, lay: Layout, release_id: str) -> None:
         self._sh(_SWAP, lay.doc_root, lay.link_target(release_id))
+
+    def go_live(self, lay: Layout, release_id: str) -> str:
+        """Swap `release_id` live, prune old releases, return the live index.html."""
+        return self._sh(_GO_LIVE, lay.doc_root, lay.link_target(release_id), lay.releases, str(self.keep), release_id)
 
     def prune(self, lay: Layout, live: str) -> None:
         self._sh(_PRUNE, lay.releases, str(self.keep), live)
