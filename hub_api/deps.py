@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from factory.store import Store
@@ -44,3 +45,17 @@ StoreDep = Annotated[Store, Depends(get_store)]
 DagsterDep = Annotated[DagsterGateway, Depends(get_dagster)]
 LimiterDep = Annotated[SignInLimiter, Depends(get_limiter)]
 OperatorDep = Annotated[Principal, Depends(current_operator)]
+
+
+# Query parameters that are lists by design; any other parameter given twice is refused rather
+# than silently taking one of the values.
+LIST_QUERY_PARAMETERS = frozenset({"site"})
+
+
+def single_query_values(request: Request) -> None:
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen and key not in LIST_QUERY_PARAMETERS:
+            raise RequestValidationError([{"loc": ("query", key), "msg": f"give {key} only once",
+                                           "type": "value_error"}])
+        seen.add(key)

@@ -40,6 +40,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's word for a body that is not UTF-8 JSON: a validation error like any other.
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": "the body is not valid UTF-8 JSON",
+                                             "type": "json_invalid"}]}, status_code=422)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such path: {request.url.path[:200]}"
         elif exc.status_code == 405:

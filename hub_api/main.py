@@ -15,7 +15,7 @@ from hub_api import errors
 from hub_api.auth import SignInLimiter
 from hub_api.config import Settings, get_settings
 from hub_api.dagster import DagsterGateway
-from hub_api.deps import current_operator
+from hub_api.deps import current_operator, single_query_values
 from hub_api.middleware import BodyLimit, RequestContext
 from hub_api.routes import accounts, analytics, auth, health, runs, sites
 from hub_api.ui import mount_ui
@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
             the_store.close()
 
     app = FastAPI(title="Website Factory — Management Hub API", version="1.0.0", description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
+                  docs_url="/docs", redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan,
+                  dependencies=[Depends(single_query_values)])
     app.state.settings = settings
     app.state.store = the_store
     app.state.dagster = dagster or DagsterGateway(settings.dagster_base)

@@ -85,7 +85,8 @@ class ImportReport(BaseModel):
 
 class ImportRejected(BaseModel):
     detail: str
-    errors: list[ImportRowError] = Field(description="Every bad row; empty when the file itself is unreadable.")
+    errors: list[ImportRowError] = Field(default_factory=list,
+                                         description="Every bad row; empty when the file itself is unreadable.")
 
 
 class SiteEvent(BaseModel):

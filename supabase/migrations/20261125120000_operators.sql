@@ -67,7 +67,7 @@ create trigger daily_analytics_fleet_delete after delete on public.daily_analyti
 create function public.daily_analytics_truncated() returns trigger
 language plpgsql as $$
 begin
-    truncate public.fleet_daily_analytics;
+    delete from public.fleet_daily_analytics;  -- not truncate: it may be in the same TRUNCATE statement
     return null;
 end;
 $$;
