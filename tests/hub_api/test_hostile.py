@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 import pytest
@@ -114,8 +115,6 @@ def test_unknown_ids_are_404_or_422(client: TestClient, auth, accounts, clean_db
 
 
 def test_no_response_or_log_line_contains_a_stored_secret(client: TestClient, auth, accounts, hub_store) -> None:
-    import os
-
     cf_id, gsc_id = accounts["cloudflare"]["id"], accounts["google"]["id"]
     client.post("/api/sites", headers=auth, json={"domain": "secret-test.com", "cloudflare_account": "CF_1",
                                                   "gsc_account": "seo@example.com"})
@@ -145,7 +144,11 @@ def test_no_response_or_log_line_contains_a_stored_secret(client: TestClient, au
         for secret in secrets:
             assert secret not in r.text, (r.request.url, r.status_code)
             assert secret[-12:] not in r.text
-    log_text = open(os.environ["FACTORY_LOG_FILE"]).read()
+    files = [h.baseFilename for h in logging.getLogger("hub_api").handlers if hasattr(h, "baseFilename")]
+    assert files, "the hub_api logger writes no file"
+    for handler in logging.getLogger("hub_api").handlers:
+        handler.flush()
+    log_text = "".join(open(f).read() for f in files)
     assert "route=/api/cloudflare-accounts/{account_id} status=200" in log_text
     for secret in secrets:
         assert secret not in log_text
