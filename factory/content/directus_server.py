@@ -9,7 +9,9 @@ PR_SET_PDEATHSIG, so it stops with the Python process that started it even on a 
 from __future__ import annotations
 
 import ctypes
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,7 +19,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import psycopg
 
@@ -54,7 +56,13 @@ def create_database(admin_url: str, name: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone() is None:
             conn.execute(f'create database "{name}"')
-    return admin_url.rsplit("/", 1)[0] + "/" + name
+    return _with_database(admin_url, name)
+
+
+def _with_database(url: str, name: str) -> str:
+    """The same server URL (query string such as ?host=/socket/dir kept) with another database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
 def drop_database(admin_url: str, name: str) -> None:
@@ -66,8 +74,9 @@ def drop_database(admin_url: str, name: str) -> None:
 
 def _db_env(database_url: str) -> dict[str, str]:
     parts = urlsplit(database_url)
+    socket_dir = parse_qs(parts.query).get("host", [None])[0]  # the embedded Postgres listens on a socket
     return {
-        "DB_CLIENT": "pg", "DB_HOST": parts.hostname or "127.0.0.1", "DB_PORT": str(parts.port or 5432),
+        "DB_CLIENT": "pg", "DB_HOST": socket_dir or parts.hostname or "127.0.0.1", "DB_PORT": str(parts.port or 5432),
         "DB_DATABASE": parts.path.lstrip("/"), "DB_USER": unquote(parts.username or "postgres"),
         "DB_PASSWORD": unquote(parts.password or ""),
     }
@@ -141,3 +150,55 @@ def start_directus(database_url: str, *, state_dir: Path, token: str, key: str, 
             time.sleep(0.3)
     server.stop()
     raise RuntimeError(f"Directus did not answer within {timeout:.0f}s; see {log_path}")
+
+
+# -- the local stack (`factory up`) ---------------------------------------------------------------
+LOCAL_PORT = 8055
+
+
+def local_secrets(state_dir: Path) -> dict[str, str]:
+    """KEY, SECRET and the admin's static token for the local Directus, generated once (0600)."""
+    path = state_dir / "secrets.json"
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        data = {"key": secrets.token_hex(16), "secret": secrets.token_hex(32), "token": secrets.token_urlsafe(32)}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f)
+    return json.loads(path.read_text())
+
+
+def local_settings(state_dir: Path, port: int = LOCAL_PORT) -> dict[str, str]:
+    """DIRECTUS_URL / DIRECTUS_TOKEN for the services of the local stack."""
+    return {"DIRECTUS_URL": f"http://127.0.0.1:{port}", "DIRECTUS_TOKEN": local_secrets(state_dir)["token"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m factory.content.directus_server`: run the local Directus in the foreground
+    (database `directus` next to the product's), until SIGTERM/Ctrl-C."""
+    import argparse
+
+    from factory.config import state_dir as factory_state_dir
+    from factory.db import database_url
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=LOCAL_PORT)
+    parser.add_argument("--state-dir", type=Path, default=None)
+    parser.add_argument("--database", default="directus", help="database created next to FACTORY_DATABASE_URL's")
+    args = parser.parse_args(argv)
+    state = args.state_dir or factory_state_dir() / "directus"
+    install()
+    keys = local_secrets(state)
+    server = start_directus(create_database(database_url(), args.database), state_dir=state, port=args.port,
+                           token=keys["token"], key=keys["key"], secret=keys["secret"])
+    print(f"Directus on {server.url} (static token in {state / 'secrets.json'})", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        return server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

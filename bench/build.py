@@ -1,0 +1,181 @@
+"""Benchmark: batched vs per-site Astro builds, and the cost of re-publishing an unchanged fleet.
+
+    .venv/bin/python bench/build.py --sites 200
+
+Starts its own Postgres database, Directus (npm) and sshd, fills Directus through `site_content`
+(the sandbox's OpenAI simulator), then measures with the real assets:
+  batched_s     one `site_build` run over all sites (one Astro process)
+  per_site_s    building sites one Astro process each: a sample of --sample sites is timed and
+                scaled to the fleet (per_site_sample says how many were timed)
+  unchanged_s   re-materializing `site_build` + `site_deployment` for all sites with nothing changed
+The last line printed is a JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import dagster as dg  # noqa: E402
+import psycopg  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
+
+from factory import db  # noqa: E402
+from factory.content import directus_server  # noqa: E402
+from factory.content.build import site_input  # noqa: E402
+from factory.store import NewSite, Store  # noqa: E402
+from factory_assets.build import site_build  # noqa: E402
+from factory_assets.content import brand_for, site_content  # noqa: E402
+from factory_assets.deploy import site_deployment  # noqa: E402
+from resources.deploy_target import DeployTargetResource, SiteBuilderResource  # noqa: E402
+from resources.directus import DirectusResource  # noqa: E402
+from resources.llm import LlmResource  # noqa: E402
+from resources.ssh import SshResource  # noqa: E402
+from resources.store import StoreResource  # noqa: E402
+from sandbox import SandboxServer, settings  # noqa: E402
+from sandbox.sshd import start_sshd  # noqa: E402
+
+ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_range(assets, domains: list[str], resources: dict, instance: dg.DagsterInstance, name: str):
+    """One run over the whole range of partitions (what a batched backfill launches)."""
+    job = dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
+    defs = dg.Definitions(assets=[site_content, site_build, site_deployment], jobs=[job], resources=resources)
+    started = time.monotonic()
+    result = defs.get_job_def(name).execute_in_process(instance=instance, raise_on_error=False, tags={
+        "dagster/asset_partition_range_start": domains[0], "dagster/asset_partition_range_end": domains[-1]})
+    elapsed = time.monotonic() - started
+    if not result.success:
+        failure = result.get_step_failure_events()
+        raise SystemExit(f"{name} failed: {failure[0].step_failure_data.error if failure else result}")
+    return result, elapsed
+
+
+def metadata(result, asset) -> dict:
+    # A range run records one materialization per partition, all with the step's metadata.
+    event = result.asset_materializations_for_node(asset.op.name)[0]
+    return {k: v.value for k, v in event.metadata.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--sample", type=int, default=10, help="sites built one process each (timed)")
+    args = parser.parse_args()
+    n = args.sites
+    work = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    os.environ.setdefault("FACTORY_SECRET_KEY", Fernet.generate_key().decode())  # throw-away data only
+    os.environ.setdefault("FACTORY_HOME", str(work / "home"))
+    dbname, cms_db = f"factory_bench_{uuid.uuid4().hex[:8]}", f"directus_bench_{uuid.uuid4().hex[:8]}"
+    directus_server.install()
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'create database "{dbname}"')
+    app_url = ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+    db.upgrade(app_url)
+    cms = sshd = None
+    try:
+        log("starting Directus, sandbox and sshd ...")
+        cms = directus_server.start_directus(
+            directus_server.create_database(ADMIN_URL, cms_db), state_dir=work / "directus",
+            token=secrets.token_urlsafe(24), key=secrets.token_hex(16), secret=secrets.token_hex(32))
+        sshd = start_sshd(work / "sshd")
+        with SandboxServer() as sandbox:
+            env = settings(sandbox.url)
+            store = Store(app_url)
+            store.add_cloudflare_account("bench@example.com", "bench", "bench-token-123456")
+            domains = [f"bench-site-{i:03d}.com" for i in range(n)]
+            store.add_sites([NewSite(d, "bench", brand_name=f"Bench Site {i}") for i, d in enumerate(domains)])
+            for i, domain in enumerate(domains):
+                doc_root = work / "host" / "home" / f"user{i}" / "htdocs" / domain
+                doc_root.mkdir(parents=True)
+                (doc_root / "index.html").write_text("placeholder")
+                store.update_site(domain, hosting_doc_root=str(doc_root), matomo_site_id=i + 1)
+            resources = {
+                "store": StoreResource(database_url=app_url),
+                "directus": DirectusResource(url=cms.url, token=cms.token),
+                "llm": LlmResource(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"], max_retries=2),
+                "site_builder": SiteBuilderResource(matomo_url=env["MATOMO_URL"], build_dir=str(work / "builds")),
+                "deploy_target": DeployTargetResource(keep_releases=3, parallel=4),
+                "ssh": SshResource(host=sshd.host, port=sshd.port, user=sshd.user, key_path=str(sshd.client_key),
+                                   known_hosts_path=str(sshd.known_hosts)),
+            }
+            instance = dg.DagsterInstance.ephemeral()
+            instance.add_dynamic_partitions("site", domains)
+
+            log(f"generating content for {n} sites (sandbox OpenAI -> Directus) ...")
+            _, content_s = run_range([site_content], domains, resources, instance, "bench_content")
+
+            log("batched build of all sites (one Astro process) ...")
+            result, batched_s = run_range([site_build], domains, resources, instance, "bench_build")
+            assert metadata(result, site_build)["built"] == n
+
+            log(f"per-site builds of a sample of {args.sample} (one Astro process each) ...")
+            builder = resources["site_builder"].builder()
+            template = builder.template_version()
+            pages = resources["directus"].client().pages(domains[: args.sample], published_only=True)
+            tags = resources["directus"].client().sites(domains[: args.sample])
+            sample_times = []
+            for i, domain in enumerate(domains[: args.sample]):
+                data = site_input(domain, brand=brand_for(domain, f"Bench Site {i}"), tagline=tags[domain]["tagline"],
+                                  pages=pages[domain], matomo_url=env["MATOMO_URL"], matomo_site_id=i + 1)
+                started = time.monotonic()
+                builder.__class__(work / "per-site-builds", builder.template_dir).build([data], template)
+                sample_times.append(time.monotonic() - started)
+            per_site_s = sum(sample_times) / len(sample_times) * n
+
+            log("first deploy of all sites ...")
+            result, deploy_s = run_range([site_deployment], domains, resources, instance, "bench_deploy")
+            first_bytes = metadata(result, site_deployment)["bytes_transferred"]
+
+            log("re-materializing build + deploy with nothing changed ...")
+            releases_before = sum(len(list((work / "host" / "home" / f"user{i}" / "htdocs" / ".releases" / d).iterdir()))
+                                  for i, d in enumerate(domains))
+            result, unchanged_s = run_range([site_build, site_deployment], domains, resources, instance,
+                                            "bench_unchanged")
+            build_meta, deploy_meta = metadata(result, site_build), metadata(result, site_deployment)
+            releases_after = sum(len(list((work / "host" / "home" / f"user{i}" / "htdocs" / ".releases" / d).iterdir()))
+                                 for i, d in enumerate(domains))
+            store.close()
+        figures = {
+            "sites": n,
+            "batched_s": round(batched_s, 2),
+            "per_site_s": round(per_site_s, 1),
+            "per_site_sample": args.sample,
+            "per_site_mean_s": round(sum(sample_times) / len(sample_times), 2),
+            "ratio": round(per_site_s / batched_s, 1),
+            "unchanged_s": round(unchanged_s, 2),
+            "unchanged_rebuilt": build_meta["built"],
+            "unchanged_redeployed": deploy_meta["deployed"],
+            "unchanged_bytes_transferred": deploy_meta["bytes_transferred"],
+            "unchanged_new_releases": releases_after - releases_before,
+            "content_s": round(content_s, 1),
+            "first_deploy_s": round(deploy_s, 1),
+            "first_deploy_bytes": first_bytes,
+            "cpus": os.cpu_count(),
+        }
+    finally:
+        if cms:
+            cms.stop()
+        if sshd:
+            sshd.stop()
+        directus_server.drop_database(ADMIN_URL, cms_db)
+        directus_server.drop_database(ADMIN_URL, dbname)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
