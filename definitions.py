@@ -3,10 +3,25 @@
 import dagster as dg
 
 from factory import logs
-from resources.store import StoreResource
+from factory_assets import build, content, deploy, dns, hosting, jobs, matomo, search_console
+from factory_assets.partitions import site_partitions
+from resources.configured import build_resources
+from resources.publishing import publishing_resources
+from sensors.sites import new_sites_sensor
+
+
+def build_definitions() -> dg.Definitions:
+    """Assemble the code location (tests call this after pointing the environment elsewhere)."""
+    assets = [dns.dns_zone, hosting.hosting_site, matomo.matomo_site, search_console.gsc_property,
+              *content.assets, *build.assets, *deploy.assets]
+    site_assets = [a for a in assets if a.partitions_def == site_partitions]
+    return dg.Definitions(
+        assets=assets,
+        jobs=[jobs.onboard_site_job(site_assets)],
+        sensors=[new_sites_sensor],
+        resources={**build_resources(), **publishing_resources()},
+    )
+
 
 logs.configure()
-
-defs = dg.Definitions(
-    resources={"store": StoreResource()},
-)
+defs = build_definitions()

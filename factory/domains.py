@@ -112,3 +112,9 @@ def normalize_domain(raw: object) -> str:
         apex = f"{parts.domain}.{parts.suffix}"
         raise InvalidDomain(f"{_show(raw)} is a subdomain; add the registrable domain {apex} instead")
     return domain
+
+
+def split_registrable(domain: str) -> tuple[str, str]:
+    """('example', 'co.uk') for 'example.co.uk': the SLD/TLD pair registrars such as Namecheap want."""
+    parts = _extractor()(normalize_domain(domain))
+    return parts.domain, parts.suffix

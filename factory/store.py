@@ -33,7 +33,11 @@ STATUS_VALUES: dict[str, tuple[str, ...]] = {
     "gsc_verification_status": ("pending", "verified", "failed"),
 }
 # Site columns that steps record besides statuses.
-SITE_FIELDS = ("hosting_doc_root", "matomo_site_id", "brand_name")
+SITE_FIELDS = (
+    "hosting_doc_root", "matomo_site_id", "brand_name",
+    "cloudflare_zone_id", "cloudflare_name_servers", "cloudflare_zone_status",
+    "hosting_site_user", "hosting_certificate", "gsc_property",
+)
 
 
 class StoreError(Exception):
@@ -90,6 +94,12 @@ class Site:
     gsc_verification_status: str
     error_message: str | None
     error_step: str | None
+    cloudflare_zone_id: str | None
+    cloudflare_name_servers: list[str] | None
+    cloudflare_zone_status: str | None
+    hosting_site_user: str | None
+    hosting_certificate: bool
+    gsc_property: str | None
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -137,7 +147,9 @@ select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
        s.gsc_account_id, g.email as gsc_account,
        s.status_dns, s.status_hosting, s.status_content, s.status_deployment,
        s.hosting_doc_root, s.matomo_site_id, s.gsc_verification_status,
-       s.error_message, s.error_step
+       s.error_message, s.error_step,
+       s.cloudflare_zone_id, s.cloudflare_name_servers, s.cloudflare_zone_status,
+       s.hosting_site_user, s.hosting_certificate, s.gsc_property
   from public.sites s
   join public.cloudflare_accounts c on c.id = s.cloudflare_account_id
   left join public.gsc_accounts g on g.id = s.gsc_account_id
@@ -458,7 +470,7 @@ class Store:
             ).fetchall()
 
     def update_site(self, ref: str | uuid.UUID, **changes: Any) -> Site:
-        """Change recorded fields (hosting_doc_root, matomo_site_id, brand_name)."""
+        """Change recorded fields (SITE_FIELDS: what the steps record, and the brand name)."""
         unknown = set(changes) - set(SITE_FIELDS)
         if unknown:
             raise InvalidInput(f"cannot update {', '.join(sorted(unknown))}")
@@ -515,6 +527,28 @@ class Store:
                 "insert into public.site_events (site_id, step, status, message) values (%s, %s, %s, %s)",
                 (site.id, column, status, message),
             )
+
+    def record_failure(self, ref: str | uuid.UUID, step: str, message: str) -> None:
+        """A failure of a step that has no status column of its own (e.g. matomo_site)."""
+        site = self.get_site(ref)
+        message = (message or "failed without a message").strip()[:2000]
+        with self.connection() as conn:
+            conn.execute("update public.sites set error_message = %s, error_step = %s where id = %s",
+                         (message, step, site.id))
+            conn.execute("insert into public.site_events (site_id, step, status, message) values (%s, %s, 'failed', %s)",
+                         (site.id, step, message))
+
+    def clear_failure(self, ref: str | uuid.UUID, step: str) -> None:
+        """The step succeeded: drop error_message if (and only if) it was this step's."""
+        site = self.get_site(ref)
+        with self.connection() as conn:
+            conn.execute("update public.sites set error_message = null, error_step = null"
+                         " where id = %s and error_step = %s", (site.id, step))
+
+    def existing_domains(self, domains: Sequence[str]) -> set[str]:
+        with self.connection() as conn:
+            rows = conn.execute("select domain from public.sites where domain = any(%s)", (list(domains),)).fetchall()
+        return {r[0] for r in rows}
 
     def site_events(self, ref: str | uuid.UUID, limit: int = 100) -> list[dict[str, Any]]:
         site = self.get_site(ref)
@@ -817,6 +851,7 @@ class Operator:
     email: str
     disabled: bool
     last_sign_in_at: dt.datetime | None
+
 
 def _check_status(column: str, status: str) -> None:
     allowed = STATUS_VALUES.get(column)

@@ -35,6 +35,7 @@ class SshResource(dg.ConfigurableResource):
     known_hosts_path: str
     connect_timeout_s: int = 10
     command_timeout_s: int = 300
+    control_dir: str = "/tmp"  # where multiplexed connections keep their sockets (short path: unix socket limit)
 
     def ssh_options(self) -> list[str]:
         return [
@@ -47,6 +48,10 @@ class SshResource(dg.ConfigurableResource):
             "-o", "GlobalKnownHostsFile=/dev/null",
             "-o", f"ConnectTimeout={self.connect_timeout_s}",
             "-o", "ServerAliveInterval=15",
+            # One TCP+SSH handshake per host and minute, not per command: steps run several.
+            "-o", "ControlMaster=auto",
+            "-o", f"ControlPath={self.control_dir}/%C",
+            "-o", "ControlPersist=60",
         ]
 
     @property

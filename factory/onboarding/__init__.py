@@ -1,0 +1,1 @@
+"""Onboarding rules as plain functions: look at the vendor, compare, change only the difference."""

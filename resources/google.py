@@ -1,0 +1,112 @@
+"""Google Site Verification v1 and Search Console v1 through google-api-python-client.
+
+Static discovery (no network at build time); endpoints and the token URI are configuration so
+the sandbox can stand in. One set of credentials per Google account (its refresh token).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import google.auth.exceptions
+import httplib2
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from factory.retry import VendorError
+from resources.vendor import VendorCaller, VendorResource
+
+VENDOR = "google"
+SCOPES = ["https://www.googleapis.com/auth/webmasters", "https://www.googleapis.com/auth/siteverification"]
+RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "RESOURCE_EXHAUSTED"}
+
+
+def _error_reason(exc: HttpError) -> tuple[str, str]:
+    try:
+        error = json.loads(exc.content.decode() if isinstance(exc.content, bytes) else exc.content)["error"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "", str(exc.reason or "")
+    details = error.get("errors") or [{}]
+    return details[0].get("reason") or error.get("status", ""), error.get("message", "")
+
+
+def classify(exc: Exception) -> VendorError | None:
+    if isinstance(exc, google.auth.exceptions.RefreshError):
+        return VendorError(VENDOR, "the Google account's refresh token was refused (expired or revoked); "
+                                   "re-authorise the account")
+    if isinstance(exc, google.auth.exceptions.TransportError | httplib2.HttpLib2Error | OSError | TimeoutError):
+        return VendorError(VENDOR, f"cannot reach the API ({type(exc).__name__})", retryable=True)
+    if isinstance(exc, HttpError):
+        status = int(exc.resp.status)
+        reason, message = _error_reason(exc)
+        retry_after = exc.resp.get("retry-after")
+        retryable = status >= 500 or status == 429 or (status == 403 and reason in RATE_REASONS)
+        return VendorError(VENDOR, f"HTTP {status} {reason}: {message}".strip(), retryable=retryable,
+                           retry_after=float(retry_after) if retry_after else None, code=reason, status=status)
+    return None
+
+
+@dataclass(frozen=True)
+class Verification:
+    domain: str
+    verified: bool
+    owners: list[str]
+
+
+class GoogleClient:
+    def __init__(self, verification: Any, search_console: Any, call: VendorCaller):
+        self._sv = verification
+        self._sc = search_console
+        self._call = call
+
+    def verification_token(self, domain: str) -> str:
+        body = {"site": {"type": "INET_DOMAIN", "identifier": domain}, "verificationMethod": "DNS_TXT"}
+        return self._call(lambda: self._sv.webResource().getToken(body=body).execute(), "getToken")["token"]
+
+    def is_verified(self, domain: str) -> bool:
+        resources = self._call(lambda: self._sv.webResource().list().execute(), "list verified")
+        return any(r.get("site", {}).get("identifier") == domain for r in resources.get("items", []))
+
+    def verify(self, domain: str) -> None:
+        body = {"site": {"type": "INET_DOMAIN", "identifier": domain}}
+        self._call(lambda: self._sv.webResource().insert(verificationMethod="DNS_TXT", body=body).execute(),
+                   f"verify {domain}")
+
+    def properties(self) -> dict[str, str]:
+        entries = self._call(lambda: self._sc.sites().list().execute(), "list properties").get("siteEntry", [])
+        return {e["siteUrl"]: e.get("permissionLevel", "") for e in entries}
+
+    def add_property(self, site_url: str) -> None:
+        self._call(lambda: self._sc.sites().add(siteUrl=site_url).execute(), f"add {site_url}")
+
+    def search_analytics(self, site_url: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(lambda: self._sc.searchanalytics().query(siteUrl=site_url, body=body).execute(),
+                          f"searchanalytics {site_url}")
+
+
+class GoogleResource(VendorResource):
+    """Google APIs for Search Console accounts (OAuth client + per-account refresh tokens)."""
+
+    client_id: str
+    client_secret: str
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    site_verification_endpoint: str = ""  # empty: Google's own
+    searchconsole_endpoint: str = ""
+
+    def client(self, refresh_token: str) -> GoogleClient:
+        credentials = Credentials(token=None, refresh_token=refresh_token, client_id=self.client_id,
+                                  client_secret=self.client_secret, token_uri=self.token_uri, scopes=SCOPES)
+
+        def service(name: str, version: str, endpoint: str) -> Any:
+            options = {"api_endpoint": endpoint} if endpoint else None
+            return build(name, version, credentials=credentials, static_discovery=True, cache_discovery=False,
+                         client_options=options)
+
+        return GoogleClient(
+            service("siteVerification", "v1", self.site_verification_endpoint),
+            service("searchconsole", "v1", self.searchconsole_endpoint),
+            self._caller(VENDOR, refresh_token, classify),
+        )

@@ -1,0 +1,147 @@
+"""The onboarding stack for end-to-end tests: the simulators over HTTP, a real sshd with the
+clpctl stand-in, real Postgres, and a real (on-disk) Dagster instance."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import dagster as dg
+import pytest
+
+from factory.store import NewSite, Store
+from sandbox import SandboxServer, settings
+from sandbox.sshd import SshdHandle, start_sshd
+
+TIME_SCALE = 0.01
+ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site", "gsc_property")]
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer(time_scale=TIME_SCALE) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def sshd(sandbox_server, tmp_path_factory) -> Iterator[SshdHandle]:
+    handle = start_sshd(tmp_path_factory.mktemp("sshd"), sandbox_url=sandbox_server.url)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture()
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    sandbox_server.reset()
+    sandbox_server.clear_faults()
+    return sandbox_server
+
+
+@dataclass
+class Stack:
+    sandbox: SandboxServer
+    sshd: SshdHandle
+    store: Store
+    instance: dg.DagsterInstance
+    defs: dg.Definitions
+
+    @property
+    def job(self) -> dg.JobDefinition:
+        return self.defs.resolve_job_def("onboard_site_job")
+
+    def sensor_tick(self, cursor: str | None = None) -> dg.SensorResult:
+        sensor = self.defs.resolve_sensor_def("new_sites_sensor")
+        with dg.build_sensor_context(instance=self.instance, cursor=cursor,
+                                     resources={"store": self.defs.resources["store"]}) as ctx:
+            result = sensor(ctx)
+        for request in result.dynamic_partitions_requests:
+            if isinstance(request, dg.AddDynamicPartitionsRequest):
+                self.instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+            else:
+                for key in request.partition_keys:
+                    self.instance.delete_dynamic_partition(request.partitions_def_name, key)
+        return result
+
+    def run(self, domain: str, **kwargs) -> dg.ExecuteInProcessResult:
+        """The onboarding steps of `onboard_site_job` (content, build and deploy are tested apart)."""
+        return self.job.execute_in_process(partition_key=domain, instance=self.instance, raise_on_error=False,
+                                           asset_selection=ONBOARDING, **kwargs)
+
+    def run_all(self, domains: list[str], workers: int = 4) -> dict[str, bool]:
+        """Run the job for many partitions at once, as the run queue would."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(lambda d: self.run(d).success, domains))
+        return dict(zip(domains, results))
+
+    def clpctl_sites(self) -> dict:
+        import json
+
+        path = self.sshd.sandbox_root / "clpctl-state.json"
+        return json.loads(path.read_text()).get("sites", {}) if path.exists() else {}
+
+
+@pytest.fixture(scope="session")
+def dagster_storage_url() -> Iterator[str]:
+    """Dagster's own storage on the machine's Postgres, in a database apart from the app's."""
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import ADMIN_URL, _url_for
+
+    name = f"factory_dagster_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    yield _url_for(name)
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture()
+def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -> Iterator[Stack]:
+    env = {
+        **settings(sandbox.url),
+        "FACTORY_DATABASE_URL": clean_db,
+        "FACTORY_RATE_TIME_SCALE": str(TIME_SCALE),
+        "CLOUDPANEL_SSH_HOST": sshd.host,
+        "CLOUDPANEL_SSH_PORT": str(sshd.port),
+        "CLOUDPANEL_SSH_USER": sshd.user,
+        "CLOUDPANEL_SSH_KEY": str(sshd.client_key),
+        "CLOUDPANEL_KNOWN_HOSTS": str(sshd.known_hosts),
+        "CLOUDPANEL_HOME_DIR": str(sshd.home_root),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    import definitions
+
+    defs = definitions.build_definitions()
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"), overrides={
+        "storage": {"postgres": {"postgres_url": dagster_storage_url}},
+        "telemetry": {"enabled": False},
+    })
+    instance.wipe()
+    for key in instance.get_dynamic_partitions("site"):
+        instance.delete_dynamic_partition("site", key)
+    store = Store(clean_db)
+    yield Stack(sandbox, sshd, store, instance, defs)
+    store.close()
+    instance.dispose()
+
+
+def add_fleet(store: Store, n: int) -> list[str]:
+    """n sites over three Cloudflare accounts and two Google accounts (every 7th site has none)."""
+    for i in range(3):
+        store.add_cloudflare_account(f"cf{i}@example.com", f"CF_{i}", f"sandbox-token-{i}-abcdef")
+    for i in range(2):
+        store.add_gsc_account(f"seo{i}@example.com", f"sandbox-refresh-{i}-abcdef")
+    sites = [NewSite(f"site{i:03d}.com", f"CF_{i % 3}", None if i % 7 == 6 else f"seo{i % 2}@example.com",
+                     f"Site {i}") for i in range(n)]
+    store.add_sites(sites)
+    return [s.domain for s in sites]
+
+
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
