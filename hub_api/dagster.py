@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
+
+from factory.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,12 @@ class DagsterGateway:
             cause = cause.__cause__ or cause.__context__
         if "connecting to url" in str(kind) or cause is not None:
             return f"Dagster is not reachable at {self.base_url}"
-        body = str(exc.args[1]).splitlines()[0][:200] if len(exc.args) > 1 and exc.args[1] else ""
+        text = str(exc.args[1]) if len(exc.args) > 1 and exc.args[1] else ""
+        missing = re.search(r'environment variable "([A-Z0-9_]+)" which is not set', text)
+        if missing:
+            return (f"Dagster cannot configure {JOB}: the environment variable {missing.group(1)} is not set "
+                    "where the Dagster code location runs")
+        body = redact(text.splitlines()[0])[:200] if text else ""
         if kind == "JobNotFoundError":
             return f"the Dagster deployment at {self.base_url} has no job {JOB} in location {LOCATION}"
         return f"Dagster refused the run ({str(kind).splitlines()[0][:80]}){': ' + body if body else ''}"
