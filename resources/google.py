@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import google.auth.exceptions
+import google_auth_httplib2
 import httplib2
 from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
@@ -96,9 +97,29 @@ class GoogleResource(VendorResource):
     site_verification_endpoint: str = ""  # empty: Google's own
     searchconsole_endpoint: str = ""
 
+    def _credentials(self, refresh_token: str) -> Credentials:
+        return Credentials(token=None, refresh_token=refresh_token, client_id=self.client_id,
+                           client_secret=self.client_secret, token_uri=self.token_uri, scopes=SCOPES)
+
+    def refreshed_credentials(self, refresh_token: str) -> Credentials:
+        """Credentials holding a fresh access token: one token request per account, so threads can
+        share it instead of each refreshing (a revoked token fails here, once)."""
+        credentials = self._credentials(refresh_token)
+        self._caller(VENDOR, refresh_token, classify)(
+            lambda: credentials.refresh(google_auth_httplib2.Request(httplib2.Http(timeout=self.timeout_s))),
+            "token refresh")
+        return credentials
+
+    def search_console_client(self, refresh_token: str, credentials: Credentials) -> GoogleClient:
+        """A Search Console-only client over already refreshed credentials. httplib2 is not
+        thread-safe: build one per thread."""
+        options = {"api_endpoint": self.searchconsole_endpoint} if self.searchconsole_endpoint else None
+        service = build("searchconsole", "v1", credentials=credentials, static_discovery=True,
+                        cache_discovery=False, client_options=options)
+        return GoogleClient(None, service, self._caller(VENDOR, refresh_token, classify))
+
     def client(self, refresh_token: str) -> GoogleClient:
-        credentials = Credentials(token=None, refresh_token=refresh_token, client_id=self.client_id,
-                                  client_secret=self.client_secret, token_uri=self.token_uri, scopes=SCOPES)
+        credentials = self._credentials(refresh_token)
 
         def service(name: str, version: str, endpoint: str) -> Any:
             options = {"api_endpoint": endpoint} if endpoint else None

@@ -69,6 +69,14 @@ class MatomoClient:
         return int(body["value"])
 
 
+    def visits(self, start: str, end: str) -> Any:
+        """nb_visits of every site for every day from start to end (inclusive), in one request.
+
+        Shape (vendor-apis.md §4.5): {"<idsite>": {"YYYY-MM-DD": {"nb_visits": n} or []}}.
+        """
+        return self.api("VisitsSummary.get", idSite="all", period="day", date=f"{start},{end}", columns="nb_visits")
+
+
 class MatomoResource(VendorResource):
     """Matomo (self-hosted: no documented rate limit, so no shared budget by default)."""
 

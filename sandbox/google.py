@@ -191,6 +191,17 @@ class GoogleSim:
         self.verified[(account, domain)] = res
         return json_response(res)
 
+    def seed_property(self, refresh_token: str, domain: str) -> str:
+        """Test/bench helper: the domain verified and its sc-domain: property added for the account
+        (the state onboarding leaves), without the DNS round trip. Returns the property URL."""
+        domain = normalize_domain(domain)
+        self.verified[(refresh_token, domain)] = {
+            "id": quote(f"dns://{domain}", safe=""), "site": {"type": "INET_DOMAIN", "identifier": domain},
+            "owners": [account_email(refresh_token)]}
+        site_url = f"sc-domain:{domain}"
+        self.gsc_sites[(refresh_token, site_url)] = {"siteUrl": site_url, "permissionLevel": "siteOwner"}
+        return site_url
+
     def is_verified(self, account: str, domain: str) -> bool:
         return (account, normalize_domain(domain)) in self.verified
 

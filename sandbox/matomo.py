@@ -266,12 +266,17 @@ class MatomoSim:
             sites, multi_site = [self._site(x.strip()) for x in ids], len(ids) > 1
         days, multi_date = self._dates(date_raw, period)
 
+        cols = [c.strip() for c in (first(form, "columns") or "").split(",") if c.strip()]
+
+        def pick(row):  # Matomo's `columns` filter: only the named metrics, [] stays []
+            return {k: v for k, v in row.items() if k in cols} if cols and row else row
+
         def per_site(site):
             if period == "range":
-                return self._range_row(site, days)
+                return pick(self._range_row(site, days))
             if multi_date:
-                return {d.isoformat(): self._row(site, d) for d in days}
-            return self._row(site, days[0])
+                return {d.isoformat(): pick(self._row(site, d)) for d in days}
+            return pick(self._row(site, days[0]))
 
         if multi_site:
             # PHP renders an empty array as [] (not {})

@@ -1,0 +1,39 @@
+"""`daily_analytics_schedule`: every day, one run over the last days of `daily_analytics`.
+
+Search Console reports a day 2-3 days late and revises it until final (the sandbox: partial up
+to today-3, final from today-4), so each run re-reads a look-back window; the oldest day of the
+window is then final when it is read for the last time.
+"""
+
+import datetime as dt
+
+import dagster as dg
+
+from factory.config import env
+from factory_assets.analytics import analytics_job
+from factory_assets.partitions import daily_partitions
+
+LOOKBACK_DAYS = int(env("FACTORY_ANALYTICS_LOOKBACK_DAYS", "4"))
+
+
+def lookback_range(now: dt.datetime, days: int = LOOKBACK_DAYS) -> tuple[str, str] | None:
+    """(first, last) partition keys: the `days` complete days before `now` that exist."""
+    keys = daily_partitions.get_partition_keys(current_time=now)
+    if not keys:
+        return None
+    window = keys[-days:]
+    return window[0], window[-1]
+
+
+@dg.schedule(job=analytics_job, cron_schedule="0 5 * * *", execution_timezone="UTC",
+             default_status=dg.DefaultScheduleStatus.RUNNING)
+def daily_analytics_schedule(context: dg.ScheduleEvaluationContext):
+    """One run for the look-back window, as a single partition range (not one run per day)."""
+    keys = lookback_range(context.scheduled_execution_time)
+    if keys is None:
+        return dg.SkipReason("no analytics day has ended yet")
+    first, last = keys
+    return dg.RunRequest(run_key=f"daily_analytics:{first}..{last}", tags={
+        "dagster/asset_partition_range_start": first,
+        "dagster/asset_partition_range_end": last,
+    })
