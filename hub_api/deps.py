@@ -1,4 +1,8 @@
-"""Injected dependencies: settings, the store, Dagster, and the signed-in operator."""
+"""Injected dependencies: settings, the store, Dagster, and the signed-in operator.
+
+All `async def`: none of them blocks (token verdicts are cached), and sync dependencies
+would each cost a thread-pool hop per request.
+"""
 
 from __future__ import annotations
 
@@ -16,23 +20,23 @@ from hub_api.dagster import DagsterGateway
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/token (or Supabase Auth).")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_dagster(request: Request) -> DagsterGateway:
+async def get_dagster(request: Request) -> DagsterGateway:
     return request.app.state.dagster
 
 
-def get_limiter(request: Request) -> SignInLimiter:
+async def get_limiter(request: Request) -> SignInLimiter:
     return request.app.state.sign_in_limiter
 
 
-def current_operator(
+async def current_operator(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
@@ -52,7 +56,7 @@ OperatorDep = Annotated[Principal, Depends(current_operator)]
 LIST_QUERY_PARAMETERS = frozenset({"site"})
 
 
-def single_query_values(request: Request) -> None:
+async def single_query_values(request: Request) -> None:
     seen: set[str] = set()
     for key, _ in request.query_params.multi_items():
         if key in seen and key not in LIST_QUERY_PARAMETERS:
