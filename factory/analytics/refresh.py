@@ -53,8 +53,9 @@ def refresh_daily_analytics(store: Store, matomo: MatomoClient, google: GoogleRe
     existing = store.daily_analytics(start, end, sorted(failed_ids)) if failed_ids else []
     frame, gaps = assemble(sites, start, end, visits, gsc, existing)
 
+    rows = to_rows(frame)
     started = time.perf_counter()
-    written = store.upsert_daily_analytics(to_rows(frame))
+    written = store.upsert_daily_analytics(rows)
     db_write_s = time.perf_counter() - started
 
     missing = [f"Matomo visits {a}..{b} for every site: {reason}" for a, b, reason in visits.failed]
