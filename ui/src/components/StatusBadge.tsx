@@ -1,0 +1,14 @@
+import type { StepState } from "../lib/steps";
+
+const SYMBOL: Record<StepState, string> = { pending: "○", running: "◐", done: "●", failed: "✕" };
+
+/** One step's status: colour, symbol and words (never colour alone). */
+export function StatusBadge({ state, raw, label }: { state: StepState; raw: string; label?: string }) {
+  return (
+    <span className={`badge badge-${state}`} title={label ? `${label}: ${raw}` : raw}>
+      <span aria-hidden="true">{SYMBOL[state]}</span>
+      {label ? <span className="visually-hidden">{label}: </span> : null}
+      {raw}
+    </span>
+  );
+}
