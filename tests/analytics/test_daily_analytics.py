@@ -142,3 +142,43 @@ def test_check_finds_sites_without_rows(analytics):
         conn.execute("delete from public.daily_analytics where site_id = (select id from public.sites where domain = %s)",
                      (fleet[0].domain,))
     assert missing_rows(analytics.store, day, day) == [(fleet[0].domain, day)]
+
+
+def test_matomo_failure_keeps_stored_visits_and_still_writes_search_console(analytics, monkeypatch):
+    analytics.sandbox.today = TODAY
+    fleet = seed_fleet(analytics.store, analytics.sandbox, 4)
+    first, last = dt.date(2026, 5, 1), dt.date(2026, 5, 3)
+    assert analytics.run(first.isoformat(), "2026-05-02").success
+    good = stored(analytics, first, last)
+
+    monkeypatch.setenv("MATOMO_TOKEN_AUTH", "revoked-matomo-token")
+    import definitions
+
+    analytics.defs = definitions.build_definitions()
+    result = analytics.run(first.isoformat(), last.isoformat())
+    assert not result.success
+    message = failure_description(result)
+    assert "Matomo visits 2026-05-01..2026-05-03" in message and "revoked-matomo" not in message
+    got = stored(analytics, first, last)
+    for site in fleet:
+        for day in days(first, last):
+            visits = good[(site.domain, day)][0] if day < last else None  # kept, never NULLed
+            assert got[(site.domain, day)] == (visits, *expected_final(site, day)[1:])
+
+
+def test_daily_schedule_runs_converge_to_final_numbers(analytics):
+    """Day after day, the schedule's look-back re-reads each day until Search Console has finalised it."""
+    from schedules.analytics import daily_analytics_schedule
+
+    fleet = seed_fleet(analytics.store, analytics.sandbox, 2, no_google_every=0)
+    for offset in range(5):
+        today = TODAY + dt.timedelta(days=offset)
+        analytics.sandbox.today = today
+        when = dt.datetime.combine(today, dt.time(5), dt.UTC)
+        with dg.build_schedule_context(instance=analytics.instance, scheduled_execution_time=when) as context:
+            request = daily_analytics_schedule(context)
+        assert analytics.run(request.tags["dagster/asset_partition_range_start"],
+                             request.tags["dagster/asset_partition_range_end"]).success
+    first, last = TODAY - dt.timedelta(days=4), today - dt.timedelta(days=4)  # read for the last time at age 4
+    assert stored(analytics, first, last) == {(s.domain, d): expected_final(s, d) for s in fleet
+                                              for d in days(first, last)}
