@@ -1,17 +1,21 @@
 """The local stack behind `factory up`: every service on local defaults, stopped together.
 
-Each service is a child process in its own process group; Ctrl-C (or any child dying) stops
-them all. The embedded Postgres keeps running between runs (it is cheap and holds the data).
+Each service is a child process in its own process group (or, for in-process starters such as
+the test sshd, a process we hold); Ctrl-C (or any child dying) stops them all. The embedded
+Postgres keeps running between runs (it is cheap and holds the data).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +30,20 @@ class Service:
     health_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    # Instead of argv: a callable that starts the process itself and returns it.
+    starter: Callable[[], subprocess.Popen] | None = None
+    note: str = ""
+    health_timeout: float = 300.0
+    ports: list[int] = field(default_factory=list)  # must be free before the service starts
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 def wait_for_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> bool:
@@ -37,7 +55,7 @@ def wait_for_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | Non
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     return True
-        except Exception:
+        except (OSError, ValueError):
             time.sleep(0.5)
     return False
 
@@ -49,19 +67,37 @@ class LocalStack:
         self.log_dir = state_dir() / "logs"
 
     def start(self, echo=print) -> None:
+        """Start every service, then wait until each answers (they start side by side). Ctrl-C
+        or a failure on the way stops whatever was already started."""
+        try:
+            self._start(echo)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, echo) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        busy = [(s.name, port) for s in self.services for port in s.ports if not port_is_free(port)]
+        if busy:
+            raise RuntimeError("ports in use: " + ", ".join(f"{name} {port}" for name, port in busy)
+                               + " (set FACTORY_*_PORT to free ones)")
         for service in self.services:
-            log = open(self.log_dir / f"{service.name}.log", "ab")
-            service.process = subprocess.Popen(
-                service.argv, cwd=PROJECT_ROOT, env={**os.environ, **self.base_env, **service.env},
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            )
             echo(f"starting {service.name} ...")
-            if service.health_url and not wait_for_http(service.health_url, proc=service.process):
-                self.stop()
+            if service.starter is not None:
+                service.process = service.starter()
+                continue
+            with open(self.log_dir / f"{service.name}.log", "ab") as log:  # Popen keeps its own copy
+                service.process = subprocess.Popen(
+                    service.argv, cwd=PROJECT_ROOT, env={**os.environ, **self.base_env, **service.env},
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                )
+        for service in self.services:
+            if service.health_url and not wait_for_http(service.health_url, service.health_timeout, service.process):
                 raise RuntimeError(f"{service.name} did not start; see {self.log_dir / (service.name + '.log')}")
+        echo("")
+        for service in self.services:
             if service.url:
-                echo(f"  {service.name:<14} {service.url}")
+                echo(f"  {service.name:<10} {service.url}{('  ' + service.note) if service.note else ''}")
 
     def wait(self) -> int:
         """Block until Ctrl-C/SIGTERM or a service exits; then stop everything."""
@@ -84,19 +120,58 @@ class LocalStack:
         return code
 
     def stop(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         for service in reversed(self.services):
             proc = service.process
             if proc and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                _signal(proc, signal.SIGTERM, own_group=service.starter is None)
         for service in reversed(self.services):
             proc = service.process
             if proc:
                 try:
-                    proc.wait(timeout=20)
+                    proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                    _signal(proc, signal.SIGKILL, own_group=service.starter is None)
                     proc.wait()
+                if service.starter is None:
+                    # Whatever the service left behind in its group (e.g. dagster dev's children).
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+
+
+def _signal(proc: subprocess.Popen, sig: int, own_group: bool) -> None:
+    try:
+        if own_group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+    except ProcessLookupError:
+        pass
 
 
 def python_bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
+
+
+def build_ui(echo=print) -> Path | None:
+    """ui/dist, built with npm if it is missing and npm is available; None when there is no UI."""
+    ui = PROJECT_ROOT / "ui"
+    dist = ui / "dist"
+    if (dist / "index.html").exists():
+        return dist
+    if not (ui / "package.json").exists() or shutil.which("npm") is None:
+        echo("ui             not built (no ui/ or no npm); the Hub API serves the API only")
+        return None
+    echo("building the UI (npm --prefix ui run build) ...")
+    try:
+        if not (ui / "node_modules").exists():
+            subprocess.run(["npm", "--prefix", str(ui), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                           check=True, stdout=subprocess.DEVNULL, timeout=900)
+        subprocess.run(["npm", "--prefix", str(ui), "run", "build"], check=True, stdout=subprocess.DEVNULL,
+                       timeout=900)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        echo(f"ui             build failed ({exc}); the Hub API serves the API only")
+        return None
+    return dist if (dist / "index.html").exists() else None

@@ -3,52 +3,168 @@
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
+from pathlib import Path
 
 import typer
 
 from factory import db, stack
 from factory.cli.common import friendly_errors
-from factory.config import env, state_dir
+from factory.config import PROJECT_ROOT, env, state_dir
 
 app = typer.Typer()
 
 
+def _port(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def _dagster_home(database_url: str) -> tuple[Path, dict[str, str]]:
+    """$FACTORY_HOME/dagster with the production dagster.yaml (run queue, per-site limit, pools,
+    run monitoring) on a `dagster` database next to the product's, and the pool limits applied."""
+    from factory.content.directus_server import create_database
+
+    home = state_dir() / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    pg_url = env("DAGSTER_PG_URL") or create_database(database_url, "dagster")
+    os.environ["DAGSTER_PG_URL"] = pg_url
+    import importlib.util
+
+    import dagster as dg
+
+    spec = importlib.util.spec_from_file_location("factory_deploy_pools", PROJECT_ROOT / "deploy" / "pools.py")
+    pools = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pools)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        pools.apply(instance, pools.pool_limits())
+    return home, {"DAGSTER_HOME": str(home), "DAGSTER_PG_URL": pg_url}
+
+
+def _demo_operator(email: str) -> str:
+    """Create (or reset) the demo operator with a fresh password; return the password."""
+    from factory.store import Conflict, Store
+    from hub_api.auth import hash_password
+
+    password = secrets.token_urlsafe(12)
+    store = Store(db.database_url())
+    try:
+        try:
+            store.add_operator(email, hash_password(password))
+        except Conflict:
+            store.set_operator_password(email, hash_password(password))
+    finally:
+        store.close()
+    return password
+
+
+def _sshd_service(sandbox_url: str | None) -> tuple[stack.Service, dict[str, str]]:
+    """The CloudPanel stand-in: a real sshd on 127.0.0.1 whose sessions run sandbox/clpctl."""
+    from sandbox.sshd import start_sshd
+
+    handle = start_sshd(state_dir() / "sshd", sandbox_url=sandbox_url)
+    settings = {
+        "CLOUDPANEL_SSH_HOST": handle.host, "CLOUDPANEL_SSH_PORT": str(handle.port),
+        "CLOUDPANEL_SSH_USER": handle.user, "CLOUDPANEL_SSH_KEY": str(handle.client_key),
+        "CLOUDPANEL_KNOWN_HOSTS": str(handle.known_hosts), "CLOUDPANEL_HOME_DIR": str(handle.home_root),
+    }
+    service = stack.Service("sshd", [], url=f"ssh://{handle.user}@{handle.host}:{handle.port}",
+                            starter=lambda: handle.process, note="(CloudPanel stand-in: clpctl)")
+    return service, settings
+
+
 @friendly_errors
 def up(
-    demo: bool = typer.Option(True, help="Add demo accounts and sites (sandbox credentials)."),
-    sandbox: bool = typer.Option(True, help="Run the vendor simulators and point the product at them."),
+    demo: bool = typer.Option(True, help="Add demo accounts, sites and a demo operator (sandbox credentials)."),
+    sandbox: bool = typer.Option(True, help="Run the vendor simulators and sshd and point the product at them."),
+    directus: bool = typer.Option(True, help="Run the local Directus (needs scripts/install-npm)."),
 ) -> None:
-    """Start everything locally: Postgres, migrations, the sandbox, Dagster (UI, sensors, schedules). Ctrl-C stops it all."""
+    """Start everything locally: Postgres, migrations, the sandbox and sshd, Directus, Dagster (UI,
+    daemon, sensors, schedules) and the Hub API with the UI. Ctrl-C stops it all."""
     url = db.database_url()
     db.upgrade(url)
-    typer.echo(f"database       {db.redact_url(url)} (migrated)")
-    base_env = {"FACTORY_DATABASE_URL": url}
+    typer.echo(f"database   {db.redact_url(url)} (migrated)")
+    base_env: dict[str, str] = {"FACTORY_DATABASE_URL": url, "FACTORY_HOME": str(state_dir())}
     services: list[stack.Service] = []
+
     if sandbox:
         import sandbox as sandbox_pkg
 
-        port = int(env("FACTORY_SANDBOX_PORT", "8787"))
+        port = _port("FACTORY_SANDBOX_PORT", 8787)
         sandbox_url = f"http://127.0.0.1:{port}"
         base_env.update(sandbox_pkg.settings(sandbox_url))
         services.append(stack.Service(
-            "sandbox", [stack.python_bin("python"), "-m", "sandbox", "--port", str(port)],
-            url=sandbox_url, health_url=f"{sandbox_url}/_sandbox/health",
+            "sandbox", [stack.python_bin("python"), "-m", "sandbox", "--port", str(port),
+                        "--state-dir", str(state_dir() / "sandbox")],
+            url=sandbox_url, health_url=f"{sandbox_url}/_sandbox/health", note="(vendor simulators)", ports=[port],
         ))
-    dagster_home = state_dir() / "dagster"
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").touch()
-    dagster_port = env("FACTORY_DAGSTER_PORT", "3000")
+        sshd, ssh_settings = _sshd_service(sandbox_url)
+        base_env.update(ssh_settings)
+        services.append(sshd)
+    try:
+        _up(services, base_env, url, directus, demo)
+    finally:
+        for service in services:  # the sshd started above, if start-up failed before the stack ran
+            if service.starter and service.process is None:
+                service.starter().terminate()
+
+
+def _up(services: list[stack.Service], base_env: dict[str, str], url: str, directus: bool, demo: bool) -> None:
+
+    if directus:
+        from factory.content import directus_server
+
+
+        if directus_server.CLI.exists() or shutil.which("npm"):
+            port = _port("FACTORY_DIRECTUS_PORT", directus_server.LOCAL_PORT)
+            directus_state = state_dir() / "directus"
+            base_env.update(directus_server.local_settings(directus_state, port))
+            services.append(stack.Service(
+                "directus", [stack.python_bin("python"), "-m", "factory.content.directus_server", "--port", str(port),
+                             "--state-dir", str(directus_state)],
+                url=f"http://127.0.0.1:{port}", health_url=f"http://127.0.0.1:{port}/server/ping",
+                note=f"(admin@example.com; password = the static token in {directus_state / 'secrets.json'})",
+                ports=[port], health_timeout=600,
+            ))
+        else:
+            typer.echo("directus   skipped: not installed and no npm (run scripts/install-npm)")
+
+    _, dagster_env = _dagster_home(url)
+    base_env.update(dagster_env)
+    dagster_port = _port("FACTORY_DAGSTER_PORT", 3000)
+    dagster_url = f"http://127.0.0.1:{dagster_port}"
     services.append(stack.Service(
-        "dagster", [stack.python_bin("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", dagster_port],
-        url=f"http://127.0.0.1:{dagster_port}", health_url=f"http://127.0.0.1:{dagster_port}/server_info",
-        env={"DAGSTER_HOME": str(dagster_home)},
+        "dagster", [stack.python_bin("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
+                    "-p", str(dagster_port)],
+        url=dagster_url, health_url=f"{dagster_url}/server_info", note="(webserver + daemon: sensor and schedule on)",
+        ports=[dagster_port],
     ))
+
+    api_port = _port("FACTORY_API_PORT", 8000)
+    ui = stack.build_ui(echo=typer.echo)
+    hub_env = {"FACTORY_DAGSTER_URL": dagster_url}
+    if ui is not None:
+        hub_env["FACTORY_UI_DIST"] = str(ui)
+    services.append(stack.Service(
+        "hub", [stack.python_bin("factory"), "api", "--host", "127.0.0.1", "--port", str(api_port)],
+        url=f"http://127.0.0.1:{api_port}", health_url=f"http://127.0.0.1:{api_port}/api/health",
+        env=hub_env, note="(Hub API + UI)" if ui else "(Hub API; UI not built)", ports=[api_port],
+    ))
+
     os.environ.update(base_env)
+    operator = None
     if demo:
         from factory.cli.demo import seed
 
         seed()
+        email = env("FACTORY_DEMO_OPERATOR", "operator@example.com")
+        operator = (email, _demo_operator(email))
     local = stack.LocalStack(services, base_env)
     local.start(echo=typer.echo)
+    if operator:
+        typer.echo(f"\n  sign in to the Hub at http://127.0.0.1:{api_port} as {operator[0]} "
+                   f"with password {operator[1]}")
+    typer.echo(f"  logs in {local.log_dir}")
     typer.echo("ready; press Ctrl-C to stop")
     raise typer.Exit(local.wait())

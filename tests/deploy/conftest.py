@@ -45,9 +45,9 @@ class DagsterDeployment:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self, name: str, argv: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-        log = open(self.home / f"{name}.log", "ab")
-        proc = subprocess.Popen(argv, cwd=self.home, env={**self.env, **(extra_env or {})}, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        with open(self.home / f"{name}.log", "ab") as log:
+            proc = subprocess.Popen(argv, cwd=self.home, env={**self.env, **(extra_env or {})}, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         self.processes.append(proc)
         return proc
 
@@ -120,3 +120,7 @@ def wait_for_runs(instance, run_ids: list[str], timeout: float, deployment: Dags
         time.sleep(1)
     statuses = {r.dagster_run.run_id: r.dagster_run.status for r in instance.get_run_records()}
     raise AssertionError(f"runs did not finish in {timeout}s: {statuses}\n{deployment.log('daemon')}")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes minutes (the whole local stack); deselect with -m 'not slow'")

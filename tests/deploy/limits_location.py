@@ -20,6 +20,9 @@ def slow_site_step(context: dg.AssetExecutionContext) -> None:
                             "end": end, "pid": os.getpid()}) + "\n")
 
 
-limits_job = dg.define_asset_job("limits_job", selection=[slow_site_step], partitions_def=site)
+# In-process: one process per run (pools are claimed the same way as with the multiprocess
+# executor), which keeps the test quick on a busy machine.
+limits_job = dg.define_asset_job("limits_job", selection=[slow_site_step], partitions_def=site,
+                                 executor_def=dg.in_process_executor)
 
 defs = dg.Definitions(assets=[slow_site_step], jobs=[limits_job])

@@ -16,13 +16,13 @@ from tests.deploy.conftest import DEPLOY
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 LONG_RUNNING = {"code", "webserver", "daemon", "hub", "directus", "matomo", "matomo-db", "proxy", "redis", "worker"}
-SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASS|API_KEY|_KEY$|^KEY$|HASH)", re.I)
+SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASS|API_KEY|_KEY$|^KEY$|HASH)", re.IGNORECASE)
 INTERPOLATION = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])[^}]*)?\}")
 
 
 def documented() -> set[str]:
     text = (PROJECT_ROOT / ".env.example").read_text()
-    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, re.M))
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, re.MULTILINE))
 
 
 def _env_items(service: dict) -> list[tuple[str, str]]:

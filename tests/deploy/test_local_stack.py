@@ -1,0 +1,150 @@
+"""`factory up` (what `make start` runs), end to end, on a fresh FACTORY_HOME and free ports:
+every service answers, a demo site onboards through the sensor and a real run (visible in the
+Hub API and in Dagster), and Ctrl-C leaves no process behind.
+
+SLOW: several minutes (Directus bootstrap, Dagster start-up, the sensor's 15 s ticks, one
+onboarding run); on a busy 2-core machine up to ~10 minutes. Marked `slow`; skip it with
+`-m 'not slow'`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from factory.config import PROJECT_ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
+
+DEMO_SITE = "demo-bakery.com"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str | None = None, data: dict | None = None, timeout: float = 5):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = None
+    if data is not None:
+        body = json.dumps(data).encode()
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=body, headers=headers)
+    with urllib.request.urlopen(req, timeout=timeout) as response:
+        return json.loads(response.read() or b"null") if "json" in response.headers.get("content-type", "") \
+            else response.read()
+
+
+def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen, out: Path):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"factory up exited ({proc.returncode}):\n{out.read_text()[-3000:]}"
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - not up yet
+            last = exc
+        time.sleep(2)
+    raise AssertionError(f"{what} not reached in {timeout:.0f}s (last: {last!r})\n{out.read_text()[-3000:]}")
+
+
+def _processes_of(home: Path) -> list[tuple[int, str]]:
+    """Live processes started for this FACTORY_HOME (their environment says so), except the
+    embedded Postgres, which `factory up` keeps on purpose between runs."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = next((ln for ln in (entry / "status").read_text().splitlines() if ln.startswith("State:")), "")
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if f"FACTORY_HOME={home}".encode() in environ and "Z (zombie)" not in state and "pgserver" not in cmdline \
+                and "postgres" not in cmdline.split(" ")[0]:
+            found.append((int(entry.name), cmdline[:160]))
+    return found
+
+
+def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
+    home = tmp_path / "factory_home"
+    ports = {name: _free_port() for name in ("DAGSTER", "SANDBOX", "API", "DIRECTUS")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("FACTORY_", "DAGSTER_", "CLOUDPANEL_", "DIRECTUS_", "PYTEST"))}
+    env.update({"FACTORY_HOME": str(home), "PYTHONUNBUFFERED": "1",
+                **{f"FACTORY_{name}_PORT": str(port) for name, port in ports.items()}})
+    out = tmp_path / "factory-up.out"
+    started = time.monotonic()
+    with open(out, "wb") as log:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("factory")), "up"], cwd=PROJECT_ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    hub = f"http://127.0.0.1:{ports['API']}"
+    dagster = f"http://127.0.0.1:{ports['DAGSTER']}"
+    try:
+        _wait(lambda: "ready; press Ctrl-C" in out.read_text(), 900, "factory up ready", proc, out)
+        up_seconds = time.monotonic() - started
+        assert _get(f"{hub}/api/health")
+        assert _get(f"{dagster}/server_info")
+        assert _get(f"http://127.0.0.1:{ports['SANDBOX']}/_sandbox/health") is not None
+        text = out.read_text()
+        for url in (hub, dagster, f"http://127.0.0.1:{ports['SANDBOX']}"):
+            assert url in text, text
+        match = re.search(r"as (\S+@\S+) with password (\S+)", text)
+        assert match, text
+        token = _get(f"{hub}/api/auth/token", data={"email": match[1], "password": match[2]})["access_token"]
+
+        def onboarded():
+            page = _get(f"{hub}/api/sites?limit=100", token)
+            items = page["items"] if isinstance(page, dict) else page
+            site = next(s for s in items if s["domain"] == DEMO_SITE)
+            return site if site["status_dns"] == "active" and site["status_hosting"] == "active" else None
+
+        site = _wait(onboarded, 600, f"{DEMO_SITE} onboarded", proc, out)
+        assert site["matomo_site_id"] is not None
+        # The same run is visible in Dagster.
+        query = '{ runsOrError(filter: {tags: [{key: "dagster/partition", value: "%s"}]}) ' \
+                '{ ... on Runs { results { runId status jobName } } } }' % DEMO_SITE
+        runs = _get(f"{dagster}/graphql", data={"query": query})["data"]["runsOrError"]["results"]
+        assert any(r["jobName"] == "onboard_site_job" for r in runs), runs
+        onboard_seconds = time.monotonic() - started
+    finally:
+        children = _processes_of(home)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+        finally:
+            time.sleep(3)
+            left = _processes_of(home)
+            for pid, _ in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            pg_ctl = next(Path(sys.prefix).glob("lib/python*/site-packages/pgserver/pginstall/bin/pg_ctl"), None)
+            if pg_ctl and (home / "pgdata").exists():
+                subprocess.run([str(pg_ctl), "-D", str(home / "pgdata"), "stop", "-m", "fast"],
+                               capture_output=True, timeout=60)
+    assert len(children) >= 4, children  # sandbox, sshd, dagster (+ its children), hub, ...
+    assert proc.returncode == 0, out.read_text()[-2000:]
+    assert left == [], f"left running after Ctrl-C: {left}"
+    print(f"factory up ready in {up_seconds:.0f}s; {DEMO_SITE} onboarded after {onboard_seconds:.0f}s")
