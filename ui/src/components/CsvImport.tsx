@@ -82,7 +82,7 @@ export function CsvImport({ onImported, onCancel }: { onImported: (report: Impor
           Preview
         </button>
         <button type="button" className="btn btn-primary" onClick={() => run(false)} disabled={busy || blocked}>
-          Import {preview ? (skipInvalid || !preview.errors.length ? preview.valid : 0) : ""} sites
+          {blocked ? "Import" : `Import ${preview.valid} site${preview.valid === 1 ? "" : "s"}`}
         </button>
         <button type="button" className="btn" onClick={onCancel}>
           Close

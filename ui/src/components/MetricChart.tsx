@@ -48,7 +48,11 @@ export function MetricChart({ title, metric, color, data, markPending, width, he
       <figcaption>
         <span className="chart-title">{title}</span>
         <span className="chart-total">{formatNumber(total)}</span>
-        {pending.length > 0 && <span className="badge badge-pending small">last {pending.length} days pending (Search Console lag)</span>}
+        {pending.length > 0 && (
+          <span className="badge badge-pending small" title="Search Console reports with a lag; these numbers still rise">
+            from {formatDay(pending[0].date)}: pending
+          </span>
+        )}
       </figcaption>
       {width ? chart : <ResponsiveContainer width="100%" height={height}>{chart}</ResponsiveContainer>}
     </figure>

@@ -10,8 +10,8 @@ export function StepBadges({ site }: { site: Site }) {
         const state = stateOf(step, site);
         return (
           <li key={step.key} data-step={step.key}>
-            <span className="step-name" aria-hidden="true">
-              {step.label}
+            <span className="step-name" aria-hidden="true" title={step.label}>
+              {step.short}
             </span>
             <StatusBadge state={state} raw={state === "failed" ? "failed" : step.raw(site)} label={step.label} />
           </li>

@@ -20,9 +20,9 @@ export function daysBetween(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
 }
 
-/** Days on or after this one are still within Search Console's lag. */
+/** Days on or after this one (the last GSC_PENDING_DAYS days, today included) are still within Search Console's lag. */
 export function gscPendingFrom(todayDay: string = today()): string {
-  return addDays(todayDay, -GSC_PENDING_DAYS);
+  return addDays(todayDay, -(GSC_PENDING_DAYS - 1));
 }
 
 export function isGscPending(day: string, todayDay: string = today()): boolean {

@@ -37,7 +37,9 @@ export function toSeries(rows: DayLike[], start: string, end: string, todayDay?:
 
 /** Visits in the second half of the range against the first half, and the daily values. */
 export function trendOf(rows: AnalyticsDay[], start: string, end: string): { values: number[]; first: number; second: number } {
-  const series = toSeries(rows, start, end);
+  // Up to the last day with data: today (not reported yet) must not look like a collapse.
+  const last = rows.reduce((max, r) => (r.date > max ? r.date : max), start);
+  const series = toSeries(rows, start, last < end ? last : end);
   const values = series.map((p) => p.matomo_visits ?? 0);
   const half = Math.floor(values.length / 2);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -6,6 +6,8 @@ export type StepState = "pending" | "running" | "done" | "failed";
 export interface StepInfo {
   key: string;
   label: string;
+  /** For tight spots (the fleet table). */
+  short: string;
   /** The asset a re-run materialises. */
   asset: AssetStep;
   /** error_step / event step names that belong to this step. */
@@ -17,20 +19,22 @@ const matomoRaw = (site: Site) =>
   site.error_step === "matomo_site" ? "failed" : site.matomo_site_id !== null ? "active" : "pending";
 
 export const STEPS: StepInfo[] = [
-  { key: "dns", label: "DNS", asset: "dns_zone", errorSteps: ["status_dns", "dns_zone"], raw: (s) => s.status_dns },
-  { key: "hosting", label: "Hosting", asset: "hosting_site", errorSteps: ["status_hosting", "hosting_site"], raw: (s) => s.status_hosting },
-  { key: "matomo", label: "Matomo", asset: "matomo_site", errorSteps: ["matomo_site", "matomo_site_id"], raw: matomoRaw },
+  { key: "dns", label: "DNS", short: "DNS", asset: "dns_zone", errorSteps: ["status_dns", "dns_zone"], raw: (s) => s.status_dns },
+  { key: "hosting", label: "Hosting", short: "Host", asset: "hosting_site", errorSteps: ["status_hosting", "hosting_site"], raw: (s) => s.status_hosting },
+  { key: "matomo", label: "Matomo", short: "Matomo", asset: "matomo_site", errorSteps: ["matomo_site", "matomo_site_id"], raw: matomoRaw },
   {
     key: "gsc",
     label: "Search Console",
+    short: "GSC",
     asset: "gsc_property",
     errorSteps: ["gsc_verification_status", "gsc_property"],
     raw: (s) => s.gsc_verification_status,
   },
-  { key: "content", label: "Content", asset: "site_content", errorSteps: ["status_content", "site_content"], raw: (s) => s.status_content },
+  { key: "content", label: "Content", short: "Content", asset: "site_content", errorSteps: ["status_content", "site_content"], raw: (s) => s.status_content },
   {
     key: "deployment",
     label: "Deployment",
+    short: "Deploy",
     asset: "site_deployment",
     errorSteps: ["status_deployment", "site_build", "site_deployment"],
     raw: (s) => s.status_deployment,

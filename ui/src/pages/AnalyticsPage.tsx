@@ -56,7 +56,7 @@ export function AnalyticsPage() {
       </div>
       <p className="muted small">
         Matomo visits are final each day. Search Console reports with a lag: its clicks and impressions for the last {GSC_PENDING_DAYS} days
-        (from {gscPendingFrom()}) are pending and still rise.
+        (from {gscPendingFrom()}, shaded in the charts) are pending and still rise.
       </p>
 
       <section aria-labelledby="fleet-title">

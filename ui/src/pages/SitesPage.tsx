@@ -93,7 +93,7 @@ export function SitesPage() {
       <div className="page-head">
         <h1>Sites</h1>
         <p className="muted summary" aria-live="polite">
-          {sites.data && `${sites.data.length} sites · ${counts.live} live · ${counts.onboarding + counts.pending} onboarding · ${counts.failed} failed`}
+          {sites.data && `${sites.data.length} site${sites.data.length === 1 ? "" : "s"} · ${counts.live} live · ${counts.onboarding + counts.pending} onboarding · ${counts.failed} failed`}
         </p>
         <div className="actions">
           <button type="button" className="btn btn-primary" onClick={() => setPanel(panel === "add" ? "none" : "add")} aria-expanded={panel === "add"}>

@@ -1,10 +1,13 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, vi } from "vitest";
+import { clearSession } from "../auth/session";
 
 afterEach(() => {
   cleanup();
+  clearSession();
   sessionStorage.clear();
+  vi.unstubAllGlobals();
 });
 
 // recharts' ResponsiveContainer needs ResizeObserver, which jsdom lacks.
