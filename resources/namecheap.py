@@ -65,8 +65,10 @@ class NamecheapClient:
                 number = errors[0].get("Number", "") if errors else ""
                 text = errors[0].text if errors else "unknown error"
                 message = EXPLAIN.get(number, text)
+                retry_after = response.headers.get("retry-after")
                 raise VendorError(VENDOR, f"{message} (error {number}: {text})", code=number,
-                                  retryable=number not in PERMANENT)
+                                  retryable=number not in PERMANENT,
+                                  retry_after=float(retry_after) if retry_after else None)
             return root
 
         return self._call(send, command)

@@ -39,3 +39,15 @@ def settings(url: str) -> dict[str, str]:
         "OPENAI_BASE_URL": f"{url}/openai/v1",
         "OPENAI_API_KEY": OPENAI_KEY,
     }
+
+
+def hosting_settings(sshd) -> dict[str, str]:
+    """Env settings that point the product's CloudPanel access at a sandbox sshd (sandbox.sshd)."""
+    return {
+        "CLOUDPANEL_SSH_HOST": sshd.host,
+        "CLOUDPANEL_SSH_PORT": str(sshd.port),
+        "CLOUDPANEL_SSH_USER": sshd.user,
+        "CLOUDPANEL_SSH_KEY": str(sshd.client_key),
+        "CLOUDPANEL_KNOWN_HOSTS": str(sshd.known_hosts),
+        "CLOUDPANEL_HOME_DIR": str(sshd.home_root),
+    }

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import hashlib
 import socket
 import threading
 import time
@@ -51,6 +52,10 @@ VENDORS = ("cloudflare", "namecheap", "matomo", "google", "openai")
 MALFORMED = {"openai": b'{"id": "chatcmpl-', "cloudflare": b'{"success": true, "errors": [], "result": {"id": "',
              "namecheap": b'<?xml version="1.0" encoding="UTF-8"?>\n<ApiResponse xmlns="http://api.namecheap.com/xml.response" Sta',
              "matomo": b'{"value": ', "google": b'{"siteEntry": [{"siteUrl": '}
+
+
+def _credential_id(credential: str) -> str:
+    return hashlib.sha256(credential.encode()).hexdigest()[:12]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -376,6 +381,7 @@ class SandboxServer:
             token = cf.bearer_token(req)
             if not cf.token_is_valid(token):
                 return cf.auth_error()
+            entry["credential"] = _credential_id(token)  # which rate-limit bucket (benchmarks' lower bound)
             wait = self.limiters["cloudflare"].check(token)
             if wait is not None:
                 entry["rate_limited"] = True
@@ -391,6 +397,7 @@ class SandboxServer:
                 cmd, user, err = self.namecheap.authenticate(form)
             if err:
                 return err
+            entry["credential"] = _credential_id(user)
             wait = self.limiters["namecheap"].check(user)
             if wait is not None:
                 entry["rate_limited"] = True

@@ -12,6 +12,7 @@ import pytest
 
 from factory.store import NewSite, Store
 from sandbox import SandboxServer, settings
+from sandbox.env import hosting_settings
 from sandbox.sshd import SshdHandle, start_sshd
 
 TIME_SCALE = 0.01
@@ -45,6 +46,8 @@ class Stack:
     store: Store
     instance: dg.DagsterInstance
     defs: dg.Definitions
+    instance_dir: str
+    instance_overrides: dict
 
     @property
     def job(self) -> dg.JobDefinition:
@@ -68,13 +71,13 @@ class Stack:
         return self.job.execute_in_process(partition_key=domain, instance=self.instance, raise_on_error=False,
                                            asset_selection=ONBOARDING, **kwargs)
 
-    def run_all(self, domains: list[str], workers: int = 4) -> dict[str, bool]:
-        """Run the job for many partitions at once, as the run queue would."""
-        from concurrent.futures import ThreadPoolExecutor
+    def run_all(self, domains: list[str], workers: int = 3) -> dict[str, bool]:
+        """Run the onboarding steps for many partitions at once, in worker processes."""
+        from factory.local_runs import run_partitions
 
-        with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(lambda d: self.run(d).success, domains))
-        return dict(zip(domains, results))
+        return run_partitions(domains, instance_dir=self.instance_dir, overrides=self.instance_overrides,
+                              job_name="onboard_site_job", asset_keys=[k.path[-1] for k in ONBOARDING],
+                              workers=workers)
 
     def clpctl_sites(self) -> dict:
         import json
@@ -106,12 +109,7 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
         **settings(sandbox.url),
         "FACTORY_DATABASE_URL": clean_db,
         "FACTORY_RATE_TIME_SCALE": str(TIME_SCALE),
-        "CLOUDPANEL_SSH_HOST": sshd.host,
-        "CLOUDPANEL_SSH_PORT": str(sshd.port),
-        "CLOUDPANEL_SSH_USER": sshd.user,
-        "CLOUDPANEL_SSH_KEY": str(sshd.client_key),
-        "CLOUDPANEL_KNOWN_HOSTS": str(sshd.known_hosts),
-        "CLOUDPANEL_HOME_DIR": str(sshd.home_root),
+        **hosting_settings(sshd),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -119,15 +117,15 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
 
     defs = definitions.build_definitions()
     (tmp_path / "dagster").mkdir()
-    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"), overrides={
-        "storage": {"postgres": {"postgres_url": dagster_storage_url}},
-        "telemetry": {"enabled": False},
-    })
+    overrides = {"storage": {"postgres": {"postgres_url": dagster_storage_url}}, "telemetry": {"enabled": False},
+                 "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
+                                  "class": "NoOpComputeLogManager"}}
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"), overrides=overrides)
     instance.wipe()
     for key in instance.get_dynamic_partitions("site"):
         instance.delete_dynamic_partition("site", key)
     store = Store(clean_db)
-    yield Stack(sandbox, sshd, store, instance, defs)
+    yield Stack(sandbox, sshd, store, instance, defs, str(tmp_path / "dagster"), overrides)
     store.close()
     instance.dispose()
 

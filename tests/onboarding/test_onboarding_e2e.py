@@ -124,3 +124,33 @@ def test_deleted_site_loses_its_partition(stack: Stack) -> None:
     assert second.run_requests == []
     assert "site001.com" not in stack.instance.get_dynamic_partitions("site")
     assert len(stack.instance.get_dynamic_partitions("site")) == 2
+
+
+def test_a_run_killed_midway_converges_when_run_again(stack: Stack) -> None:
+    import multiprocessing
+    import time
+
+    from factory.local_runs import run_one
+    from tests.onboarding.conftest import ONBOARDING
+
+    add_fleet(stack.store, 1)
+    stack.sensor_tick()
+    stack.sandbox.latency_s = 0.3  # slow enough to be killed between the zone and its records
+    process = multiprocessing.get_context("spawn").Process(
+        target=run_one, args=(stack.instance_dir, stack.instance_overrides, "onboard_site_job",
+                              [k.path[-1] for k in ONBOARDING], "site000.com"))
+    process.start()
+    deadline = time.monotonic() + 120
+    while stack.sandbox.count(vendor="cloudflare", method="POST", path_contains="/zones", status=200) == 0:
+        assert time.monotonic() < deadline and process.is_alive(), "the run never reached Cloudflare"
+        time.sleep(0.05)
+    process.kill()
+    process.join()
+    stack.sandbox.latency_s = 0.0
+    assert stack.store.get_site("site000.com").status_dns == "pending"  # killed mid-way
+
+    assert stack.run("site000.com").success
+    site = stack.store.get_site("site000.com")
+    assert site.status_dns == "active" and site.status_hosting == "active" and site.matomo_site_id
+    assert_no_duplicates(stack)
+    assert len([z for z in stack.sandbox.state["cloudflare"]["zones"] if z["name"] == "site000.com"]) == 1
