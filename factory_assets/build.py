@@ -6,7 +6,7 @@ import dagster as dg
 from factory.content.build import BuildError, BuildInputError, build_hash, site_input
 from factory_assets.content import brand_for, site_content
 from factory_assets.partitions import site_partitions
-from factory_assets.publishing import fail_if_any, site_batches
+from factory_assets.publishing import checked_domains, fail_if_any, site_batches
 from resources.deploy_target import SiteBuilderResource
 from resources.directus import DirectusResource
 from resources.store import StoreResource
@@ -24,7 +24,7 @@ from resources.store import StoreResource
 def site_build(context: dg.AssetExecutionContext, store: StoreResource, directus: DirectusResource,
                site_builder: SiteBuilderResource) -> dg.MaterializeResult:
     db = store.get()
-    domains = context.partition_keys
+    domains = checked_domains(context.partition_keys)
     builder = site_builder.builder()
     template = builder.template_version()
     sites = {s.domain: s for s in db.sites_by_domain(domains)}

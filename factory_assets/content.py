@@ -10,7 +10,7 @@ from factory.content.prompt import load_prompt
 from factory.content.schema import ContentSchemaError
 from factory.content.directus import DirectusError
 from factory_assets.partitions import site_partitions
-from factory_assets.publishing import fail_if_any, site_batches
+from factory_assets.publishing import checked_domains, fail_if_any, site_batches
 from resources.directus import DirectusResource
 from resources.llm import LlmResource
 from resources.store import StoreResource
@@ -36,9 +36,10 @@ def brand_for(domain: str, brand_name: str | None) -> str:
 def site_content(context: dg.AssetExecutionContext, config: SiteContentConfig, store: StoreResource,
                  directus: DirectusResource, llm: LlmResource) -> dg.MaterializeResult:
     db = store.get()
-    domains = context.partition_keys
+    domains = checked_domains(context.partition_keys)
     template = load_prompt()
     states = db.publish_states(domains)
+    sites = {s.domain: s for s in db.sites_by_domain(domains)}
     results: dict[str, dict] = {}
     failures: dict[str, str] = {}
     with directus.client() as cms:
@@ -47,7 +48,10 @@ def site_content(context: dg.AssetExecutionContext, config: SiteContentConfig, s
         client = llm.client()
 
         def one(domain: str) -> None:
-            state, row = states.get(domain), existing.get(domain)
+            state, row, site = states.get(domain), existing.get(domain), sites.get(domain)
+            if site is None:
+                failures[domain] = f"{domain} is not in the sites table"
+                return
             if (not config.regenerate and state and row and state.content_hash
                     and state.content_prompt_version == template.version and state.content_model == llm.model
                     and row.get("content_hash") == state.content_hash):
@@ -55,13 +59,17 @@ def site_content(context: dg.AssetExecutionContext, config: SiteContentConfig, s
                 return
             db.set_status(domain, "status_content", "generating")
             try:
-                site = db.get_site(domain)
                 generated = generate_site_plan(client, llm.model, template, domain=domain,
                                                brand=brand_for(domain, site.brand_name))
                 report = sync_site_content(cms, domain, brand_for(domain, site.brand_name), generated)
             except (GenerationError, ContentSchemaError, DirectusError) as exc:
                 failures[domain] = f"content generation failed: {exc}"
                 db.set_status(domain, "status_content", "failed", failures[domain])
+                return
+            except Exception as exc:  # never leave a site 'generating'; the type only (no payloads)
+                failures[domain] = f"content generation failed unexpectedly ({type(exc).__name__})"
+                db.set_status(domain, "status_content", "failed", failures[domain])
+                context.log.exception(f"site_content {domain}")
                 return
             db.record_publishing(domain, content_model=generated.model, content_prompt_version=generated.prompt_version,
                                  content_hash=generated.content_hash)

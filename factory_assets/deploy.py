@@ -7,7 +7,7 @@ import dagster as dg
 from factory.content.release import ReleaseError, Releaser, layout, new_release_id, verify_page
 from factory_assets.build import site_build
 from factory_assets.partitions import site_partitions
-from factory_assets.publishing import fail_if_any, site_batches
+from factory_assets.publishing import checked_domains, fail_if_any, site_batches
 from factory.store import Site
 from resources.deploy_target import DeployTargetResource, SiteBuilderResource
 from resources.ssh import SshError, SshResource
@@ -36,14 +36,14 @@ def deploy_site(releaser: Releaser, site: Site, build_hash: str, source) -> dict
     deps=[site_build, dg.AssetKey("hosting_site")],
     group_name="publishing",
     kinds={"rsync", "ssh"},
-    pool="cloudpanel_ssh",
+    pool="cloudpanel",  # shared with hosting_site: one budget of SSH sessions to the host
     description="The last build rsynced into a new release directory on the host and swapped live atomically; "
                 "checked (canonical URL, Matomo snippet) and rolled back if the check fails.",
 )
 def site_deployment(context: dg.AssetExecutionContext, store: StoreResource, ssh: SshResource,
                     site_builder: SiteBuilderResource, deploy_target: DeployTargetResource) -> dg.MaterializeResult:
     db = store.get()
-    domains = context.partition_keys
+    domains = checked_domains(context.partition_keys)
     builder = site_builder.builder()
     sites = {s.domain: s for s in db.sites_by_domain(domains)}
     states = db.publish_states(domains)
@@ -71,6 +71,11 @@ def site_deployment(context: dg.AssetExecutionContext, store: StoreResource, ssh
         except (ReleaseError, SshError) as exc:
             failures[domain] = f"deploy failed: {exc}"
             db.set_status(domain, "status_deployment", "failed", failures[domain])
+            return
+        except Exception as exc:  # never leave a site 'deploying'
+            failures[domain] = f"deploy failed unexpectedly ({type(exc).__name__})"
+            db.set_status(domain, "status_deployment", "failed", failures[domain])
+            context.log.exception(f"site_deployment {domain}")
             return
         db.record_publishing(domain, deployed_hash=state.build_hash, deployed_release=results[domain]["release"])
         db.set_status(domain, "status_deployment", "deployed")
