@@ -9,7 +9,7 @@ import datetime as dt
 import dagster as dg
 
 from factory.analytics.assemble import top_sites_markdown, totals
-from factory.analytics.refresh import missing_rows, refresh_daily_analytics
+from factory.analytics.refresh import refresh_daily_analytics, sites_missing_days
 from factory_assets.partitions import daily_partitions
 from resources.google import GoogleResource
 from resources.matomo import MatomoResource
@@ -53,13 +53,14 @@ def daily_analytics(context: dg.AssetExecutionContext, store: StoreResource, mat
             description=f"daily_analytics {start}..{end} is incomplete: " + "; ".join(result.missing),
             metadata={**metadata, "missing": dg.MetadataValue.md("\n".join(f"- {m}" for m in result.missing))},
         )
-    gaps = missing_rows(db, start, end)
+    gaps = sites_missing_days(db, start, end)
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[dg.AssetCheckResult(
             check_name=CHECK, passed=not gaps, severity=dg.AssetCheckSeverity.WARN,
-            metadata={"missing_rows": len(gaps),
-                      "sample": dg.MetadataValue.md("\n".join(f"- {d} {t}" for d, t in gaps[:20]) or "none")})],
+            metadata={"sites_with_missing_days": len(gaps), "missing_rows": sum(n for _, n in gaps),
+                      "sites": dg.MetadataValue.md("\n".join(f"- {d}: {n} day(s)" for d, n in gaps[:20])
+                                                   or "none")})],
     )
 
 

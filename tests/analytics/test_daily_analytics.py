@@ -6,7 +6,7 @@ import datetime as dt
 
 import dagster as dg
 
-from factory.analytics.refresh import missing_rows
+from factory.analytics.refresh import sites_missing_days
 from sandbox.traffic import gsc_metrics, matomo_visits
 from tests.analytics.fleet import seed_fleet, set_created
 
@@ -137,11 +137,11 @@ def test_check_finds_sites_without_rows(analytics):
     fleet = seed_fleet(analytics.store, analytics.sandbox, 2)
     day = dt.date(2026, 5, 1)
     assert analytics.run(day.isoformat(), day.isoformat()).success
-    assert missing_rows(analytics.store, day, day) == []
+    assert sites_missing_days(analytics.store, day, day) == []
     with analytics.store.connection() as conn:
         conn.execute("delete from public.daily_analytics where site_id = (select id from public.sites where domain = %s)",
                      (fleet[0].domain,))
-    assert missing_rows(analytics.store, day, day) == [(fleet[0].domain, day)]
+    assert sites_missing_days(analytics.store, day, day) == [(fleet[0].domain, 1)]
 
 
 def test_matomo_failure_keeps_stored_visits_and_still_writes_search_console(analytics, monkeypatch):
@@ -171,7 +171,7 @@ def test_daily_schedule_runs_converge_to_final_numbers(analytics):
     from schedules.analytics import daily_analytics_schedule
 
     fleet = seed_fleet(analytics.store, analytics.sandbox, 2, no_google_every=0)
-    for offset in range(5):
+    for offset in range(3):
         today = TODAY + dt.timedelta(days=offset)
         analytics.sandbox.today = today
         when = dt.datetime.combine(today, dt.time(5), dt.UTC)
