@@ -25,24 +25,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import dagster as dg  # noqa: E402
-import psycopg  # noqa: E402
-from cryptography.fernet import Fernet  # noqa: E402
+import dagster as dg
+import psycopg
+from cryptography.fernet import Fernet
 
-from factory import db  # noqa: E402
-from factory.content import directus_server  # noqa: E402
-from factory.content.build import site_input  # noqa: E402
-from factory.store import NewSite, Store  # noqa: E402
-from factory_assets.build import site_build  # noqa: E402
-from factory_assets.content import brand_for, site_content  # noqa: E402
-from factory_assets.deploy import site_deployment  # noqa: E402
-from resources.deploy_target import DeployTargetResource, SiteBuilderResource  # noqa: E402
-from resources.directus import DirectusResource  # noqa: E402
-from resources.llm import LlmResource  # noqa: E402
-from resources.ssh import SshResource  # noqa: E402
-from resources.store import StoreResource  # noqa: E402
-from sandbox import SandboxServer, settings  # noqa: E402
-from sandbox.sshd import start_sshd  # noqa: E402
+from factory import db
+from factory.content import directus_server
+from factory.content.build import site_input
+from factory.store import NewSite, Store
+from factory_assets.build import site_build
+from factory_assets.content import brand_for, site_content
+from factory_assets.deploy import site_deployment
+from resources.deploy_target import DeployTargetResource, SiteBuilderResource
+from resources.directus import DirectusResource
+from resources.llm import LlmResource
+from resources.ssh import SshResource
+from resources.store import StoreResource
+from sandbox import SandboxServer, settings
+from sandbox.sshd import start_sshd
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import dagster as dg
 
 from factory.content.cms_sync import sync_site_content
+from factory.content.directus import DirectusError
 from factory.content.generate import GenerationError, generate_site_plan
 from factory.content.prompt import load_prompt
 from factory.content.schema import ContentSchemaError
-from factory.content.directus import DirectusError
 from factory_assets.partitions import site_partitions
 from factory_assets.publishing import checked_domains, fail_if_any, site_batches
 from resources.directus import DirectusResource

@@ -4,11 +4,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 
-from factory.content.release import ReleaseError, Releaser, layout, new_release_id, verify_page
+from factory.content.release import (
+    ReleaseError,
+    Releaser,
+    layout,
+    new_release_id,
+    verify_page,
+)
+from factory.store import Site
 from factory_assets.build import site_build
 from factory_assets.partitions import site_partitions
 from factory_assets.publishing import checked_domains, fail_if_any, site_batches
-from factory.store import Site
 from resources.deploy_target import DeployTargetResource, SiteBuilderResource
 from resources.ssh import SshError, SshResource
 from resources.store import StoreResource

@@ -229,14 +229,14 @@ def site_plan(prompt: str, seed: bytes) -> dict:
     """A realistic, deterministic site plan for the brand/domain named in the prompt."""
     brand = _field(prompt, "Brand name") or _field(prompt, "Brand") or "Example Brand"
     domain = _field(prompt, "Domain") or "example.com"
-    word = lambda i: _WORDS[seed[i % len(seed)] % len(_WORDS)]  # noqa: E731
+    word = lambda i: _WORDS[seed[i % len(seed)] % len(_WORDS)]
     pages = []
     for i, (slug, label) in enumerate(_PAGES[: 3 + seed[0] % 3]):
         title = f"Welcome to {brand}" if slug == "home" else f"{label} — {brand}"
         body = "\n\n".join([
             f"## {label}",
-            f"{brand} is a {word(i)} and {word(i + 1)} service at {domain}. This page explains, in plain words, "
-            f"what {brand} offers and how it can help you.",
+            (f"{brand} is a {word(i)} and {word(i + 1)} service at {domain}. This page explains, in plain words, "
+             f"what {brand} offers and how it can help you."),
             f"- {word(i + 2).capitalize()} advice\n- {word(i + 3).capitalize()} answers\n- A {word(i + 4)} team",
             f"We keep things {word(i + 5)} and {word(i + 6)}, and we are happy to hear from you.",
         ])

@@ -110,7 +110,7 @@ class SiteBuilder:
                "FACTORY_BUILD_CACHE": str(work / "cache"), "ASTRO_TELEMETRY_DISABLED": "1", "NODE_ENV": "production"}
         started = time.monotonic()
         proc = subprocess.run([self.node, str(cli), "build", "--silent"], cwd=self.template_dir, env=env,
-                              capture_output=True, text=True, timeout=1800)
+                              capture_output=True, text=True, timeout=1800, check=False)
         if proc.returncode != 0:
             tail = (proc.stderr.strip() or proc.stdout.strip())[-1500:]
             raise BuildError(f"astro build failed (exit {proc.returncode}) after "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from factory.content.directus import EDITABLE_FIELDS, DirectusClient
+from factory.content.directus import EDITABLE_FIELDS, DirectusClient, DirectusError
 from factory.content.generate import GeneratedContent
 from factory.content.hashing import json_hash
 
@@ -42,8 +42,14 @@ def sync_site_content(client: DirectusClient, domain: str, brand: str, generated
         new_hash = editable_hash(values)
         current = existing.get(page.slug)
         if current is None:
-            client.create_page({"key": f"{domain}/{page.slug}", "site": site["id"], "slug": page.slug,
-                                "status": "published", "generated_hash": new_hash, **values})
+            try:
+                client.create_page({"key": f"{domain}/{page.slug}", "site": site["id"], "slug": page.slug,
+                                    "status": "published", "generated_hash": new_hash, **values})
+            except DirectusError as exc:
+                if exc.code != "RECORD_NOT_UNIQUE":
+                    raise
+                report.unchanged.append(page.slug)  # a concurrent run created it; never a duplicate
+                continue
             report.created.append(page.slug)
         elif editable_hash(current) != current.get("generated_hash"):
             report.kept_edited.append(page.slug)

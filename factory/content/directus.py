@@ -137,7 +137,12 @@ class DirectusClient:
     def upsert_site(self, domain: str, values: dict[str, Any]) -> dict:
         existing = self.sites([domain]).get(domain)
         if existing is None:
-            return self._request("POST", f"/items/{SITES}", json={"domain": domain, **values})
+            try:
+                return self._request("POST", f"/items/{SITES}", json={"domain": domain, **values})
+            except DirectusError as exc:
+                if exc.code != "RECORD_NOT_UNIQUE":
+                    raise
+                existing = self.sites([domain])[domain]  # a concurrent run created it first
         changed = {k: v for k, v in values.items() if existing.get(k) != v}
         return self._request("PATCH", f"/items/{SITES}/{existing['id']}", json=changed) if changed else existing
 

@@ -8,10 +8,10 @@ PR_SET_PDEATHSIG, so it stops with the Python process that started it even on a 
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -82,9 +82,10 @@ def _db_env(database_url: str) -> dict[str, str]:
     }
 
 
-def _die_with_parent() -> None:
-    # Linux: SIGTERM the child when the parent process exits, so servers never outlive us.
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _node() -> list[str]:
+    # setpriv (util-linux) sets PR_SET_PDEATHSIG before exec'ing node: Directus gets SIGTERM when
+    # the Python process that started it dies, so it never outlives a crashed test or stack.
+    return ["setpriv", "--pdeathsig", "TERM", "node"] if shutil.which("setpriv") else ["node"]
 
 
 @dataclass
@@ -133,10 +134,10 @@ def start_directus(database_url: str, *, state_dir: Path, token: str, key: str, 
     }
     log_path = state_dir / "directus.log"
     with open(log_path, "ab") as log:
-        subprocess.run(["node", str(CLI), "bootstrap"], cwd=DIRECTUS_DIR, env=env, stdout=log,
-                       stderr=subprocess.STDOUT, check=True, timeout=timeout, preexec_fn=_die_with_parent)
-        proc = subprocess.Popen(["node", str(CLI), "start"], cwd=DIRECTUS_DIR, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        subprocess.run([*_node(), str(CLI), "bootstrap"], cwd=DIRECTUS_DIR, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True, timeout=timeout)
+        proc = subprocess.Popen([*_node(), str(CLI), "start"], cwd=DIRECTUS_DIR, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     server = DirectusServer(url=f"http://127.0.0.1:{port}", token=token, process=proc, log_path=log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

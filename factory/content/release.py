@@ -59,7 +59,7 @@ def layout(doc_root: str, domain: str) -> Layout:
 
 
 def new_release_id(build_hash: str, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%S%f}-{build_hash[:12]}"
 
 
@@ -139,7 +139,7 @@ class Releaser:
         if previous:
             argv.append(f"--link-dest=../{previous}")  # relative to the new release directory
         argv += [f"{source}/", f"{self.remote.destination}:{lay.releases}/{release_id}/"]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout_s)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout_s, check=False)
         if proc.returncode != 0:
             raise ReleaseError(f"rsync exited with {proc.returncode}: {proc.stderr.strip()[-500:]}")
         return DeployResult(release_id, previous, _stat(proc.stdout, "Literal data"),

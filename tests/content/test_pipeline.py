@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from factory.content.release import INITIAL_RELEASE
 from factory.content.rollback import rollback_site
@@ -135,7 +134,7 @@ def test_bad_deploy_rolls_back_and_operator_rollback(resources, cms, tmp_path):
     assert materialize([site_deployment], domain, resources, instance).success
     assert "A new home title" in (doc_root / "index.html").read_text()
     before, after = rollback_site(store, resources["ssh"], domain)
-    assert after == good and _live(doc_root) == good
+    assert before != good and after == good and _live(doc_root) == good
     assert "A new home title" not in (doc_root / "index.html").read_text()
 
 
