@@ -1,6 +1,6 @@
 """Install and run a local Directus 11 (npm) on Postgres: for tests, benchmarks and `factory up`.
 
-`install()` runs `npm ci` in directus/ when node_modules is missing or stale (npm cache reused).
+`install()` runs scripts/install-npm (directus/ + site_template/, skipped when up to date).
 `start_directus(database_url, ...)` bootstraps the database (idempotent: migrations + first admin
 with a static ADMIN_TOKEN) and starts the server on 127.0.0.1. The node process gets
 PR_SET_PDEATHSIG, so it stops with the Python process that started it even on a crash.
@@ -29,18 +29,10 @@ DIRECTUS_DIR = PROJECT_ROOT / "directus"
 CLI = DIRECTUS_DIR / "node_modules" / "directus" / "cli.js"
 
 
-def install(directory: Path = DIRECTUS_DIR) -> None:
-    """`npm ci` unless node_modules already matches package-lock.json (cheap to call)."""
-    npm_install(directory)
-
-
-def npm_install(directory: Path) -> None:
-    lock = directory / "package-lock.json"
-    stamp = directory / "node_modules" / ".package-lock.json"  # npm writes it on every install
-    if stamp.exists() and lock.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
-        return
-    cmd = ["npm", "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--prefer-offline"]
-    subprocess.run(cmd, cwd=directory, check=True, stdout=subprocess.DEVNULL)
+def install() -> None:
+    """scripts/install-npm: `npm ci` (or the cached node_modules tarball) unless node_modules
+    already matches package-lock.json; cheap to call."""
+    subprocess.run([str(PROJECT_ROOT / "scripts" / "install-npm")], check=True, stdout=subprocess.DEVNULL)
 
 
 def free_port() -> int:
