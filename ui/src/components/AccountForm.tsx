@@ -33,6 +33,7 @@ export function AccountForm({ kind, onSaved }: { kind: AccountKind; onSaved: (ac
           <input
             name={field.name}
             type={field.type ?? "text"}
+            autoComplete="off"
             value={values[field.name]}
             onChange={(e) => setValues({ ...values, [field.name]: e.target.value })}
           />

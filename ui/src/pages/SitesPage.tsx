@@ -96,10 +96,10 @@ export function SitesPage() {
           {sites.data && `${sites.data.length} site${sites.data.length === 1 ? "" : "s"} · ${counts.live} live · ${counts.onboarding + counts.pending} onboarding · ${counts.failed} failed`}
         </p>
         <div className="actions">
-          <button type="button" className="btn btn-primary" onClick={() => setPanel(panel === "add" ? "none" : "add")} aria-expanded={panel === "add"}>
+          <button type="button" className="btn btn-primary" onClick={() => { setFlash(null); setPanel(panel === "add" ? "none" : "add"); }} aria-expanded={panel === "add"}>
             Add site
           </button>
-          <button type="button" className="btn" onClick={() => setPanel(panel === "import" ? "none" : "import")} aria-expanded={panel === "import"}>
+          <button type="button" className="btn" onClick={() => { setFlash(null); setPanel(panel === "import" ? "none" : "import"); }} aria-expanded={panel === "import"}>
             Import CSV
           </button>
         </div>
