@@ -5,7 +5,8 @@ against the Matomo and Search Console simulators with a realistic per-request la
 
 Creates (and drops) its own app and Dagster databases on the machine's Postgres, seeds the
 fleet as onboarding leaves it (Matomo ids, verified properties over a few Google accounts),
-then launches `analytics_job` over the partition range as one run. The last line printed is a
+serves the simulators from a separate `python -m sandbox` process (--latency per request), then
+launches `analytics_job` over the partition range as one run. The last line printed is a
 JSON object: sites, days, rows, api_calls (per vendor, counted by the sandbox), wall_s (the
 run), db_write_s (the upsert inside the run).
 """
@@ -16,6 +17,9 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,12 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dagster as dg
+import httpx
 import psycopg
 from cryptography.fernet import Fernet
 
 from factory import db
 from factory.store import Store
-from sandbox import SandboxServer, settings
+from sandbox import SandboxServer
 from tests.analytics.fleet import seed_fleet
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -52,6 +57,24 @@ def drop_db(name: str) -> None:
         conn.execute(f'drop database if exists "{name}" with (force)')
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def sandbox_env(proc: subprocess.Popen) -> dict[str, str]:
+    """The `export K=V` lines `python -m sandbox` prints before serving."""
+    env = {}
+    for line in proc.stdout:
+        if line.startswith("export "):
+            key, value = line.removeprefix("export ").strip().split("=", 1)
+            env[key] = shlex.split(value)[0] if value else ""
+        elif line.startswith("# Ctrl-C"):
+            return env
+    raise SystemExit("the sandbox did not start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=200)
@@ -70,14 +93,22 @@ def main() -> None:
     store = None
     try:
         db.upgrade(app_url)
-        with SandboxServer(time_scale=0.01, latency_s=args.latency) as sb:
-            os.environ.update({**settings(sb.url), "FACTORY_DATABASE_URL": app_url, "FACTORY_RATE_TIME_SCALE": "0.01"})
-            today = dt.datetime.now(dt.UTC).date()
-            sb.today = today
-            end = today - dt.timedelta(days=1)
-            start = end - dt.timedelta(days=args.days - 1)
-            store = Store(app_url)
-            fleet = seed_fleet(store, sb, args.sites, accounts=args.accounts, created=start - dt.timedelta(days=30))
+        today = dt.datetime.now(dt.UTC).date()
+        end = today - dt.timedelta(days=1)
+        start = end - dt.timedelta(days=args.days - 1)
+        store = Store(app_url)
+        # Seed the simulators' state in this process, then serve it from another one: the vendors'
+        # work (and their 100 ms latency) must not share this process's GIL with the run.
+        seeder = SandboxServer(state_dir=home / "sandbox")
+        fleet = seed_fleet(store, seeder, args.sites, accounts=args.accounts, created=start - dt.timedelta(days=30))
+        seeder.stop()  # never started: just writes state.json
+        sb = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", str(free_port()), "--time-scale", "0.01",
+                               "--latency", str(args.latency), "--state-dir", str(home / "sandbox")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            os.environ.update({**sandbox_env(sb), "FACTORY_DATABASE_URL": app_url, "FACTORY_RATE_TIME_SCALE": "0.01"})
+            admin = httpx.Client(base_url=os.environ["SANDBOX_URL"] + "/_sandbox/", timeout=30)
+            admin.post("today", json={"today": today.isoformat()}).raise_for_status()
             log(f"seeded {len(fleet)} sites ({sum(s.gsc for s in fleet)} verified properties); "
                 f"backfilling {start}..{end}")
 
@@ -87,9 +118,7 @@ def main() -> None:
             (home / "dagster").mkdir()
             instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
                 "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
-            before = {"matomo": sb.count(vendor="matomo"),
-                      "search_console": sb.count(vendor="google", path_contains="/searchAnalytics/query"),
-                      "google_token": sb.count(vendor="google", path_contains="/google/token")}
+            seen = len(admin.get("requests").json()["requests"])
             started = time.perf_counter()
             result = defs.resolve_job_def("analytics_job").execute_in_process(
                 instance=instance, raise_on_error=False,
@@ -98,13 +127,16 @@ def main() -> None:
             wall_s = time.perf_counter() - started
             if not result.success:
                 raise SystemExit("the backfill run failed")
-            calls = {"matomo": sb.count(vendor="matomo") - before["matomo"],
-                     "search_console": sb.count(vendor="google", path_contains="/searchAnalytics/query")
-                     - before["search_console"],
-                     "google_token": sb.count(vendor="google", path_contains="/google/token") - before["google_token"]}
+            made = admin.get("requests").json()["requests"][seen:]
+            calls = {"matomo": sum(r["vendor"] == "matomo" for r in made),
+                     "search_console": sum("/searchAnalytics/query" in r["path"] for r in made),
+                     "google_token": sum(r["path"].endswith("/google/token") for r in made)}
             meta = result.asset_materializations_for_node("daily_analytics")[-1].metadata
             rows = len(store.daily_analytics(start, end))
             instance.dispose()
+        finally:
+            sb.terminate()
+            sb.wait(timeout=30)
         print(json.dumps({
             "sites": args.sites, "days": args.days, "rows": rows,
             "verified_properties": sum(s.gsc for s in fleet), "google_accounts": args.accounts,
