@@ -59,6 +59,8 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             token_uri=env("GOOGLE_TOKEN_URI", "https://oauth2.googleapis.com/token"),
             site_verification_endpoint=env("GOOGLE_SITE_VERIFICATION_API_ENDPOINT", ""),
             searchconsole_endpoint=env("GOOGLE_SEARCHCONSOLE_API_ENDPOINT", ""),
+            # Search Console's strictest per-user quota (sites.*: 200 per minute), per Google account.
+            rate_limit=200, rate_window_s=60.0 * scale, rate_margin_s=1.0 * scale,
         ),
         "cloudpanel": CloudPanelResource(
             ssh=ssh,

@@ -113,8 +113,13 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    import shutil
+
     import definitions
 
+    # The hosting server starts empty too (the sshd lives for the whole session).
+    (sshd.sandbox_root / "clpctl-state.json").unlink(missing_ok=True)
+    shutil.rmtree(sshd.home_root, ignore_errors=True)
     defs = definitions.build_definitions()
     (tmp_path / "dagster").mkdir()
     overrides = {"storage": {"postgres": {"postgres_url": dagster_storage_url}}, "telemetry": {"enabled": False},
