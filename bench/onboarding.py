@@ -1,6 +1,6 @@
 """Onboard N sites through the sensor and `onboard_site_job` against the rate-limited simulators.
 
-    .venv/bin/python bench/onboarding.py --sites 200 [--faults 0.1] [--time-scale 1.0] [--workers 8]
+    .venv/bin/python bench/onboarding.py --sites 200 [--faults 0.1] [--time-scale 1.0] [--workers 4]
 
 Everything is real but the vendors: a fresh database on the machine's Postgres (created and
 dropped here), Dagster on Postgres, the sandbox over HTTP with its documented rate limits
@@ -22,7 +22,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +30,7 @@ import dagster as dg  # noqa: E402
 import psycopg  # noqa: E402
 
 from factory import db  # noqa: E402
+from factory.local_runs import run_partitions  # noqa: E402
 from factory.store import NewSite, Store  # noqa: E402
 from sandbox import SandboxServer, settings  # noqa: E402
 from sandbox.env import hosting_settings  # noqa: E402
@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=200)
     parser.add_argument("--faults", type=float, default=0.0, help="fraction of requests answered 429 or 5xx")
     parser.add_argument("--time-scale", type=float, default=1.0, help="vendor time scale (1 = real limits)")
-    parser.add_argument("--workers", type=int, default=8, help="runs executing at once")
+    parser.add_argument("--workers", type=int, default=4, help="runs executing at once")
     parser.add_argument("--latency", type=float, default=0.02, help="simulated per-request latency, seconds")
     args = parser.parse_args()
 
@@ -113,9 +113,10 @@ def main() -> None:
 
         defs = definitions.build_definitions()
         (tmp / "dagster").mkdir()
-        instance = dg.DagsterInstance.local_temp(str(tmp / "dagster"), overrides={
-            "storage": {"postgres": {"postgres_url": url_for(dagster_db)}}, "telemetry": {"enabled": False}})
-        job = defs.resolve_job_def("onboard_site_job")
+        overrides = {"storage": {"postgres": {"postgres_url": url_for(dagster_db)}}, "telemetry": {"enabled": False},
+                     "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
+                                      "class": "NoOpComputeLogManager"}}
+        instance = dg.DagsterInstance.local_temp(str(tmp / "dagster"), overrides=overrides)
         sensor = defs.resolve_sensor_def("new_sites_sensor")
 
         started = time.monotonic()
@@ -125,13 +126,10 @@ def main() -> None:
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
         sensor_s = time.monotonic() - started
 
-        def run(domain: str) -> bool:
-            return job.execute_in_process(partition_key=domain, instance=instance, raise_on_error=False,
-                                          asset_selection=ONBOARDING).success
-
         domains = [r.partition_key for r in result.run_requests]
-        with ThreadPoolExecutor(args.workers) as pool:
-            outcomes = dict(zip(domains, pool.map(run, domains)))
+        outcomes = run_partitions(domains, instance_dir=str(tmp / "dagster"), overrides=overrides,
+                                  job_name="onboard_site_job", asset_keys=[k.path[-1] for k in ONBOARDING],
+                                  workers=args.workers)
         wall = time.monotonic() - started
 
         sites = store.list_sites()
