@@ -27,9 +27,9 @@ from .wire import Request, Response, first, json_response
 CLIENT_ID = "sandbox-client-id.apps.googleusercontent.com"
 CLIENT_SECRET = "sandbox-client-secret"
 DEFAULT_SCOPE = "https://www.googleapis.com/auth/webmasters https://www.googleapis.com/auth/siteverification"
-FINAL_LAG_DAYS = 3            # days before today-3 are final
-PARTIAL = {3: 0.6}            # dataState=final: today-3 is partial
-PARTIAL_ALL = {3: 0.6, 2: 0.4, 1: 0.2}  # dataState=all adds fresh data
+FINAL_LAG_DAYS = 2            # days before today-2 are final (2-3 days late)
+PARTIAL = {2: 0.6}            # dataState=final: today-2 is partial
+PARTIAL_ALL = {2: 0.6, 1: 0.3}  # dataState=all adds fresh data
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 REASONS = {400: "badRequest", 401: "authError", 403: "forbidden", 404: "notFound", 429: "rateLimitExceeded",

@@ -1,8 +1,8 @@
 """`daily_analytics_schedule`: every day, one run over the last days of `daily_analytics`.
 
-Search Console reports a day 2-3 days late and revises it until final (the sandbox: partial up
-to today-3, final from today-4), so each run re-reads a look-back window; the oldest day of the
-window is then final when it is read for the last time.
+Search Console reports a day 2-3 days late and revises it until final (the sandbox: partial at
+today-1 and today-2, final from today-3), so each run re-reads the last 3 days; the oldest day
+of the window is final when it is read for the last time.
 """
 
 import datetime as dt
@@ -13,7 +13,7 @@ from factory.config import env
 from factory_assets.analytics import analytics_job
 from factory_assets.partitions import daily_partitions
 
-LOOKBACK_DAYS = int(env("FACTORY_ANALYTICS_LOOKBACK_DAYS", "4"))
+LOOKBACK_DAYS = int(env("FACTORY_ANALYTICS_LOOKBACK_DAYS", "3"))
 
 
 def lookback_range(now: dt.datetime, days: int = LOOKBACK_DAYS) -> tuple[str, str] | None:

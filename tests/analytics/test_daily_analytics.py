@@ -81,13 +81,13 @@ def test_search_console_lag_partial_then_final(analytics):
     assert analytics.run(first.isoformat(), last.isoformat()).success
     got = stored(analytics, first, last)
     for site in fleet:
-        for age, share in ((1, 0.2), (2, 0.4), (3, 0.6)):
+        for age, share in ((1, 0.3), (2, 0.6)):
             day = TODAY - dt.timedelta(days=age)
             full = gsc_metrics(site.domain, day)
             assert got[(site.domain, day)][1:] == (round(full["clicks"] * share), round(full["impressions"] * share))
         assert got[(site.domain, TODAY)][1:] == (None, None)  # not reported yet: NULL, not 0
         assert got[(site.domain, TODAY)][0] == matomo_visits(site.domain, TODAY)
-        for age in (4, 5):
+        for age in (3, 4, 5):
             day = TODAY - dt.timedelta(days=age)
             assert got[(site.domain, day)] == expected_final(site, day)
 
@@ -179,6 +179,6 @@ def test_daily_schedule_runs_converge_to_final_numbers(analytics):
             request = daily_analytics_schedule(context)
         assert analytics.run(request.tags["dagster/asset_partition_range_start"],
                              request.tags["dagster/asset_partition_range_end"]).success
-    first, last = TODAY - dt.timedelta(days=4), today - dt.timedelta(days=4)  # read for the last time at age 4
+    first, last = TODAY - dt.timedelta(days=3), today - dt.timedelta(days=3)  # read for the last time at age 3
     assert stored(analytics, first, last) == {(s.domain, d): expected_final(s, d) for s in fleet
                                               for d in days(first, last)}

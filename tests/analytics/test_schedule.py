@@ -14,10 +14,10 @@ def test_schedule_requests_one_run_for_the_lookback_window():
     with dg.build_schedule_context(scheduled_execution_time=when) as context:
         request = daily_analytics_schedule(context)
     assert isinstance(request, dg.RunRequest)
-    assert LOOKBACK_DAYS == 4
-    assert request.tags["dagster/asset_partition_range_start"] == "2026-05-16"
+    assert LOOKBACK_DAYS == 3
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-05-17"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-05-19"  # yesterday: the last full day
-    assert request.partition_key_range == dg.PartitionKeyRange("2026-05-16", "2026-05-19")
+    assert request.partition_key_range == dg.PartitionKeyRange("2026-05-17", "2026-05-19")
     assert daily_analytics_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert daily_analytics_schedule.job_name == "analytics_job"
 

@@ -89,15 +89,15 @@ def test_verify_flow_and_search_console(cf, env, namecheap, sb):
     body = {"startDate": "2026-05-10", "endDate": today.isoformat(), "dimensions": ["date"]}
     rows = sc.searchanalytics().query(siteUrl="sc-domain:example.com", body=body).execute()["rows"]
     got = {r["keys"][0]: r for r in rows}
-    assert max(got) == (today - timedelta(days=3)).isoformat()  # today-1, today-2 (and today) missing
-    for d in range(10, 17):
+    assert max(got) == (today - timedelta(days=2)).isoformat()  # today-1 (and today) missing
+    for d in range(10, 18):
         day = date(2026, 5, d)
         exp = gsc_metrics("example.com", day)
         if exp:
             assert got[day.isoformat()]["clicks"] == exp["clicks"]
             assert got[day.isoformat()]["impressions"] == exp["impressions"]
-    partial = got["2026-05-17"]
-    assert partial["impressions"] == round(gsc_metrics("example.com", "2026-05-17")["impressions"] * 0.6)
+    partial = got["2026-05-18"]
+    assert partial["impressions"] == round(gsc_metrics("example.com", "2026-05-18")["impressions"] * 0.6)
     fresh = sc.searchanalytics().query(siteUrl="sc-domain:example.com", body={**body, "dataState": "all"}).execute()
     assert max(r["keys"][0] for r in fresh["rows"]) == (today - timedelta(days=1)).isoformat()
     empty = sc.searchanalytics().query(siteUrl="sc-domain:example.com",
