@@ -433,19 +433,7 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Site]:
-        clauses: list[sql.Composable] = []
-        params: list[Any] = []
-        for column, value in (status or {}).items():
-            _check_status(column, value)
-            clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
-            params.append(value)
-        if search:
-            clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            params += [pattern, pattern]
-        if cloudflare_account_id:
-            clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
-            params.append(cloudflare_account_id)
+        clauses, params = _site_filters(status=status, search=search, cloudflare_account_id=cloudflare_account_id)
         query = sql.SQL(_SITE_SELECT)
         if clauses:
             query += sql.SQL(" where ") + sql.SQL(" and ").join(clauses)
@@ -751,25 +739,8 @@ class Store:
         limit: int = 50, offset: int = 0,
     ) -> tuple[list[Site], int]:
         """One page of sites (oldest first) and how many match in all."""
-        clauses: list[sql.Composable] = []
-        params: list[Any] = []
-        for column, value in (status or {}).items():
-            _check_status(column, value)
-            clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
-            params.append(value)
-        if failed is not None:
-            any_failed = sql.SQL(" or ").join(sql.SQL("s.{} = 'failed'").format(sql.Identifier(c)) for c in STATUS_VALUES)
-            clauses.append(sql.SQL("({})").format(any_failed) if failed else sql.SQL("not ({})").format(any_failed))
-        if search:
-            clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            params += [pattern, pattern]
-        if cloudflare_account_id:
-            clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
-            params.append(cloudflare_account_id)
-        if gsc_account_id:
-            clauses.append(sql.SQL("s.gsc_account_id = %s"))
-            params.append(gsc_account_id)
+        clauses, params = _site_filters(status=status, failed=failed, search=search,
+                                        cloudflare_account_id=cloudflare_account_id, gsc_account_id=gsc_account_id)
         where = sql.SQL(" where ") + sql.SQL(" and ").join(clauses) if clauses else sql.SQL("")
         with self.connection() as conn:
             rows = conn.cursor(row_factory=class_row(Site)).execute(
@@ -812,7 +783,7 @@ class Store:
         params: list[Any] = [start, end]
         if search:
             where = sql.SQL(" where s.domain ilike %s or s.brand_name ilike %s")
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = _like_pattern(search)
             params += [pattern, pattern]
         direction = sql.SQL("desc nulls last" if descending else "asc nulls first")
         query = sql.SQL(
@@ -851,6 +822,38 @@ class Operator:
     email: str
     disabled: bool
     last_sign_in_at: dt.datetime | None
+
+
+def _like_pattern(text: str) -> str:
+    """An ILIKE pattern matching `text` literally anywhere (its wildcards escaped)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _site_filters(
+    *, status: dict[str, str] | None = None, failed: bool | None = None, search: str | None = None,
+    cloudflare_account_id: uuid.UUID | None = None, gsc_account_id: uuid.UUID | None = None,
+) -> tuple[list[sql.Composable], list[Any]]:
+    """WHERE clauses (over `sites s`) and their parameters for the site list filters."""
+    clauses: list[sql.Composable] = []
+    params: list[Any] = []
+    for column, value in (status or {}).items():
+        _check_status(column, value)
+        clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
+        params.append(value)
+    if failed is not None:
+        any_failed = sql.SQL(" or ").join(sql.SQL("s.{} = 'failed'").format(sql.Identifier(c)) for c in STATUS_VALUES)
+        clauses.append(sql.SQL("({})").format(any_failed) if failed else sql.SQL("not ({})").format(any_failed))
+    if search:
+        clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
+        pattern = _like_pattern(search)
+        params += [pattern, pattern]
+    if cloudflare_account_id:
+        clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
+        params.append(cloudflare_account_id)
+    if gsc_account_id:
+        clauses.append(sql.SQL("s.gsc_account_id = %s"))
+        params.append(gsc_account_id)
+    return clauses, params
 
 
 def _check_status(column: str, status: str) -> None:
