@@ -35,7 +35,7 @@ from cryptography.fernet import Fernet
 
 from factory import db
 from factory.store import Store
-from sandbox import SandboxServer
+from devtools.sandbox import SandboxServer
 from tests.analytics.fleet import seed_fleet
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -102,7 +102,7 @@ def main() -> None:
         seeder = SandboxServer(state_dir=home / "sandbox")
         fleet = seed_fleet(store, seeder, args.sites, accounts=args.accounts, created=start - dt.timedelta(days=30))
         seeder.stop()  # never started: just writes state.json
-        sb = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", str(free_port()), "--time-scale", "0.01",
+        sb = subprocess.Popen([sys.executable, "-m", "devtools.sandbox", "--port", str(free_port()), "--time-scale", "0.01",
                                "--latency", str(args.latency), "--state-dir", str(home / "sandbox")],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:

@@ -30,7 +30,7 @@ import psycopg
 from cryptography.fernet import Fernet
 
 from factory import db
-from factory.content import directus_server
+from devtools import directus_server
 from factory.content.build import site_input
 from factory.store import NewSite, Store
 from factory_assets.build import site_build
@@ -41,8 +41,8 @@ from resources.directus import DirectusResource
 from resources.llm import LlmResource
 from resources.ssh import SshResource
 from resources.store import StoreResource
-from sandbox import SandboxServer, settings
-from sandbox.sshd import start_sshd
+from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.sshd import start_sshd
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -30,12 +30,12 @@ import dagster as dg  # noqa: E402
 import psycopg  # noqa: E402
 
 from factory import db  # noqa: E402
-from factory.local_runs import run_partitions  # noqa: E402
+from devtools.local_runs import run_partitions  # noqa: E402
 from factory.store import NewSite, Store  # noqa: E402
-from sandbox import SandboxServer, settings  # noqa: E402
-from sandbox.env import hosting_settings  # noqa: E402
-from sandbox.ratelimit import LIMITS  # noqa: E402
-from sandbox.sshd import start_sshd  # noqa: E402
+from devtools.sandbox import SandboxServer, settings  # noqa: E402
+from devtools.sandbox.env import hosting_settings  # noqa: E402
+from devtools.sandbox.ratelimit import LIMITS  # noqa: E402
+from devtools.sandbox.sshd import start_sshd  # noqa: E402
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site", "gsc_property")]

@@ -55,7 +55,7 @@ class _RedactingFormatter(logging.Formatter):
 
 
 # The product's own packages; other libraries (Dagster, uvicorn) keep their own handlers.
-PRODUCT_LOGGERS = ("factory", "factory_assets", "resources", "sensors", "schedules", "hub_api", "sandbox", "bench")
+PRODUCT_LOGGERS = ("factory", "factory_assets", "resources", "sensors", "schedules", "hub_api", "devtools", "bench")
 
 
 def configure(level: str | None = None, log_file: str | None = None, console_level: str | None = None) -> None:

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from factory.store import Store
-from sandbox import SandboxServer, settings
+from devtools.sandbox import SandboxServer, settings
 from tests.onboarding.conftest import (  # noqa: F401
     TIME_SCALE,
     dagster_storage_url,

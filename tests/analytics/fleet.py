@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from factory.store import NewSite, Store
-from sandbox import SandboxServer
+from devtools.sandbox import SandboxServer
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import dagster as dg
 
 from factory.analytics.refresh import sites_missing_days
-from sandbox.traffic import gsc_metrics, matomo_visits
+from devtools.sandbox.traffic import gsc_metrics, matomo_visits
 from tests.analytics.fleet import seed_fleet, set_created
 
 TODAY = dt.date(2026, 5, 20)

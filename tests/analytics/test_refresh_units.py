@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from factory.analytics.matomo import day_chunks, parse_visits
-from sandbox.clock import Clock
-from sandbox.matomo import MatomoSim
-from sandbox.traffic import matomo_visits
+from devtools.sandbox.clock import Clock
+from devtools.sandbox.matomo import MatomoSim
+from devtools.sandbox.traffic import matomo_visits
 
 
 def test_parse_multi_site_multi_date_shape():

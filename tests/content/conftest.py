@@ -14,7 +14,7 @@ import dagster as dg
 import pytest
 
 from factory.config import PROJECT_ROOT
-from factory.content import directus_server
+from devtools import directus_server
 from factory.content.directus import DirectusClient
 from factory.store import NewSite, Store
 from resources.deploy_target import DeployTargetResource, SiteBuilderResource
@@ -22,8 +22,8 @@ from resources.directus import DirectusResource
 from resources.llm import LlmResource
 from resources.ssh import SshResource
 from resources.store import StoreResource
-from sandbox import SandboxServer, settings
-from sandbox.sshd import SshdHandle, start_sshd
+from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.sshd import SshdHandle, start_sshd
 from tests.conftest import ADMIN_URL
 
 

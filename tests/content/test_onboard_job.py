@@ -11,9 +11,9 @@ import dagster as dg
 import pytest
 
 from factory.store import NewSite, Store
-from sandbox import SandboxServer, settings
-from sandbox.env import hosting_settings
-from sandbox.sshd import SshdHandle, start_sshd
+from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.env import hosting_settings
+from devtools.sandbox.sshd import SshdHandle, start_sshd
 
 
 @pytest.fixture(scope="module")

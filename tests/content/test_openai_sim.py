@@ -8,7 +8,7 @@ import openai
 import pytest
 
 from factory.content.schema import SITE_PLAN_SCHEMA, parse_site_plan, response_format
-from sandbox import SandboxServer, settings
+from devtools.sandbox import SandboxServer, settings
 
 
 @pytest.fixture()

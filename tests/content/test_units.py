@@ -10,7 +10,7 @@ from factory.content.build import BuildInputError, build_hash, site_input
 from factory.content.prompt import PromptTemplate, load_prompt
 from factory.content.release import ReleaseError, layout, new_release_id, verify_page
 from factory.content.schema import SITE_PLAN_SCHEMA, ContentSchemaError, parse_site_plan
-from sandbox.openai import instance_for, site_plan
+from devtools.sandbox.openai import instance_for, site_plan
 
 
 def _plan(**overrides) -> dict:

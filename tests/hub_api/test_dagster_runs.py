@@ -45,7 +45,7 @@ def dagster_url(tmp_path, clean_db):
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     port = _free_port()
-    import sandbox
+    import devtools.sandbox as sandbox
 
     # The vendor settings the resources read (pointing at a sandbox that is not running: the
     # runs stay queued, as no daemon runs here).

@@ -11,9 +11,9 @@ import dagster as dg
 import pytest
 
 from factory.store import NewSite, Store
-from sandbox import SandboxServer, settings
-from sandbox.env import hosting_settings
-from sandbox.sshd import SshdHandle, start_sshd
+from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.env import hosting_settings
+from devtools.sandbox.sshd import SshdHandle, start_sshd
 
 TIME_SCALE = 0.01
 ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site", "gsc_property")]
@@ -73,7 +73,7 @@ class Stack:
 
     def run_all(self, domains: list[str], workers: int = 3) -> dict[str, bool]:
         """Run the onboarding steps for many partitions at once, in worker processes."""
-        from factory.local_runs import run_partitions
+        from devtools.local_runs import run_partitions
 
         return run_partitions(domains, instance_dir=self.instance_dir, overrides=self.instance_overrides,
                               job_name="onboard_site_job", asset_keys=[k.path[-1] for k in ONBOARDING],

@@ -133,7 +133,7 @@ def test_a_run_killed_midway_converges_when_run_again(stack: Stack) -> None:
     import multiprocessing
     import time
 
-    from factory.local_runs import run_one
+    from devtools.local_runs import run_one
     from tests.onboarding.conftest import ONBOARDING
 
     add_fleet(stack.store, 1)

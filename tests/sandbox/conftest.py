@@ -7,7 +7,7 @@ import cloudflare
 import httpx
 import pytest
 
-from sandbox import SandboxServer, settings
+from devtools.sandbox import SandboxServer, settings
 
 
 @pytest.fixture

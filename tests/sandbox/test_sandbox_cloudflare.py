@@ -5,7 +5,7 @@ import cloudflare
 import httpx
 import pytest
 
-from sandbox.cloudflare import account_id_for
+from devtools.sandbox.cloudflare import account_id_for
 
 
 def _zone(cf, env, name):

@@ -7,12 +7,12 @@ import subprocess
 
 import pytest
 
-from sandbox.sshd import start_sshd
+from devtools.sandbox.sshd import start_sshd
 
 
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory):
-    from sandbox import SandboxServer
+    from devtools.sandbox import SandboxServer
     server = SandboxServer(time_scale=0.01).start()
     handle = start_sshd(tmp_path_factory.mktemp("sshd"), sandbox_url=server.url)
     handle.sandbox = server
@@ -59,7 +59,7 @@ def test_lets_encrypt_needs_active_zone_and_delete(sshd):
     sb = sshd.sandbox
     import cloudflare
 
-    from sandbox import settings
+    from devtools.sandbox import settings
     env = settings(sb.url)
     _ssh(sshd, "clpctl", "site:add:static", "--domainName=tls.com", "--siteUser=tls", "--siteUserPassword=s3cretpass")
     r = _ssh(sshd, "clpctl", "lets-encrypt:install:certificate", "--domainName=tls.com")

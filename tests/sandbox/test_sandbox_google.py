@@ -9,7 +9,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from sandbox.traffic import gsc_metrics
+from devtools.sandbox.traffic import gsc_metrics
 
 SITE = {"type": "INET_DOMAIN", "identifier": "example.com"}
 

@@ -7,8 +7,8 @@ import cloudflare
 import httpx
 import pytest
 
-from sandbox import SandboxServer, settings
-from sandbox.ratelimit import CLOUDFLARE_LIMIT, CLOUDFLARE_WINDOW_S, NAMECHEAP_LIMIT
+from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.ratelimit import CLOUDFLARE_LIMIT, CLOUDFLARE_WINDOW_S, NAMECHEAP_LIMIT
 
 
 def test_cloudflare_rate_limit_429_retry_after_and_block():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sandbox.traffic import matomo_metrics, matomo_visits
+from devtools.sandbox.traffic import matomo_metrics, matomo_visits
 
 TODAY = date(2026, 5, 10)
 

@@ -1,4 +1,4 @@
-"""`python -m sandbox`: run every simulator in the foreground and print the
+"""`python -m devtools.sandbox`: run every simulator in the foreground and print the
 env settings that point the product at it."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .server import SandboxServer
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m devtools.sandbox", description=__doc__)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8787)
     ap.add_argument("--time-scale", type=float, default=1.0,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from factory.cli.common import friendly_errors, store
+from factory.cli.common import store
 from factory.store import Conflict, NewSite, NotFound
-
-app = typer.Typer(help="Demo data for the local quick start.", no_args_is_help=True)
 
 DEMO_CLOUDFLARE = [("demo-cf-1@example.com", "CF_Demo_1"), ("demo-cf-2@example.com", "CF_Demo_2")]
 DEMO_GSC = "demo-gsc@example.com"
@@ -18,8 +16,6 @@ DEMO_SITES = [
 ]
 
 
-@app.command()
-@friendly_errors
 def seed() -> None:
     """Add demo accounts (sandbox tokens) and a few demo sites, skipping what exists."""
     s = store()

@@ -167,7 +167,7 @@ def local_settings(state_dir: Path, port: int = LOCAL_PORT) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m factory.content.directus_server`: run the local Directus in the foreground
+    """`python -m devtools.directus_server`: run the local Directus in the foreground
     (database `directus` next to the product's), until SIGTERM/Ctrl-C."""
     import argparse
 

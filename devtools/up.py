@@ -9,12 +9,9 @@ from pathlib import Path
 
 import typer
 
-from factory import db, stack
-from factory.cli.common import friendly_errors
+from devtools import stack
+from factory import db
 from factory.config import PROJECT_ROOT, env, state_dir
-
-app = typer.Typer()
-
 
 def _port(name: str, default: int) -> int:
     return int(env(name, str(default)))
@@ -23,7 +20,7 @@ def _port(name: str, default: int) -> int:
 def _dagster_home(database_url: str) -> tuple[Path, dict[str, str]]:
     """$FACTORY_HOME/dagster with the production dagster.yaml (run queue, per-site limit, pools,
     run monitoring) on a `dagster` database next to the product's, and the pool limits applied."""
-    from factory.content.directus_server import create_database
+    from devtools.directus_server import create_database
 
     home = state_dir() / "dagster"
     home.mkdir(parents=True, exist_ok=True)
@@ -61,7 +58,7 @@ def _demo_operator(email: str) -> str:
 
 def _sshd_service(sandbox_url: str | None) -> tuple[stack.Service, dict[str, str]]:
     """The CloudPanel stand-in: a real sshd on 127.0.0.1 whose sessions run sandbox/clpctl."""
-    from sandbox.sshd import start_sshd
+    from devtools.sandbox.sshd import start_sshd
 
     handle = start_sshd(state_dir() / "sshd", sandbox_url=sandbox_url)
     settings = {
@@ -74,12 +71,7 @@ def _sshd_service(sandbox_url: str | None) -> tuple[stack.Service, dict[str, str
     return service, settings
 
 
-@friendly_errors
-def up(
-    demo: bool = typer.Option(True, help="Add demo accounts, sites and a demo operator (sandbox credentials)."),
-    sandbox: bool = typer.Option(True, help="Run the vendor simulators and sshd and point the product at them."),
-    directus: bool = typer.Option(True, help="Run the local Directus (needs scripts/install-npm)."),
-) -> None:
+def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     """Start everything locally: Postgres, migrations, the sandbox and sshd, Directus, Dagster (UI,
     daemon, sensors, schedules) and the Hub API with the UI. Ctrl-C stops it all."""
     url = db.database_url()
@@ -89,13 +81,13 @@ def up(
     services: list[stack.Service] = []
 
     if sandbox:
-        import sandbox as sandbox_pkg
+        import devtools.sandbox as sandbox_pkg
 
         port = _port("FACTORY_SANDBOX_PORT", 8787)
         sandbox_url = f"http://127.0.0.1:{port}"
         base_env.update(sandbox_pkg.settings(sandbox_url))
         services.append(stack.Service(
-            "sandbox", [stack.python_bin("python"), "-m", "sandbox", "--port", str(port),
+            "sandbox", [stack.python_bin("python"), "-m", "devtools.sandbox", "--port", str(port),
                         "--state-dir", str(state_dir() / "sandbox")],
             url=sandbox_url, health_url=f"{sandbox_url}/_sandbox/health", note="(vendor simulators)", ports=[port],
         ))
@@ -113,7 +105,7 @@ def up(
 def _up(services: list[stack.Service], base_env: dict[str, str], url: str, directus: bool, demo: bool) -> None:
 
     if directus:
-        from factory.content import directus_server
+        from devtools import directus_server
 
 
         if directus_server.CLI.exists() or shutil.which("npm"):
@@ -121,7 +113,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
             directus_state = state_dir() / "directus"
             base_env.update(directus_server.local_settings(directus_state, port))
             services.append(stack.Service(
-                "directus", [stack.python_bin("python"), "-m", "factory.content.directus_server", "--port", str(port),
+                "directus", [stack.python_bin("python"), "-m", "devtools.directus_server", "--port", str(port),
                              "--state-dir", str(directus_state)],
                 url=f"http://127.0.0.1:{port}", health_url=f"http://127.0.0.1:{port}/server/ping",
                 note=f"(admin@example.com; password = the static token in {directus_state / 'secrets.json'})",
@@ -155,7 +147,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
     os.environ.update(base_env)
     operator = None
     if demo:
-        from factory.cli.demo import seed
+        from devtools.demo import seed
 
         seed()
         email = env("FACTORY_DEMO_OPERATOR", "operator@example.com")

@@ -1,6 +1,6 @@
 """Local, stateful simulators of the vendor APIs the Website Factory talks to.
 
-    from sandbox import SandboxServer, settings
+    from devtools.sandbox import SandboxServer, settings
     with SandboxServer(time_scale=0.01) as sb:
         env = settings(sb.url)
 
