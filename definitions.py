@@ -1,30 +1,40 @@
-"""The Dagster code location: one Definitions object, assembled from the layer folders."""
+"""The Dagster code location: assembles the definitions, nothing else.
+
+Loaded lazily (`@dg.definitions`): importing this module reads no setting and configures no
+logging. Loading it (`dagster dev`, `dagster definitions validate`, a run) reads the settings
+once; in production every missing or invalid setting is named and the location fails to load.
+"""
 
 import dagster as dg
 
 from factory import logs
-from factory_assets import build, content, deploy, dns, hosting, jobs, matomo, search_console
-from factory_assets.analytics import analytics_job, daily_analytics
-from factory_assets.partitions import site_partitions
-from resources.configured import build_resources
-from resources.publishing import publishing_resources
+from factory.config import Settings, load_settings
+from factory_assets import dns, hosting, matomo, search_console
+from factory_assets.analytics import analytics_definitions
+from factory_assets.jobs import onboard_site_job
+from factory_assets.partitions import daily_partitions
+from factory_assets.publishing import publishing_assets
+from resources.factory import FactoryResource
 from schedules.analytics import daily_analytics_schedule
 from sensors.sites import new_sites_sensor
 
 
-def build_definitions() -> dg.Definitions:
-    """Assemble the code location (tests call this after pointing the environment elsewhere)."""
-    assets = [dns.dns_zone, hosting.hosting_site, matomo.matomo_site, search_console.gsc_property,
-              *content.assets, *build.assets, *deploy.assets, daily_analytics]
-    site_assets = [a for a in assets if a.partitions_def == site_partitions]
+def build_definitions(settings: Settings) -> dg.Definitions:
+    daily = daily_partitions(settings.analytics_start_date)
+    analytics, analytics_job = analytics_definitions(daily)
+    site_assets = [dns.dns_zone, hosting.hosting_site, matomo.matomo_site, search_console.gsc_property,
+                   *publishing_assets(settings.build_batch_size)]
     return dg.Definitions(
-        assets=assets,
-        jobs=[jobs.onboard_site_job(site_assets), analytics_job],
+        assets=[*site_assets, analytics],
+        jobs=[onboard_site_job(site_assets), analytics_job],
         sensors=[new_sites_sensor],
-        schedules=[daily_analytics_schedule],
-        resources={**build_resources(), **publishing_resources()},
+        schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days)],
+        resources={"factory": FactoryResource()},
     )
 
 
-logs.configure()
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    settings = load_settings(complete=True)
+    logs.configure()
+    return build_definitions(settings)

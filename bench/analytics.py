@@ -113,8 +113,9 @@ def main() -> None:
                 f"backfilling {start}..{end}")
 
             import definitions
+            from factory.config import load_settings
 
-            defs = definitions.build_definitions()
+            defs = definitions.build_definitions(load_settings())
             (home / "dagster").mkdir()
             instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
                 "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
@@ -132,7 +133,7 @@ def main() -> None:
                      "search_console": sum("/searchAnalytics/query" in r["path"] for r in made),
                      "google_token": sum(r["path"].endswith("/google/token") for r in made)}
             meta = result.asset_materializations_for_node("daily_analytics")[-1].metadata
-            rows = len(store.daily_analytics(start, end))
+            rows = len(store.analytics.rows(start, end))
             instance.dispose()
         finally:
             sb.terminate()

@@ -31,19 +31,17 @@ from cryptography.fernet import Fernet
 
 from factory import db
 from devtools import directus_server
-from factory.content.build import site_input
+from factory.layers.build import BuildDesired, BuildObserved, build_input
+from factory.layers.content import brand_for
 from factory.store import NewSite, Store
-from factory_assets.build import site_build
-from factory_assets.content import brand_for, site_content
-from factory_assets.deploy import site_deployment
-from resources.deploy_target import DeployTargetResource, SiteBuilderResource
-from resources.directus import DirectusResource
-from resources.llm import LlmResource
-from resources.ssh import SshResource
-from resources.store import StoreResource
+from factory_assets.publishing import publishing_assets
+from resources.factory import FactoryResource
 from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import start_sshd
 
+# One run per range covers every site (the policy's batch size is what a backfill would use).
+CHAIN = publishing_assets(batch_size=10_000)
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -54,7 +52,7 @@ def log(message: str) -> None:
 def run_range(assets, domains: list[str], resources: dict, instance: dg.DagsterInstance, name: str):
     """One run over the whole range of partitions (what a batched backfill launches)."""
     job = dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
-    defs = dg.Definitions(assets=[site_content, site_build, site_deployment], jobs=[job], resources=resources)
+    defs = dg.Definitions(assets=list(CHAIN), jobs=[job], resources=resources)
     started = time.monotonic()
     result = defs.get_job_def(name).execute_in_process(instance=instance, raise_on_error=False, tags={
         "dagster/asset_partition_range_start": domains[0], "dagster/asset_partition_range_end": domains[-1]})
@@ -96,23 +94,21 @@ def main() -> None:
         with SandboxServer() as sandbox:
             env = settings(sandbox.url)
             store = Store(app_url)
-            store.add_cloudflare_account("bench@example.com", "bench", "bench-token-123456")
+            store.cloudflare_accounts.add("bench@example.com", "bench", "bench-token-123456")
             domains = [f"bench-site-{i:03d}.com" for i in range(n)]
-            store.add_sites([NewSite(d, "bench", brand_name=f"Bench Site {i}") for i, d in enumerate(domains)])
+            store.sites.add_many([NewSite(d, "bench", brand_name=f"Bench Site {i}") for i, d in enumerate(domains)])
             for i, domain in enumerate(domains):
                 doc_root = work / "host" / "home" / f"user{i}" / "htdocs" / domain
                 doc_root.mkdir(parents=True)
                 (doc_root / "index.html").write_text("placeholder")
-                store.update_site(domain, hosting_doc_root=str(doc_root), matomo_site_id=i + 1)
-            resources = {
-                "store": StoreResource(database_url=app_url),
-                "directus": DirectusResource(url=cms.url, token=cms.token),
-                "llm": LlmResource(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"], max_retries=2),
-                "site_builder": SiteBuilderResource(matomo_url=env["MATOMO_URL"], build_dir=str(work / "builds")),
-                "deploy_target": DeployTargetResource(keep_releases=3, parallel=4),
-                "ssh": SshResource(host=sshd.host, port=sshd.port, user=sshd.user, key_path=str(sshd.client_key),
-                                   known_hosts_path=str(sshd.known_hosts)),
-            }
+                store.sites.update(store.sites.get(domain).id, hosting_doc_root=str(doc_root), matomo_site_id=i + 1)
+            os.environ.update({**env, **hosting_settings(sshd), "FACTORY_DATABASE_URL": app_url,
+                               "DIRECTUS_URL": cms.url, "DIRECTUS_TOKEN": cms.token,
+                               "FACTORY_BUILD_DIR": str(work / "builds"), "FACTORY_KEEP_RELEASES": "3",
+                               "FACTORY_DEPLOY_PARALLEL": "4"})
+            factory = FactoryResource()
+            resources = {"factory": factory}
+            site_content, site_build, site_deployment = CHAIN
             instance = dg.DagsterInstance.ephemeral()
             instance.add_dynamic_partitions("site", domains)
 
@@ -121,25 +117,26 @@ def main() -> None:
 
             log("batched build of all sites (one Astro process) ...")
             result, batched_s = run_range([site_build], domains, resources, instance, "bench_build")
-            assert metadata(result, site_build)["built"] == n
+            assert metadata(result, site_build)["changed"] == n
 
             log(f"per-site builds of a sample of {args.sample} (one Astro process each) ...")
-            builder = resources["site_builder"].builder()
+            builder = factory.ctx.clients.builder()
             template = builder.template_version()
-            pages = resources["directus"].client().pages(domains[: args.sample], published_only=True)
-            tags = resources["directus"].client().sites(domains[: args.sample])
+            with factory.ctx.clients.directus() as client:
+                pages = client.pages(domains[: args.sample], published_only=True)
+                tags = client.sites(domains[: args.sample])
             sample_times = []
             for i, domain in enumerate(domains[: args.sample]):
-                data = site_input(domain, brand=brand_for(domain, f"Bench Site {i}"), tagline=tags[domain]["tagline"],
-                                  pages=pages[domain], matomo_url=env["MATOMO_URL"], matomo_site_id=i + 1)
+                want = BuildDesired(domain, brand_for(domain, f"Bench Site {i}"), env["MATOMO_URL"], i + 1, template)
+                one = build_input(want, BuildObserved(None, tags[domain]["tagline"], pages[domain]))
                 started = time.monotonic()
-                builder.__class__(work / "per-site-builds", builder.template_dir).build([data], template)
+                builder.__class__(work / "per-site-builds", builder.template_dir).build([one])
                 sample_times.append(time.monotonic() - started)
             per_site_s = sum(sample_times) / len(sample_times) * n
 
             log("first deploy of all sites ...")
             result, deploy_s = run_range([site_deployment], domains, resources, instance, "bench_deploy")
-            first_bytes = metadata(result, site_deployment)["bytes_transferred"]
+            first_bytes = metadata(result, site_deployment)["total_bytes_transferred"]
 
             log("re-materializing build + deploy with nothing changed ...")
             releases_before = sum(len(list((work / "host" / "home" / f"user{i}" / "htdocs" / ".releases" / d).iterdir()))
@@ -158,9 +155,9 @@ def main() -> None:
             "per_site_mean_s": round(sum(sample_times) / len(sample_times), 2),
             "ratio": round(per_site_s / batched_s, 1),
             "unchanged_s": round(unchanged_s, 2),
-            "unchanged_rebuilt": build_meta["built"],
-            "unchanged_redeployed": deploy_meta["deployed"],
-            "unchanged_bytes_transferred": deploy_meta["bytes_transferred"],
+            "unchanged_rebuilt": build_meta["changed"],
+            "unchanged_redeployed": deploy_meta["changed"],
+            "unchanged_bytes_transferred": deploy_meta.get("total_bytes_transferred", 0),
             "unchanged_new_releases": releases_after - releases_before,
             "content_s": round(content_s, 1),
             "first_deploy_s": round(deploy_s, 1),

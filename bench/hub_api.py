@@ -43,17 +43,21 @@ JWT_SECRET = "bench-" + uuid.uuid4().hex
 
 def load(url: str) -> None:
     store = Store(url)
-    store.add_cloudflare_account("bench@example.com", "CF_Bench", "bench-token-" + "x" * 20)
+    store.cloudflare_accounts.add("bench@example.com", "CF_Bench", "bench-token-" + "x" * 20)
     statuses = ["pending", "active", "failed"]
     started = time.perf_counter()
-    sites = store.add_sites([NewSite(f"bench-site-{i:04d}.com", "CF_Bench", brand_name=f"Brand {i}")
+    sites = store.sites.add_many([NewSite(f"bench-site-{i:04d}.com", "CF_Bench", brand_name=f"Brand {i}")
                              for i in range(SITES)])
     for site in sites[::7]:
-        store.set_status(site.id, "status_dns", random.choice(statuses), "bench failure")
+        status = random.choice(statuses)
+        if status == "failed":
+            store.steps.fail(site.id, "dns_zone", "bench failure")
+        elif status == "active":
+            store.steps.succeed(site.id, "dns_zone")
     rng = random.Random(1)
     rows = (AnalyticsRow(YEAR_START + dt.timedelta(days=d), s.id, rng.randint(0, 500), rng.randint(0, 50),
                          rng.randint(0, 2000)) for s in sites for d in range(DAYS))
-    written = store.upsert_daily_analytics(rows)
+    written = store.analytics.upsert(rows)
     with store.connection() as conn:
         conn.execute("analyze")
     store.close()

@@ -101,17 +101,18 @@ def main() -> None:
         db.upgrade(url_for(app_db))
         store = Store(url_for(app_db))
         for i in range(CF_ACCOUNTS):
-            store.add_cloudflare_account(f"cf{i}@example.com", f"CF_{i}", f"bench-token-{i:02d}-abcdef")
+            store.cloudflare_accounts.add(f"cf{i}@example.com", f"CF_{i}", f"bench-token-{i:02d}-abcdef")
         for i in range(GSC_ACCOUNTS):
-            store.add_gsc_account(f"seo{i}@example.com", f"bench-refresh-{i}-abcdef")
-        store.add_sites([NewSite(f"bench-site-{i:04d}.com", f"CF_{i % CF_ACCOUNTS}", f"seo{i % GSC_ACCOUNTS}@example.com",
+            store.gsc_accounts.add(f"seo{i}@example.com", f"bench-refresh-{i}-abcdef")
+        store.sites.add_many([NewSite(f"bench-site-{i:04d}.com", f"CF_{i % CF_ACCOUNTS}", f"seo{i % GSC_ACCOUNTS}@example.com",
                                  f"Bench {i}") for i in range(args.sites)])
         if args.faults:
             server.set_faults("all", rate_429=args.faults / 2, rate_5xx=args.faults / 2, seed=1)
 
         import definitions
+        from factory.config import load_settings
 
-        defs = definitions.build_definitions()
+        defs = definitions.build_definitions(load_settings())
         (tmp / "dagster").mkdir()
         overrides = {"storage": {"postgres": {"postgres_url": url_for(dagster_db)}}, "telemetry": {"enabled": False},
                      "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
@@ -120,7 +121,7 @@ def main() -> None:
         sensor = defs.resolve_sensor_def("new_sites_sensor")
 
         started = time.monotonic()
-        with dg.build_sensor_context(instance=instance, resources={"store": defs.resources["store"]}) as ctx:
+        with dg.build_sensor_context(instance=instance, resources={"factory": defs.resources["factory"]}) as ctx:
             result = sensor(ctx)
         for request in result.dynamic_partitions_requests:
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
@@ -132,7 +133,7 @@ def main() -> None:
                                   workers=args.workers)
         wall = time.monotonic() - started
 
-        sites = store.list_sites()
+        sites = store.sites.list()
         onboarded = sum(1 for s in sites if s.status_dns == "active" and s.status_hosting == "active"
                         and s.matomo_site_id and s.gsc_verification_status == "verified")
         clpctl_state = sshd.sandbox_root / "clpctl-state.json"

@@ -39,18 +39,19 @@ def main() -> None:
         os.environ.update({"FACTORY_DATABASE_URL": url, "FACTORY_HOME": str(tmp), "FACTORY_LOG_LEVEL": "WARNING"})
         db.upgrade(url)
         store = Store(url)
-        account = store.add_cloudflare_account("ops@example.com", "CF", "bench-token-abcdef")
+        account = store.cloudflare_accounts.add("ops@example.com", "CF", "bench-token-abcdef")
         with psycopg.connect(url) as conn:
             conn.execute("insert into public.sites (domain, cloudflare_account_id)"
                          " select 'existing-' || i || '.com', %s from generate_series(1, %s) i",
                          (account.id, args.existing))
         from sensors.sites import new_sites_sensor
-        from resources.store import StoreResource
+        from resources.factory import FactoryResource
 
         (tmp / "dagster").mkdir()
         instance = dg.DagsterInstance.local_temp(str(tmp / "dagster"), overrides={
             "storage": {"postgres": {"postgres_url": url_for(dagster_db)}}, "telemetry": {"enabled": False}})
-        resources = {"store": StoreResource(database_url=url)}
+        os.environ["FACTORY_DATABASE_URL"] = url
+        resources = {"factory": FactoryResource()}
         # The fleet as earlier ticks left it: every existing site is a partition, the cursor at its end.
         with psycopg.connect(url) as conn:
             existing = [r[0] for r in conn.execute("select domain from public.sites")]

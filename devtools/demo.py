@@ -21,18 +21,18 @@ def seed() -> None:
     s = store()
     for email, nickname in DEMO_CLOUDFLARE:
         try:
-            s.add_cloudflare_account(email, nickname, f"sandbox-token-{nickname.lower()}")
+            s.cloudflare_accounts.add(email, nickname, f"sandbox-token-{nickname.lower()}")
         except Conflict:
             pass
     try:
-        s.add_gsc_account(DEMO_GSC, "sandbox-refresh-token-demo")
+        s.gsc_accounts.add(DEMO_GSC, "sandbox-refresh-token-demo")
     except Conflict:
         pass
     added = 0
     for new in DEMO_SITES:
         try:
-            s.get_site(new.domain)
+            s.sites.get(new.domain)
         except NotFound:
-            s.add_site(new)
+            s.sites.add(new)
             added += 1
     typer.echo(f"demo data ready: {len(DEMO_SITES)} sites ({added} new)")

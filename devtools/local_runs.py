@@ -18,8 +18,9 @@ def _init(instance_dir: str, overrides: dict, job_name: str, asset_keys: list[st
     import dagster as dg
 
     import definitions
+    from factory.config import load_settings
 
-    defs = definitions.build_definitions()
+    defs = definitions.build_definitions(load_settings())
     _worker["job"] = defs.resolve_job_def(job_name)
     _worker["instance"] = dg.DagsterInstance.local_temp(instance_dir, overrides=overrides)
     _worker["selection"] = [dg.AssetKey(k) for k in asset_keys] if asset_keys else None

@@ -11,11 +11,7 @@ import typer
 
 from devtools import stack
 from factory import db
-from factory.config import PROJECT_ROOT, env, state_dir
-
-def _port(name: str, default: int) -> int:
-    return int(env(name, str(default)))
-
+from factory.config import PROJECT_ROOT, load_settings, state_dir
 
 def _dagster_home(database_url: str) -> tuple[Path, dict[str, str]]:
     """$FACTORY_HOME/dagster with the production dagster.yaml (run queue, per-site limit, pools,
@@ -25,7 +21,7 @@ def _dagster_home(database_url: str) -> tuple[Path, dict[str, str]]:
     home = state_dir() / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
-    pg_url = env("DAGSTER_PG_URL") or create_database(database_url, "dagster")
+    pg_url = load_settings().dagster_pg_url or create_database(database_url, "dagster")
     os.environ["DAGSTER_PG_URL"] = pg_url
     import importlib.util
 
@@ -48,9 +44,9 @@ def _demo_operator(email: str) -> str:
     store = Store(db.database_url())
     try:
         try:
-            store.add_operator(email, hash_password(password))
+            store.operators.add(email, hash_password(password))
         except Conflict:
-            store.set_operator_password(email, hash_password(password))
+            store.operators.set_password(email, hash_password(password))
     finally:
         store.close()
     return password
@@ -83,7 +79,7 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     if sandbox:
         import devtools.sandbox as sandbox_pkg
 
-        port = _port("FACTORY_SANDBOX_PORT", 8787)
+        port = load_settings().sandbox_port
         sandbox_url = f"http://127.0.0.1:{port}"
         base_env.update(sandbox_pkg.settings(sandbox_url))
         services.append(stack.Service(
@@ -109,7 +105,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
 
 
         if directus_server.CLI.exists() or shutil.which("npm"):
-            port = _port("FACTORY_DIRECTUS_PORT", directus_server.LOCAL_PORT)
+            port = load_settings().directus_port
             directus_state = state_dir() / "directus"
             base_env.update(directus_server.local_settings(directus_state, port))
             services.append(stack.Service(
@@ -124,7 +120,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
 
     _, dagster_env = _dagster_home(url)
     base_env.update(dagster_env)
-    dagster_port = _port("FACTORY_DAGSTER_PORT", 3000)
+    dagster_port = load_settings().dagster_port
     dagster_url = f"http://127.0.0.1:{dagster_port}"
     services.append(stack.Service(
         "dagster", [stack.python_bin("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
@@ -133,7 +129,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
         ports=[dagster_port],
     ))
 
-    api_port = _port("FACTORY_API_PORT", 8000)
+    api_port = load_settings().api_port
     ui = stack.build_ui(echo=typer.echo)
     hub_env = {"FACTORY_DAGSTER_URL": dagster_url}
     if ui is not None:
@@ -150,7 +146,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
         from devtools.demo import seed
 
         seed()
-        email = env("FACTORY_DEMO_OPERATOR", "operator@example.com")
+        email = load_settings().demo_operator
         operator = (email, _demo_operator(email))
     local = stack.LocalStack(services, base_env)
     local.start(echo=typer.echo)

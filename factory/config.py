@@ -1,21 +1,271 @@
-"""Settings read from the environment (and `.env` if present), in one place.
+"""One settings model for the Hub, the CLI and the Dagster code location (pydantic-settings).
 
-Every setting is documented in `.env.example`. Nothing here holds a secret longer than needed.
+Every setting is read from the environment (or `.env`) and documented in `.env.example`.
+`FACTORY_ENV=local` (the default) keeps the zero-configuration defaults of the quick start:
+an embedded Postgres, generated keys under `.factory/`, the simulators' demo values.
+`FACTORY_ENV=production` requires every vendor URL, host, IP, key file and token, checks each
+one (an IP is an IP, a URL a URL, a key file exists and is not world-readable) and refuses a
+time scale other than 1: nothing falls back to a demo value. `Settings.problems()` names every
+missing or invalid setting at once; `load_settings(complete=True)` raises them as one error.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import os
+import secrets
+import stat
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Addresses that only make sense on a developer machine: refused in production.
+_DEMO_IP = ipaddress.ip_address("203.0.113.10")
+
+
+class SettingsError(RuntimeError):
+    """Settings are missing or invalid; the message names each one by its environment variable."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid settings:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _env(name: str, *more: str) -> dict:
+    return {"validation_alias": AliasChoices(name, *more) if more else name}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, frozen=True)
+
+    env: Literal["local", "production"] = Field("local", **_env("FACTORY_ENV"))
+
+    # -- system of record, keys, local state --------------------------------------------------
+    home: Path | None = Field(None, **_env("FACTORY_HOME"))
+    database_url: str | None = Field(None, **_env("FACTORY_DATABASE_URL"), repr=False)
+    secret_key: SecretStr | None = Field(None, **_env("FACTORY_SECRET_KEY"))
+    log_level: str = Field("INFO", **_env("FACTORY_LOG_LEVEL"))
+    log_file: Path | None = Field(None, **_env("FACTORY_LOG_FILE"))
+
+    # -- analytics, budgets, builds -----------------------------------------------------------
+    analytics_start_date: dt.date = Field(dt.date(2025, 1, 1), **_env("FACTORY_ANALYTICS_START_DATE"))
+    analytics_lookback_days: int = Field(3, ge=1, le=60, **_env("FACTORY_ANALYTICS_LOOKBACK_DAYS"))
+    # Stretches every vendor's rate window: 1 in production; the simulators' scale in tests.
+    rate_time_scale: float = Field(1.0, gt=0, **_env("FACTORY_RATE_TIME_SCALE"))
+    build_dir: Path | None = Field(None, **_env("FACTORY_BUILD_DIR"))
+    build_batch_size: int = Field(250, ge=1, le=5000, **_env("FACTORY_BUILD_BATCH_SIZE"))
+    keep_releases: int = Field(5, ge=2, le=100, **_env("FACTORY_KEEP_RELEASES"))
+    deploy_parallel: int = Field(4, ge=1, le=64, **_env("FACTORY_DEPLOY_PARALLEL"))
+
+    # -- vendors --------------------------------------------------------------------------------
+    cloudflare_base_url: str = Field("https://api.cloudflare.com/client/v4", **_env("CLOUDFLARE_BASE_URL"))
+    namecheap_api_url: str = Field("https://api.namecheap.com/xml.response", **_env("NAMECHEAP_API_URL"))
+    namecheap_api_user: str | None = Field(None, **_env("NAMECHEAP_API_USER"))
+    namecheap_api_key: SecretStr | None = Field(None, **_env("NAMECHEAP_API_KEY"))
+    namecheap_username: str | None = Field(None, **_env("NAMECHEAP_USERNAME"))
+    namecheap_client_ip: ipaddress.IPv4Address | None = Field(None, **_env("NAMECHEAP_CLIENT_IP"))
+    matomo_url: str | None = Field(None, **_env("MATOMO_URL"))
+    matomo_token_auth: SecretStr | None = Field(None, **_env("MATOMO_TOKEN_AUTH"))
+    google_client_id: str | None = Field(None, **_env("GOOGLE_CLIENT_ID"))
+    google_client_secret: SecretStr | None = Field(None, **_env("GOOGLE_CLIENT_SECRET"))
+    google_token_uri: str = Field("https://oauth2.googleapis.com/token", **_env("GOOGLE_TOKEN_URI"))
+    google_site_verification_endpoint: str | None = Field(None, **_env("GOOGLE_SITE_VERIFICATION_API_ENDPOINT"))
+    google_searchconsole_endpoint: str | None = Field(None, **_env("GOOGLE_SEARCHCONSOLE_API_ENDPOINT"))
+    cloudpanel_ssh_host: str | None = Field(None, **_env("CLOUDPANEL_SSH_HOST"))
+    cloudpanel_ssh_port: int = Field(22, ge=1, le=65535, **_env("CLOUDPANEL_SSH_PORT"))
+    cloudpanel_ssh_user: str = Field("root", **_env("CLOUDPANEL_SSH_USER"))
+    cloudpanel_ssh_key: Path | None = Field(None, **_env("CLOUDPANEL_SSH_KEY"))
+    cloudpanel_known_hosts: Path | None = Field(None, **_env("CLOUDPANEL_KNOWN_HOSTS"))
+    cloudpanel_clpctl: str = Field("clpctl", **_env("CLOUDPANEL_CLPCTL"))
+    cloudpanel_home_dir: str = Field("/home", **_env("CLOUDPANEL_HOME_DIR"))
+    cloudpanel_public_ip: ipaddress.IPv4Address | None = Field(None, **_env("CLOUDPANEL_PUBLIC_IP"))
+    directus_url: str | None = Field(None, **_env("DIRECTUS_URL"))
+    directus_token: SecretStr | None = Field(None, **_env("DIRECTUS_TOKEN"))
+    openai_api_key: SecretStr | None = Field(None, **_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, **_env("OPENAI_BASE_URL"))
+    openai_model: str = Field("gpt-4o-mini", **_env("OPENAI_MODEL"))
+    # Request budgets of the vendors without a fixed public limit (0 = no budget).
+    openai_requests_per_minute: int = Field(500, ge=0, **_env("OPENAI_REQUESTS_PER_MINUTE"))
+    directus_requests_per_second: int = Field(50, ge=0, **_env("DIRECTUS_REQUESTS_PER_SECOND"))
+    matomo_requests_per_minute: int = Field(0, ge=0, **_env("MATOMO_REQUESTS_PER_MINUTE"))
+
+    # -- the local stack (`factory up`; dev-only) ---------------------------------------------------
+    dagster_port: int = Field(3000, ge=1, le=65535, **_env("FACTORY_DAGSTER_PORT"))
+    sandbox_port: int = Field(8787, ge=1, le=65535, **_env("FACTORY_SANDBOX_PORT"))
+    directus_port: int = Field(8055, ge=1, le=65535, **_env("FACTORY_DIRECTUS_PORT"))
+    demo_operator: str = Field("operator@example.com", **_env("FACTORY_DEMO_OPERATOR"))
+    dagster_pg_url: str | None = Field(None, **_env("DAGSTER_PG_URL"), repr=False)
+
+    # -- Hub API --------------------------------------------------------------------------------
+    api_host: str = Field("127.0.0.1", **_env("FACTORY_API_HOST"))
+    api_port: int = Field(8000, ge=1, le=65535, **_env("FACTORY_API_PORT"))
+    jwt_secret: SecretStr | None = Field(None, **_env("FACTORY_JWT_SECRET"))
+    jwt_ttl_minutes: int = Field(30, ge=1, le=24 * 60, **_env("FACTORY_JWT_TTL_MINUTES"))
+    ui_origin: str | None = Field(None, **_env("FACTORY_UI_ORIGIN"))
+    ui_dist: Path = Field(PROJECT_ROOT / "ui" / "dist", **_env("FACTORY_UI_DIST"))
+    dagster_url: str = Field("http://127.0.0.1:3000", **_env("FACTORY_DAGSTER_URL", "DAGSTER_GRAPHQL_URL"))
+    supabase_url: str | None = Field(None, **_env("SUPABASE_URL"))
+    supabase_anon_key: str | None = Field(None, **_env("SUPABASE_ANON_KEY", "SUPABASE_KEY"), repr=False)
+    supabase_jwt_secret: str | None = Field(None, **_env("SUPABASE_JWT_SECRET"), repr=False)
+    sign_in_attempts: int = Field(5, ge=1, **_env("FACTORY_SIGN_IN_ATTEMPTS_PER_MINUTE"))
+    max_body_bytes: int = Field(10_000_000, ge=1024, **_env("FACTORY_API_MAX_BODY_BYTES"))
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        # `.env.example` lists every setting with an empty value: empty means "not set".
+        return None if isinstance(value, str) and value.strip() == "" else value
+
+    @field_validator("cloudflare_base_url", "namecheap_api_url", "matomo_url", "google_token_uri",
+                     "google_site_verification_endpoint", "google_searchconsole_endpoint", "directus_url",
+                     "openai_base_url", "dagster_url", "supabase_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL")
+        return value
+
+    # -- derived ------------------------------------------------------------------------------
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def state_dir(self) -> Path:
+        """Local state (embedded Postgres, generated keys, logs, builds): FACTORY_HOME or ./.factory."""
+        return Path(self.home or PROJECT_ROOT / ".factory")
+
+    @property
+    def public_ip(self) -> str:
+        """Where the apex and www records point (a documentation address only in local mode)."""
+        return str(self.cloudpanel_public_ip or _DEMO_IP)
+
+    @property
+    def dagster_base(self) -> str:
+        return self.dagster_url.rstrip("/").removesuffix("/graphql")
+
+    def signing_key(self) -> str:
+        """The key the Hub signs its tokens with; locally, one generated once under FACTORY_HOME."""
+        return self.secret("jwt_secret") or _local_key_file(self.state_dir / "jwt.key")
+
+    def vendor_urls(self) -> dict[str, str]:
+        """The vendors' base URLs the detailed health check probes (those configured)."""
+        fields = {"cloudflare": "cloudflare_base_url", "namecheap": "namecheap_api_url", "matomo": "matomo_url",
+                  "google_oauth": "google_token_uri", "google_search_console": "google_searchconsole_endpoint",
+                  "openai": "openai_base_url", "directus": "directus_url"}
+        return {name: getattr(self, f) for name, f in fields.items()
+                if f in self.model_fields_set and getattr(self, f)}
+
+    def secret(self, name: str) -> str:
+        """The plain value of a secret setting ('' when unset), for the one client that sends it."""
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else ""
+
+    def problems(self) -> list[str]:
+        """What production needs and does not have (empty in local mode), one line per setting."""
+        if not self.production:
+            return []
+        found: list[str] = []
+        required = {
+            "FACTORY_DATABASE_URL": self.database_url, "FACTORY_SECRET_KEY": self.secret_key,
+            "FACTORY_JWT_SECRET": self.jwt_secret,
+            "NAMECHEAP_API_USER": self.namecheap_api_user, "NAMECHEAP_API_KEY": self.namecheap_api_key,
+            "NAMECHEAP_CLIENT_IP": self.namecheap_client_ip,
+            "MATOMO_URL": self.matomo_url, "MATOMO_TOKEN_AUTH": self.matomo_token_auth,
+            "GOOGLE_CLIENT_ID": self.google_client_id, "GOOGLE_CLIENT_SECRET": self.google_client_secret,
+            "CLOUDPANEL_SSH_HOST": self.cloudpanel_ssh_host, "CLOUDPANEL_SSH_KEY": self.cloudpanel_ssh_key,
+            "CLOUDPANEL_KNOWN_HOSTS": self.cloudpanel_known_hosts,
+            "CLOUDPANEL_PUBLIC_IP": self.cloudpanel_public_ip,
+            "DIRECTUS_URL": self.directus_url, "DIRECTUS_TOKEN": self.directus_token,
+            "OPENAI_API_KEY": self.openai_api_key,
+        }
+        found += [f"{name}: required in production" for name, value in required.items() if value is None]
+        if self.rate_time_scale != 1:
+            found.append(f"FACTORY_RATE_TIME_SCALE: must be 1 in production (is {self.rate_time_scale:g})")
+        for name, ip in (("CLOUDPANEL_PUBLIC_IP", self.cloudpanel_public_ip),
+                         ("NAMECHEAP_CLIENT_IP", self.namecheap_client_ip)):
+            if ip is not None and (ip.is_private or ip.is_loopback or ip.is_reserved or ip == _DEMO_IP
+                                   or ip in ipaddress.ip_network("203.0.113.0/24")):
+                found.append(f"{name}: {ip} is not a public address")
+        if self.cloudpanel_ssh_host is not None and _is_loopback(self.cloudpanel_ssh_host):
+            found.append(f"CLOUDPANEL_SSH_HOST: {self.cloudpanel_ssh_host} is this machine, not the CloudPanel host")
+        for name, path in (("CLOUDPANEL_SSH_KEY", self.cloudpanel_ssh_key),
+                           ("CLOUDPANEL_KNOWN_HOSTS", self.cloudpanel_known_hosts)):
+            if path is not None:
+                found += _file_problems(name, path, private=name == "CLOUDPANEL_SSH_KEY")
+        if self.secret_key is not None:
+            from cryptography.fernet import Fernet
+
+            try:
+                Fernet(self.secret_key.get_secret_value().encode())
+            except (ValueError, TypeError):
+                found.append("FACTORY_SECRET_KEY: not a Fernet key (url-safe base64 of 32 bytes)")
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            found.append("FACTORY_JWT_SECRET: shorter than 32 characters")
+        return found
+
+
+def _local_key_file(path: Path) -> str:
+    # Local default only: generated once, readable by the owner only.
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _file_problems(name: str, path: Path, *, private: bool) -> list[str]:
+    path = path.expanduser()
+    if not path.is_file():
+        return [f"{name}: {path} does not exist"]
+    mode = path.stat().st_mode
+    if private and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return [f"{name}: {path} is readable by other users (chmod 600 it)"]
+    if mode & stat.S_IWOTH:
+        return [f"{name}: {path} is writable by anyone"]
+    return []
+
+
+def load_settings(*, complete: bool = False, **overrides) -> Settings:
+    """Read the settings from the environment; with `complete`, production settings must all be
+    present and valid. Raises SettingsError naming every problem (never a value)."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError([_describe(e) for e in exc.errors()]) from None
+    if complete and settings.problems():
+        raise SettingsError(settings.problems())
+    return settings
+
+
+def _describe(error: dict) -> str:
+    name = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+    return f"{name}: {error.get('msg', 'invalid')}"
+
 
 def state_dir() -> Path:
-    """Where local state lives (embedded Postgres, generated keys, logs): FACTORY_HOME or ./.factory."""
-    return Path(os.environ.get("FACTORY_HOME") or PROJECT_ROOT / ".factory")
-
-
-def env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    """Where local state lives (FACTORY_HOME or ./.factory), for code without settings at hand."""
+    return load_settings().state_dir

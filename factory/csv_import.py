@@ -102,7 +102,7 @@ def plan_import(store: Store, data: bytes | str, progress: Callable[[int], None]
                     brand_name=row.get("brand_name") or None,
                 )
                 try:
-                    checked = store.validate_new_site(new, conn)
+                    checked = store.sites.validate_new(new, conn)
                 except (InvalidInput, NotFound, Conflict) as exc:
                     plan.errors.append(RowError(line, row.get("domain"), str(exc)))
                 else:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from factory.config import PROJECT_ROOT, env, state_dir
+from factory.config import PROJECT_ROOT, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def embedded_database_url(pgdata: Path | None = None) -> str:
     """Start (or reuse) the embedded Postgres and return its URL."""
     import pgserver  # imported here: only the local default needs it
 
-    path = Path(pgdata or state_dir() / "pgdata")
+    path = Path(pgdata or load_settings().state_dir / "pgdata")
     path.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None keeps the server running for the next command instead of stopping it.
     server = pgserver.get_server(path, cleanup_mode=None)
@@ -39,7 +39,13 @@ def embedded_database_url(pgdata: Path | None = None) -> str:
 
 
 def database_url() -> str:
-    return env("FACTORY_DATABASE_URL") or embedded_database_url()
+    """FACTORY_DATABASE_URL; unset, the embedded Postgres (local only: production requires the URL)."""
+    settings = load_settings()
+    if settings.database_url:
+        return settings.database_url
+    if settings.production:
+        raise RuntimeError("FACTORY_DATABASE_URL is not set (required in production)")
+    return embedded_database_url()
 
 
 def redact_url(url: str) -> str:

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterator
 
-from factory.config import env, state_dir
+from factory.config import load_settings
 
 _site: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("factory_site", default={})
 FORMAT = "%(asctime)s %(levelname)s %(name)s [site_id=%(site_id)s domain=%(domain)s] %(message)s"
@@ -63,8 +63,9 @@ def configure(level: str | None = None, log_file: str | None = None, console_lev
     product = logging.getLogger(PRODUCT_LOGGERS[0])
     if any(getattr(h, "_factory", False) for h in product.handlers):
         return
-    level_name = (level or env("FACTORY_LOG_LEVEL", "INFO")).upper()
-    path = log_file or env("FACTORY_LOG_FILE") or str(state_dir() / "logs" / "factory.log")
+    settings = load_settings()
+    level_name = (level or settings.log_level).upper()
+    path = log_file or str(settings.log_file or settings.state_dir / "logs" / "factory.log")
     formatter = _RedactingFormatter(FORMAT)
     console = logging.StreamHandler()
     console.setLevel((console_level or level_name).upper())

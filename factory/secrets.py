@@ -12,7 +12,7 @@ import stat
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from factory.config import env, state_dir
+from factory.config import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +23,9 @@ class SecretKeyError(RuntimeError):
     """FACTORY_SECRET_KEY is missing, malformed, or not the key the data was written with."""
 
 
-def _local_key() -> bytes:
+def _local_key(state_dir) -> bytes:
     # Local default only: a key generated once under .factory/ so the quick start needs no set-up.
-    path = state_dir() / "secret.key"
+    path = state_dir / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
@@ -36,8 +36,11 @@ def _local_key() -> bytes:
 
 
 def _fernet() -> Fernet:
-    key = env("FACTORY_SECRET_KEY")
-    raw = key.encode() if key else _local_key()
+    settings = load_settings()
+    key = settings.secret("secret_key")
+    if not key and settings.production:
+        raise SecretKeyError("FACTORY_SECRET_KEY is not set (required in production)")
+    raw = key.encode() if key else _local_key(settings.state_dir)
     try:
         return Fernet(raw)
     except (ValueError, TypeError):

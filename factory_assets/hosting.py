@@ -1,12 +1,14 @@
-"""`hosting_site`: the CloudPanel static site, its doc root, and its certificate."""
-
+"""`hosting_site`: the site on the CloudPanel server and its Let's Encrypt certificate."""
 
 import dagster as dg
 
+from factory.layers import hosting
+from factory.layers.runner import StepFailed, run_layer
 from factory_assets.partitions import site_partitions
-from factory_assets.steps import STEP_RETRY_POLICY, site_step
-from resources.cloudpanel import CloudPanelResource
-from resources.store import StoreResource
+from factory_assets.site_steps import STEP_RETRY_POLICY, as_failure, partition_site, result
+from resources.factory import FactoryResource
+
+CHECK = "doc_root_present"
 
 
 @dg.asset(
@@ -16,31 +18,18 @@ from resources.store import StoreResource
     pool="cloudpanel",
     deps=["dns_zone"],
     retry_policy=STEP_RETRY_POLICY,
-    check_specs=[dg.AssetCheckSpec("doc_root_present", asset="hosting_site",
+    check_specs=[dg.AssetCheckSpec(CHECK, asset="hosting_site",
                                    description="The hosting server, re-read over SSH: the doc root exists.")],
 )
-def hosting_site(context: dg.AssetExecutionContext, store: StoreResource,
-                 cloudpanel: CloudPanelResource) -> dg.MaterializeResult:
+def hosting_site(context: dg.AssetExecutionContext, factory: FactoryResource) -> dg.MaterializeResult:
     """A static site on the CloudPanel server (added or adopted), with a Let's Encrypt
-    certificate requested once the site's DNS is active on Cloudflare."""
-    db = store.get()
-    with site_step(db, context.partition_key, "hosting_site", status_column="status_hosting", running="pending",
-                   done="active") as site:
-        hosted = cloudpanel.ensure_site(site.domain)
-        db.update_site(site.id, hosting_doc_root=hosted.doc_root, hosting_site_user=hosted.site_user)
-        certificate = site.hosting_certificate
-        if not certificate and site.cloudflare_zone_status == "active":
-            cloudpanel.install_certificate(site.domain)
-            db.update_site(site.id, hosting_certificate=True)
-            certificate = True
-        present = cloudpanel.exists(site.domain)
-    return dg.MaterializeResult(
-        metadata={
-            "doc_root": hosted.doc_root,
-            "site_user": hosted.site_user,
-            "created": hosted.created,
-            "certificate": "installed" if certificate else "waits for DNS to be active",
-        },
-        check_results=[dg.AssetCheckResult(check_name="doc_root_present", passed=present,
-                                           metadata={"doc_root": hosted.doc_root})],
-    )
+    certificate once the site's DNS is active; `active` only with the certificate installed."""
+    ctx = factory.ctx
+    site = partition_site(factory, context.partition_key)
+    try:
+        outcome = run_layer(ctx, hosting, site)
+    except StepFailed as exc:
+        raise as_failure(exc) from None
+    present = ctx.clients.cloudpanel().exists(site.domain)
+    return result(outcome, [dg.AssetCheckResult(check_name=CHECK, passed=present,
+                                                metadata={"doc_root": outcome.applied.record["hosting_doc_root"]})])

@@ -1,12 +1,12 @@
 """`matomo_site`: the site registered in Matomo, its id recorded for the tracking snippet."""
 
-
 import dagster as dg
 
+from factory.layers import matomo
+from factory.layers.runner import StepFailed, run_layer
 from factory_assets.partitions import site_partitions
-from factory_assets.steps import STEP_RETRY_POLICY, site_step
-from resources.matomo import MatomoResource
-from resources.store import StoreResource
+from factory_assets.site_steps import STEP_RETRY_POLICY, as_failure, partition_site, result
+from resources.factory import FactoryResource
 
 
 @dg.asset(
@@ -16,15 +16,10 @@ from resources.store import StoreResource
     pool="matomo",
     retry_policy=STEP_RETRY_POLICY,
 )
-def matomo_site(context: dg.AssetExecutionContext, store: StoreResource,
-                matomo: MatomoResource) -> dg.MaterializeResult:
+def matomo_site(context: dg.AssetExecutionContext, factory: FactoryResource) -> dg.MaterializeResult:
     """The site in Matomo: found by URL, or added; `matomo_site_id` recorded on the site."""
-    db = store.get()
-    with site_step(db, context.partition_key, "matomo_site") as site:
-        client = matomo.client()
-        site_id = client.find_site(site.domain)
-        created = site_id is None
-        if site_id is None:
-            site_id = client.add_site(site.domain, site.brand_name or site.domain)
-        db.update_site(site.id, matomo_site_id=site_id)
-    return dg.MaterializeResult(metadata={"matomo_site_id": site_id, "created": created})
+    site = partition_site(factory, context.partition_key)
+    try:
+        return result(run_layer(factory.ctx, matomo, site))
+    except StepFailed as exc:
+        raise as_failure(exc) from None

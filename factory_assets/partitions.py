@@ -2,16 +2,18 @@
 
 - `site`: one dynamic partition per site, keyed by its normalised domain; added and removed
   by `new_sites_sensor`.
-- `daily`: one partition per day of analytics, from FACTORY_ANALYTICS_START_DATE.
+- `daily`: one partition per day of analytics, from FACTORY_ANALYTICS_START_DATE (a setting,
+  so it is built when the code location loads, not at import).
 """
 
 from __future__ import annotations
 
-import dagster as dg
+import datetime as dt
 
-from factory.config import env
+import dagster as dg
 
 site_partitions = dg.DynamicPartitionsDefinition(name="site")
 
-ANALYTICS_START_DATE = env("FACTORY_ANALYTICS_START_DATE", "2025-01-01")
-daily_partitions = dg.DailyPartitionsDefinition(start_date=ANALYTICS_START_DATE, timezone="UTC")
+
+def daily_partitions(start_date: dt.date) -> dg.DailyPartitionsDefinition:
+    return dg.DailyPartitionsDefinition(start_date=start_date.isoformat(), timezone="UTC")

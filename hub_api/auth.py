@@ -127,12 +127,12 @@ def sign_in(settings: Settings, store: Store, limiter: SignInLimiter, email: str
     wait = limiter.retry_after(email, client)
     if wait:
         raise AuthError(f"too many failed sign-ins; try again in {wait} seconds", 429)
-    found = store.operator_password_hash(email)
+    found = store.operators.password_hash(email)
     if found is not None:
         operator, password_hash = found
         if _password_matches(password_hash, password) and not operator.disabled:
             limiter.succeeded(email, client)
-            store.record_operator_sign_in(operator.id)
+            store.operators.record_sign_in(operator.id)
             return issue_local_token(settings, operator.id, operator.email)
     else:
         _password_matches(_DUMMY_HASH, password)

@@ -1,1 +1,1 @@
-"""Dagster resources: the store and one client per vendor."""
+"""Dagster resources: thin; they build the product's plain objects from the settings."""

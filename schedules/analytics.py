@@ -1,39 +1,38 @@
 """`daily_analytics_schedule`: every day, one run over the last days of `daily_analytics`.
 
 Search Console reports a day 2-3 days late and revises it until final (the sandbox: partial at
-today-1 and today-2, final from today-3), so each run re-reads the last 3 days; the oldest day
-of the window is final when it is read for the last time.
+today-1 and today-2, final from today-3), so each run re-reads the last days
+(FACTORY_ANALYTICS_LOOKBACK_DAYS); the oldest day of the window is final when it is read for
+the last time.
 """
 
 import datetime as dt
 
 import dagster as dg
 
-from factory.config import env
-from factory_assets.analytics import analytics_job
-from factory_assets.partitions import daily_partitions
 
-LOOKBACK_DAYS = int(env("FACTORY_ANALYTICS_LOOKBACK_DAYS", "3"))
-
-
-def lookback_range(now: dt.datetime, days: int = LOOKBACK_DAYS) -> tuple[str, str] | None:
+def lookback_range(daily: dg.DailyPartitionsDefinition, now: dt.datetime, days: int) -> tuple[str, str] | None:
     """(first, last) partition keys: the `days` complete days before `now` that exist."""
-    keys = daily_partitions.get_partition_keys(current_time=now)
+    keys = daily.get_partition_keys(current_time=now)
     if not keys:
         return None
     window = keys[-days:]
     return window[0], window[-1]
 
 
-@dg.schedule(job=analytics_job, cron_schedule="0 5 * * *", execution_timezone="UTC",
-             default_status=dg.DefaultScheduleStatus.RUNNING)
-def daily_analytics_schedule(context: dg.ScheduleEvaluationContext):
-    """One run for the look-back window, as a single partition range (not one run per day)."""
-    keys = lookback_range(context.scheduled_execution_time)
-    if keys is None:
-        return dg.SkipReason("no analytics day has ended yet")
-    first, last = keys
-    return dg.RunRequest(run_key=f"daily_analytics:{first}..{last}", tags={
-        "dagster/asset_partition_range_start": first,
-        "dagster/asset_partition_range_end": last,
-    })
+def daily_analytics_schedule(job: "dg.UnresolvedAssetJobDefinition", daily: dg.DailyPartitionsDefinition,
+                             lookback_days: int) -> dg.ScheduleDefinition:
+    @dg.schedule(name="daily_analytics_schedule", job=job, cron_schedule="0 5 * * *", execution_timezone="UTC",
+                 default_status=dg.DefaultScheduleStatus.RUNNING)
+    def schedule(context: dg.ScheduleEvaluationContext):
+        """One run for the look-back window, as a single partition range (not one run per day)."""
+        keys = lookback_range(daily, context.scheduled_execution_time, lookback_days)
+        if keys is None:
+            return dg.SkipReason("no analytics day has ended yet")
+        first, last = keys
+        return dg.RunRequest(run_key=f"daily_analytics:{first}..{last}", tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        })
+
+    return schedule

@@ -12,7 +12,7 @@ import json
 import dagster as dg
 
 from factory_assets.partitions import site_partitions
-from resources.store import StoreResource
+from resources.factory import FactoryResource
 
 LOOKBACK = 100
 BATCH = 1000
@@ -28,15 +28,15 @@ def _cursor(raw: str | None) -> dict[str, int]:
 
 @dg.sensor(job_name="onboard_site_job", minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Adds a `site` partition and requests one onboarding run per new site; drops deleted sites.")
-def new_sites_sensor(context: dg.SensorEvaluationContext, store: StoreResource) -> dg.SensorResult:
-    db = store.get()
+def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResource) -> dg.SensorResult:
+    sites = factory.store.sites
     cursor = _cursor(context.cursor)
-    fresh = db.sites_after(max(cursor["seq"] - LOOKBACK, 0), limit=BATCH + LOOKBACK)
-    deletions = db.deletions_after(cursor["deleted"], limit=BATCH)
+    fresh = sites.after(max(cursor["seq"] - LOOKBACK, 0), limit=BATCH + LOOKBACK)
+    deletions = sites.deletions_after(cursor["deleted"], limit=BATCH)
     known = set(context.instance.get_dynamic_partitions(site_partitions.name))
 
     deleted = {domain for _, domain in deletions}
-    still_there = db.existing_domains(sorted(deleted)) if deleted else set()  # deleted, then added again
+    still_there = sites.existing_domains(sorted(deleted)) if deleted else set()  # deleted, then added again
     gone = sorted(d for d in deleted if d in known and d not in still_there)
     new_sites = [s for s in fresh if s.domain not in known or s.domain in gone]
 

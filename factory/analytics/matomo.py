@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from factory.retry import VendorError
-from resources.matomo import MatomoClient
+from factory.vendors.matomo import MatomoClient
+from factory.vendors.retry import VendorError
 
 # Sites x days per request. With columns=nb_visits a cell is ~30 bytes of JSON, so a request
 # stays at a few MB: 200 sites get ~500 days in one call; a large fleet is split by days.

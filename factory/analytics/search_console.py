@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from factory.logs import redact
-from factory.retry import VendorError
-from factory.store import Site, Store
-from resources.google import GoogleResource
+from factory.clients import Clients
+from factory.store import Site
+from factory.vendors.retry import VendorError
 
 GSC_COLUMNS = ["site_id", "date", "gsc_clicks", "gsc_impressions"]
 ROW_LIMIT = 25_000  # the API's maximum; one row per day, so ~68 years per request
@@ -43,7 +43,7 @@ def _error(exc: Exception) -> str:
     return str(exc) if isinstance(exc, VendorError) else f"{type(exc).__name__}: {redact(str(exc))}"
 
 
-def fetch_search_analytics(google: GoogleResource, store: Store, sites: Sequence[Site],
+def fetch_search_analytics(clients: Clients, sites: Sequence[Site],
                            windows: dict[uuid.UUID, tuple[dt.date, dt.date]],
                            workers: int = DEFAULT_WORKERS) -> SearchAnalytics:
     """`windows`: per site, the days to ask for (a site onboarded mid-range starts later)."""
@@ -55,20 +55,23 @@ def fetch_search_analytics(google: GoogleResource, store: Store, sites: Sequence
     if not by_account:
         return result
 
+    endpoints = clients.google_endpoints()
+
     def authorise(account_id: uuid.UUID):
-        token = store.gsc_credential(account_id)
-        return token, google.refreshed_credentials(token)
+        token = clients.store.gsc_accounts.credential(account_id)
+        return token, endpoints.refresh(endpoints.credentials(token), clients.google_caller(token))
 
     local = threading.local()
 
     def query(site: Site, token: str, credentials) -> list[tuple]:
-        clients = local.__dict__.setdefault("clients", {})
-        if site.gsc_account_id not in clients:
-            clients[site.gsc_account_id] = google.search_console_client(token, credentials)
+        per_thread = local.__dict__.setdefault("clients", {})
+        if site.gsc_account_id not in per_thread:
+            per_thread[site.gsc_account_id] = endpoints.client(credentials, clients.google_caller(token),
+                                                               verification=False)
         first, last = windows[site.id]
         body = {"startDate": first.isoformat(), "endDate": last.isoformat(), "dimensions": ["date"],
                 "type": "web", "dataState": "all", "rowLimit": ROW_LIMIT}
-        response = clients[site.gsc_account_id].search_analytics(site.gsc_property, body)
+        response = per_thread[site.gsc_account_id].search_analytics(site.gsc_property, body)
         return [(site.id, dt.date.fromisoformat(r["keys"][0]), round(r.get("clicks", 0)),
                  round(r.get("impressions", 0))) for r in response.get("rows", [])]
 

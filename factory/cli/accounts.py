@@ -19,7 +19,7 @@ def add_cloudflare(
 ) -> None:
     """Add a Cloudflare account. The API token comes from CLOUDFLARE_API_TOKEN or a hidden prompt."""
     token = read_secret("CLOUDFLARE_API_TOKEN", "Cloudflare API token")
-    account = store().add_cloudflare_account(email, nickname, token)
+    account = store().cloudflare_accounts.add(email, nickname, token)
     typer.echo(f"added Cloudflare account {account.account_nickname} ({account.email})")
 
 
@@ -28,7 +28,7 @@ def add_cloudflare(
 def add_gsc(email: str = typer.Option(..., help="Email of the Google account.")) -> None:
     """Add a Google account for Search Console. The refresh token comes from GSC_REFRESH_TOKEN or a hidden prompt."""
     token = read_secret("GSC_REFRESH_TOKEN", "Google OAuth refresh token")
-    account = store().add_gsc_account(email, token)
+    account = store().gsc_accounts.add(email, token)
     typer.echo(f"added Google account {account.email}")
 
 
@@ -36,8 +36,8 @@ def add_gsc(email: str = typer.Option(..., help="Email of the Google account."))
 @friendly_errors
 def list_accounts(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List accounts (secrets are never shown)."""
-    cf = store().list_cloudflare_accounts()
-    gsc = store().list_gsc_accounts()
+    cf = store().cloudflare_accounts.list()
+    gsc = store().gsc_accounts.list()
     if as_json:
         typer.echo(json.dumps({
             "cloudflare": [{"id": str(a.id), "email": a.email, "nickname": a.account_nickname,

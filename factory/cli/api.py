@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from factory.config import env
+from factory.cli.common import friendly_errors
+from factory.config import load_settings
 
 
+@friendly_errors
 def api(
-    host: str = typer.Option(env("FACTORY_API_HOST", "127.0.0.1"), help="Address to bind."),
-    port: int = typer.Option(int(env("FACTORY_API_PORT", "8000")), help="Port to listen on."),
+    host: str = typer.Option(None, help="Address to bind (default FACTORY_API_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port to listen on (default FACTORY_API_PORT, 8000)."),
     workers: int = typer.Option(1, help="Worker processes."),
 ) -> None:
-    """Serve the Management Hub API at http://HOST:PORT/api (docs at /docs)."""
+    """Serve the Management Hub API at http://HOST:PORT/api (docs at /docs). In production it
+    refuses to start while any setting is missing or invalid, naming each one."""
     import uvicorn
 
-    uvicorn.run("hub_api.main:app", host=host, port=port, workers=workers, access_log=False)
+    settings = load_settings(complete=True)
+    uvicorn.run("hub_api.main:app", host=host or settings.api_host, port=port or settings.api_port,
+                workers=workers, access_log=False)

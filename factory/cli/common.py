@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 import typer
 
+from factory.config import SettingsError, load_settings
 from factory.secrets import SecretKeyError
 from factory.store import Store, StoreError
+from factory.vendors.retry import VendorError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,6 +21,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 @functools.cache
 def store() -> Store:
     return Store()
+
+
+@functools.cache
+def context():
+    """Settings (complete, in production), the store and the vendor clients, for commands that
+    talk to vendors."""
+    from factory.clients import Clients
+    from factory.layers.runner import LayerContext
+
+    settings = load_settings(complete=True)
+    return LayerContext(settings, store(), Clients(settings, store()))
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -33,7 +46,7 @@ def friendly_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (StoreError, SecretKeyError, ValueError) as exc:
+        except (StoreError, SecretKeyError, SettingsError, VendorError, ValueError) as exc:
             fail(str(exc))
         except Exception as exc:  # a database that is down, etc.: still one line
             import psycopg

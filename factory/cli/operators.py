@@ -24,7 +24,7 @@ def _password() -> str:
 @friendly_errors
 def add(email: str = typer.Argument(..., help="The operator's email (their sign-in name).")) -> None:
     """Add an operator. The password comes from FACTORY_OPERATOR_PASSWORD or a hidden prompt."""
-    operator = store().add_operator(email, _password())
+    operator = store().operators.add(email, _password())
     typer.echo(f"added operator {operator.email}")
 
 
@@ -32,7 +32,7 @@ def add(email: str = typer.Argument(..., help="The operator's email (their sign-
 @friendly_errors
 def set_password(email: str = typer.Argument(..., help="The operator's email.")) -> None:
     """Change an operator's password (FACTORY_OPERATOR_PASSWORD or a hidden prompt)."""
-    store().set_operator_password(email, _password())
+    store().operators.set_password(email, _password())
     typer.echo(f"changed the password of {email}")
 
 
@@ -40,7 +40,7 @@ def set_password(email: str = typer.Argument(..., help="The operator's email."))
 @friendly_errors
 def disable(email: str = typer.Argument(...), enable: bool = typer.Option(False, help="Enable instead.")) -> None:
     """Stop (or, with --enable, allow again) an operator's sign-ins. Tokens already issued expire on their own."""
-    store().set_operator_disabled(email, not enable)
+    store().operators.set_disabled(email, not enable)
     typer.echo(f"{'enabled' if enable else 'disabled'} operator {email}")
 
 
@@ -48,7 +48,7 @@ def disable(email: str = typer.Argument(...), enable: bool = typer.Option(False,
 @friendly_errors
 def list_operators() -> None:
     """List operators (never their passwords)."""
-    operators = store().list_operators()
+    operators = store().operators.list()
     for op in operators:
         state = "disabled" if op.disabled else "active"
         last = op.last_sign_in_at.isoformat(timespec="seconds") if op.last_sign_in_at else "never"

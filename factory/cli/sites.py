@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from factory.cli.common import fail, friendly_errors, store
+from factory.cli.common import context, fail, friendly_errors, store
 from factory.csv_import import CsvFormatError, plan_import, read_rows
 from factory.store import NewSite
 
@@ -26,7 +26,7 @@ def add(
     brand: str = typer.Option(None, help="Brand name shown on the site."),
 ) -> None:
     """Add one site; onboarding starts when the sensor sees it."""
-    site = store().add_site(NewSite(domain, cloudflare_account, gsc_account, brand))
+    site = store().sites.add(NewSite(domain, cloudflare_account, gsc_account, brand))
     typer.echo(f"added {site.domain} (pending onboarding)")
 
 
@@ -51,7 +51,7 @@ def import_csv(
         typer.echo(f"{file.name}: {error}", err=True)
     if plan.errors and not skip_invalid:
         fail(f"{len(plan.errors)} bad row(s); nothing was written (use --skip-invalid to write the {len(plan.valid)} good rows)")
-    written = store().add_sites([new for _, new in plan.valid]) if plan.valid else []
+    written = store().sites.add_many([new for _, new in plan.valid]) if plan.valid else []
     typer.echo(f"imported {len(written)} site(s)" + (f", skipped {len(plan.errors)} bad row(s)" if plan.errors else ""))
     if plan.errors:
         raise typer.Exit(1 if not written else 0)
@@ -61,7 +61,7 @@ def import_csv(
 @friendly_errors
 def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List sites with every status column."""
-    sites = store().list_sites()
+    sites = store().sites.list()
     if as_json:
         typer.echo(json.dumps([s.as_dict() for s in sites], indent=2, default=str))
         return
@@ -81,7 +81,7 @@ def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 @friendly_errors
 def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None:
     """Remove a site from the fleet (its Cloudflare zone and files are left in place)."""
-    site = store().delete_site(domain)
+    site = store().sites.delete(domain)
     typer.echo(f"deleted {site.domain}")
 
 
@@ -91,13 +91,13 @@ def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None
 @friendly_errors
 def rollback(domain: str = typer.Argument(..., help="The site's domain.")) -> None:
     """Make the site's previous release live again (atomic symlink swap on the host)."""
-    from factory.content.release import ReleaseError
-    from factory.content.rollback import rollback_site
-    from resources.configured import build_resources
-    from resources.ssh import SshError
+    from factory.layers.deploy import rollback as rollback_site
+    from factory.vendors.rsync import ReleaseError
+    from factory.vendors.ssh import SshError
 
+    site = store().sites.get(domain)
     try:
-        before, after = rollback_site(store(), build_resources()["ssh"], domain)
+        before, after = rollback_site(context(), site)
     except (ReleaseError, SshError) as exc:
         fail(str(exc))
-    typer.echo(f"rolled back {store().get_site(domain).domain}: {before} -> {after}")
+    typer.echo(f"rolled back {site.domain}: {before} -> {after}")

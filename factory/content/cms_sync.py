@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from factory.content.directus import EDITABLE_FIELDS, DirectusClient, DirectusError
 from factory.content.generate import GeneratedContent
-from factory.content.hashing import json_hash
+from factory.hashing import json_hash
+from factory.vendors.directus import EDITABLE_FIELDS, DirectusClient, DirectusError
 
 
 def editable_hash(values: dict) -> str:

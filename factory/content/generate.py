@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import openai
-
-from factory.content.hashing import json_hash
 from factory.content.prompt import SYSTEM_MESSAGE, PromptTemplate
 from factory.content.schema import SitePlan, parse_site_plan, response_format
+from factory.hashing import json_hash
+from factory.vendors.openai import LlmClient
 
 
 class GenerationError(RuntimeError):
@@ -26,22 +25,13 @@ class GeneratedContent:
     request_id: str | None
 
 
-def generate_site_plan(client: openai.OpenAI, model: str, template: PromptTemplate, *,
-                       brand: str, domain: str) -> GeneratedContent:
+def generate_site_plan(llm: LlmClient, template: PromptTemplate, *, brand: str, domain: str) -> GeneratedContent:
+    """One structured-output completion (vendor errors arrive as VendorError, already retried)."""
     messages = [
         {"role": "system", "content": SYSTEM_MESSAGE},
         {"role": "user", "content": template.render(brand=brand, domain=domain)},
     ]
-    try:
-        completion = client.chat.completions.create(
-            model=model, messages=messages, response_format=response_format(), temperature=0.7,
-        )
-    except openai.APIStatusError as exc:
-        # Only the vendor's own message; never the request (it carries the key in headers).
-        message = exc.body.get("message") if isinstance(exc.body, dict) else None
-        raise GenerationError(f"OpenAI returned HTTP {exc.status_code}: {message or exc.message}") from None
-    except openai.APIConnectionError as exc:
-        raise GenerationError(f"could not reach the OpenAI API: {type(exc).__name__}") from None
+    completion = llm.chat(messages, response_format=response_format(), temperature=0.7)
     choice = completion.choices[0]
     if choice.message.refusal:
         raise GenerationError(f"the model refused: {choice.message.refusal[:300]}")
@@ -50,7 +40,7 @@ def generate_site_plan(client: openai.OpenAI, model: str, template: PromptTempla
     plan = parse_site_plan(choice.message.content)
     usage = completion.usage
     return GeneratedContent(
-        plan=plan, model=completion.model or model, prompt_version=template.version,
+        plan=plan, model=completion.model or llm.model, prompt_version=template.version,
         content_hash=json_hash(plan.as_dict()),
         prompt_tokens=usage.prompt_tokens if usage else 0,
         completion_tokens=usage.completion_tokens if usage else 0,

@@ -30,7 +30,7 @@ def _matches(search: str | None, *values: str) -> bool:
 
 # -- Cloudflare ---------------------------------------------------------------------------------
 def _cloudflare_out(store, account, counts=None) -> CloudflareAccountOut:
-    counts = store.account_site_counts() if counts is None else counts
+    counts = store.sites.count_by_account() if counts is None else counts
     return CloudflareAccountOut(id=account.id, created_at=account.created_at, email=account.email,
                                 account_nickname=account.account_nickname, token_hint=account.token_hint,
                                 sites=counts.get(account.id, 0))
@@ -40,8 +40,8 @@ def _cloudflare_out(store, account, counts=None) -> CloudflareAccountOut:
             operation_id="list_cloudflare_accounts")
 def list_cloudflare_accounts(store: StoreDep, search: Search = None, limit: Limit = 100,
                              offset: Offset = 0) -> Page[CloudflareAccountOut]:
-    counts = store.account_site_counts()
-    found = [a for a in store.list_cloudflare_accounts() if _matches(search, a.email, a.account_nickname)]
+    counts = store.sites.count_by_account()
+    found = [a for a in store.cloudflare_accounts.list() if _matches(search, a.email, a.account_nickname)]
     items = [_cloudflare_out(store, a, counts) for a in found[offset:offset + limit]]
     return Page(items=items, total=len(found), limit=limit, offset=offset)
 
@@ -49,21 +49,21 @@ def list_cloudflare_accounts(store: StoreDep, search: Search = None, limit: Limi
 @router.post("/cloudflare-accounts", status_code=201, response_model=CloudflareAccountOut,
              responses=errors(400, 409), operation_id="create_cloudflare_account")
 def create_cloudflare_account(body: CloudflareAccountCreate, store: StoreDep) -> CloudflareAccountOut:
-    account = store.add_cloudflare_account(body.email, body.account_nickname, body.api_token.get_secret_value())
+    account = store.cloudflare_accounts.add(body.email, body.account_nickname, body.api_token.get_secret_value())
     return _cloudflare_out(store, account, {})
 
 
 @router.get("/cloudflare-accounts/{account_id}", response_model=CloudflareAccountOut, responses=errors(404),
             operation_id="get_cloudflare_account")
 def get_cloudflare_account(account_id: uuid.UUID, store: StoreDep) -> CloudflareAccountOut:
-    return _cloudflare_out(store, store.get_cloudflare_account(account_id))
+    return _cloudflare_out(store, store.cloudflare_accounts.get(account_id))
 
 
 @router.patch("/cloudflare-accounts/{account_id}", response_model=CloudflareAccountOut,
               responses=errors(400, 404, 409), operation_id="update_cloudflare_account")
 def update_cloudflare_account(account_id: uuid.UUID, body: CloudflareAccountUpdate,
                               store: StoreDep) -> CloudflareAccountOut:
-    account = store.update_cloudflare_account(
+    account = store.cloudflare_accounts.update(
         account_id, email=body.email, nickname=body.account_nickname,
         api_token=body.api_token.get_secret_value() if body.api_token else None,
     )
@@ -74,13 +74,13 @@ def update_cloudflare_account(account_id: uuid.UUID, body: CloudflareAccountUpda
                responses=errors(404, 409), operation_id="delete_cloudflare_account")
 def delete_cloudflare_account(account_id: uuid.UUID, store: StoreDep) -> Response:
     """Refused (409) while sites use the account."""
-    store.delete_cloudflare_account(account_id)
+    store.cloudflare_accounts.delete(account_id)
     return Response(status_code=204)
 
 
 # -- Google (Search Console) -------------------------------------------------------------------
 def _google_out(store, account, counts=None) -> GoogleAccountOut:
-    counts = store.account_site_counts() if counts is None else counts
+    counts = store.sites.count_by_account() if counts is None else counts
     return GoogleAccountOut(id=account.id, created_at=account.created_at, email=account.email,
                             token_hint=account.token_hint, sites=counts.get(account.id, 0))
 
@@ -89,8 +89,8 @@ def _google_out(store, account, counts=None) -> GoogleAccountOut:
             operation_id="list_google_accounts")
 def list_google_accounts(store: StoreDep, search: Search = None, limit: Limit = 100,
                          offset: Offset = 0) -> Page[GoogleAccountOut]:
-    counts = store.account_site_counts()
-    found = [a for a in store.list_gsc_accounts() if _matches(search, a.email)]
+    counts = store.sites.count_by_account()
+    found = [a for a in store.gsc_accounts.list() if _matches(search, a.email)]
     items = [_google_out(store, a, counts) for a in found[offset:offset + limit]]
     return Page(items=items, total=len(found), limit=limit, offset=offset)
 
@@ -98,19 +98,19 @@ def list_google_accounts(store: StoreDep, search: Search = None, limit: Limit = 
 @router.post("/google-accounts", status_code=201, response_model=GoogleAccountOut, responses=errors(400, 409),
              operation_id="create_google_account")
 def create_google_account(body: GoogleAccountCreate, store: StoreDep) -> GoogleAccountOut:
-    return _google_out(store, store.add_gsc_account(body.email, body.refresh_token.get_secret_value()), {})
+    return _google_out(store, store.gsc_accounts.add(body.email, body.refresh_token.get_secret_value()), {})
 
 
 @router.get("/google-accounts/{account_id}", response_model=GoogleAccountOut, responses=errors(404),
             operation_id="get_google_account")
 def get_google_account(account_id: uuid.UUID, store: StoreDep) -> GoogleAccountOut:
-    return _google_out(store, store.get_gsc_account(account_id))
+    return _google_out(store, store.gsc_accounts.get(account_id))
 
 
 @router.patch("/google-accounts/{account_id}", response_model=GoogleAccountOut, responses=errors(400, 404, 409),
               operation_id="update_google_account")
 def update_google_account(account_id: uuid.UUID, body: GoogleAccountUpdate, store: StoreDep) -> GoogleAccountOut:
-    account = store.update_gsc_account(
+    account = store.gsc_accounts.update(
         account_id, email=body.email,
         refresh_token=body.refresh_token.get_secret_value() if body.refresh_token else None,
     )
@@ -121,5 +121,5 @@ def update_google_account(account_id: uuid.UUID, body: GoogleAccountUpdate, stor
                responses=errors(404, 409), operation_id="delete_google_account")
 def delete_google_account(account_id: uuid.UUID, store: StoreDep) -> Response:
     """Refused (409) while sites use the account."""
-    store.delete_gsc_account(account_id)
+    store.gsc_accounts.delete(account_id)
     return Response(status_code=204)

@@ -41,8 +41,8 @@ def daily(
         for ref in site:
             if len(ref) > 300:
                 raise InvalidInput("a site reference is longer than 300 characters")
-            site_ids.append(store.get_site(ref).id)
-    rows, total = store.analytics_page(start, end, site_ids, limit=limit, offset=offset)
+            site_ids.append(store.sites.get(ref).id)
+    rows, total = store.analytics.page(start, end, site_ids, limit=limit, offset=offset)
     return Page[AnalyticsDay](items=[AnalyticsDay(**r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -57,7 +57,7 @@ def site_totals(
 ) -> Page[SiteTotals]:
     """Per-site totals over the date range (every site, zeros where there is no data)."""
     _check_range(start, end)
-    rows, total = store.analytics_site_totals(start, end, search=search, order_by=sort,
+    rows, total = store.analytics.site_totals(start, end, search=search, order_by=sort,
                                               descending=order == "desc", limit=limit, offset=offset)
     return Page[SiteTotals](items=[SiteTotals(**r) for r in rows], total=total, limit=limit, offset=offset)
 
@@ -66,7 +66,7 @@ def site_totals(
 def fleet(store: StoreDep, start: Start, end: End) -> FleetAnalytics:
     """Fleet totals per day, and over the whole range."""
     _check_range(start, end)
-    days = [FleetDay(**r) for r in store.fleet_daily_totals(start, end)]
+    days = [FleetDay(**r) for r in store.analytics.fleet_totals(start, end)]
     totals = Totals(matomo_visits=sum(d.matomo_visits for d in days), gsc_clicks=sum(d.gsc_clicks for d in days),
                     gsc_impressions=sum(d.gsc_impressions for d in days))
     return FleetAnalytics(start=start, end=end, days=days, totals=totals)

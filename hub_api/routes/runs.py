@@ -20,7 +20,7 @@ SiteRef = Annotated[str, Path(min_length=1, max_length=300, description="The sit
              operation_id="launch_site_run")
 def launch_site_run(site: SiteRef, body: RunRequest, store: StoreDep, dagster: DagsterDep) -> RunLaunched:
     """Launch `onboard_site_job` for the site's partition: one step (asset) or all of them."""
-    domain = store.get_site(site).domain
+    domain = store.sites.get(site).domain
     run_id = dagster.launch(domain, body.step)
     return RunLaunched(run_id=run_id, url=dagster.run_url(run_id), domain=domain, job=JOB, step=body.step)
 
@@ -30,7 +30,7 @@ def launch_site_run(site: SiteRef, body: RunRequest, store: StoreDep, dagster: D
 def list_site_runs(site: SiteRef, store: StoreDep, dagster: DagsterDep,
                    limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[RunOut]:
     """The site's recent Dagster runs (newest first) and their status."""
-    domain = store.get_site(site).domain
+    domain = store.sites.get(site).domain
     return [RunOut(**r) for r in dagster.runs_for(domain, limit)]
 
 
@@ -42,7 +42,7 @@ def launch_runs(body: BulkRunRequest, store: StoreDep, dagster: DagsterDep) -> B
     launched, refused = [], []
     for ref in dict.fromkeys(body.sites):  # the same site twice is one run
         try:
-            domain = store.get_site(ref).domain
+            domain = store.sites.get(ref).domain
         except StoreError as exc:
             refused.append(RunRefused(site=ref[:300], reason=str(exc)))
             continue

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from factory.csv_import import CsvFormatError, plan_import
 from factory.domains import normalize_domain
-from factory.store import InvalidInput, NewSite
+from factory.store import InvalidInput, NewSite, SiteQuery
 from hub_api.deps import StoreDep
 from hub_api.errors import ImportRejectedError
 from hub_api.schemas.common import Page, errors
@@ -52,9 +52,11 @@ def list_sites(
         "status_dns": status_dns, "status_hosting": status_hosting, "status_content": status_content,
         "status_deployment": status_deployment, "gsc_verification_status": gsc_verification_status,
     }.items() if v is not None}
-    sites, total = store.site_page(status=status, failed=failed, search=search,
-                                   cloudflare_account_id=cloudflare_account_id, gsc_account_id=gsc_account_id,
-                                   limit=limit, offset=offset)
+    query = SiteQuery(status=status, failed=failed, search=search, cloudflare_account_id=cloudflare_account_id,
+                      gsc_account_id=gsc_account_id, limit=limit, offset=offset)
+    sites = store.sites.list(query)
+    # The whole result fits in this page: no count needed.
+    total = len(sites) if offset == 0 and len(sites) < limit else store.sites.count(query)
     return Page[SiteOut](items=[SiteOut.model_validate(s) for s in sites], total=total, limit=limit, offset=offset)
 
 
@@ -62,7 +64,7 @@ def list_sites(
              operation_id="create_site")
 def create_site(body: SiteCreate, store: StoreDep) -> SiteOut:
     """Add one site; the new-sites sensor starts its onboarding."""
-    site = store.add_site(NewSite(body.domain, body.cloudflare_account, body.gsc_account, body.brand_name))
+    site = store.sites.add(NewSite(body.domain, body.cloudflare_account, body.gsc_account, body.brand_name))
     return SiteOut.model_validate(site)
 
 
@@ -85,14 +87,14 @@ def import_sites(body: SiteImport, store: StoreDep) -> ImportReport:
             f"{len(plan.valid)} good rows)", row_errors)
     written = 0
     if plan.valid and not body.dry_run:
-        written = len(store.add_sites([new for _, new in plan.valid]))
+        written = len(store.sites.add_many([new for _, new in plan.valid]))
     return ImportReport(dry_run=body.dry_run, rows=rows, valid=len(plan.valid), written=written,
                         errors=row_errors, domains=domains)
 
 
 @router.get("/{site}", response_model=SiteOut, responses=errors(404), operation_id="get_site")
 def get_site(site: SiteRef, store: StoreDep) -> SiteOut:
-    return SiteOut.model_validate(store.get_site(site))
+    return SiteOut.model_validate(store.sites.get(site))
 
 
 @router.patch("/{site}", response_model=SiteOut, responses=errors(400, 404), operation_id="update_site")
@@ -101,14 +103,17 @@ def update_site(site: SiteRef, body: SiteUpdate, store: StoreDep) -> SiteOut:
     given = body.model_fields_set
     if "cloudflare_account" in given and body.cloudflare_account is None:
         raise InvalidInput("a site needs a Cloudflare account; cloudflare_account cannot be null")
-    current = store.get_site(site)
+    current = store.sites.get(site)
     if "cloudflare_account" in given or "gsc_account" in given:
-        store.set_site_accounts(current.id, cloudflare_account=body.cloudflare_account,
-                                gsc_account=body.gsc_account,
-                                clear_gsc_account="gsc_account" in given and body.gsc_account is None)
+        store.sites.set_accounts(
+            current.id,
+            cloudflare_account_id=store.cloudflare_accounts.get(body.cloudflare_account).id
+            if body.cloudflare_account is not None else None,
+            gsc_account_id=store.gsc_accounts.get(body.gsc_account).id if body.gsc_account is not None else None,
+            clear_gsc_account="gsc_account" in given and body.gsc_account is None)
     if "brand_name" in given:
-        store.update_site(current.id, brand_name=body.brand_name)
-    return SiteOut.model_validate(store.get_site(current.id))
+        store.sites.update(current.id, brand_name=body.brand_name)
+    return SiteOut.model_validate(store.sites.get(current.id))
 
 
 @router.delete("/{site}", status_code=204, response_class=Response, responses=errors(400, 404),
@@ -121,10 +126,10 @@ def delete_site(
     """Remove the site from the fleet (the sensor then drops its Dagster partition). The Cloudflare
     zone, hosting and files are left in place."""
     if purge:
-        store.get_site(site)  # an unknown site is still a 404
+        store.sites.get(site)  # an unknown site is still a 404
         raise InvalidInput("purge is not available yet: nothing was deleted. Delete without purge "
                            "(the Cloudflare zone and files stay) and remove them by hand.")
-    store.delete_site(site)
+    store.sites.delete(site)
     return Response(status_code=204)
 
 
@@ -133,4 +138,4 @@ def delete_site(
 def list_site_events(site: SiteRef, store: StoreDep,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[SiteEvent]:
     """The site's status changes, newest first."""
-    return [SiteEvent(**e) for e in store.site_events(site, limit=limit)]
+    return [SiteEvent(**e) for e in store.steps.events(store.sites.get(site).id, limit=limit)]

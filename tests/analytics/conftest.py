@@ -39,8 +39,9 @@ def analytics(sandbox, clean_db, dagster_storage_url, tmp_path, monkeypatch) -> 
                        "FACTORY_RATE_TIME_SCALE": str(TIME_SCALE)}.items():
         monkeypatch.setenv(key, value)
     import definitions
+    from factory.config import load_settings
 
-    defs = definitions.build_definitions()
+    defs = definitions.build_definitions(load_settings())
     (tmp_path / "dagster").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"), overrides={
         "storage": {"postgres": {"postgres_url": dagster_storage_url}},

@@ -31,15 +31,15 @@ def seed_fleet(store: Store, sandbox: SandboxServer, n: int, *, accounts: int = 
                no_google_every: int = 7) -> list[FleetSite]:
     """n sites over `accounts` Google accounts; every `no_google_every`-th site has no Google account
     (so no property), every `no_matomo_every`-th no Matomo id (0 = all have one)."""
-    store.add_cloudflare_account("cf@example.com", "CF", "sandbox-token-abcdef")
+    store.cloudflare_accounts.add("cf@example.com", "CF", "sandbox-token-abcdef")
     for i in range(accounts):
-        store.add_gsc_account(f"seo{i}@example.com", refresh_token(i))
+        store.gsc_accounts.add(f"seo{i}@example.com", refresh_token(i))
     plan = []
     for i in range(n):
         google = not (no_google_every and i % no_google_every == no_google_every - 1)
         matomo = not (no_matomo_every and i % no_matomo_every == no_matomo_every - 1)
         plan.append(FleetSite(f"site{i:03d}.com", matomo, google, i % accounts if google else None))
-    store.add_sites([NewSite(p.domain, "CF", None if p.account is None else f"seo{p.account}@example.com")
+    store.sites.add_many([NewSite(p.domain, "CF", None if p.account is None else f"seo{p.account}@example.com")
                      for p in plan])
     with sandbox.lock:  # the sandbox's own state, as its API would leave it, without n round trips
         ids = {p.domain: sandbox.matomo.add_site({"siteName": [p.domain], "urls[0]": [f"https://{p.domain}"]})["value"]

@@ -19,9 +19,9 @@ def days(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def stored(stack, first, last) -> dict[tuple[str, dt.date], tuple]:
-    domains = {s.id: s.domain for s in stack.store.list_sites()}
+    domains = {s.id: s.domain for s in stack.store.sites.list()}
     return {(domains[r.site_id], r.date): (r.matomo_visits, r.gsc_clicks, r.gsc_impressions)
-            for r in stack.store.daily_analytics(first, last)}
+            for r in stack.store.analytics.rows(first, last)}
 
 
 def expected_final(site, day) -> tuple:
@@ -69,7 +69,7 @@ def test_range_backfill_writes_the_simulators_numbers_once(analytics):
     again = analytics.run(first.isoformat(), last.isoformat())
     assert again.success
     assert stored(analytics, first, last) == want
-    assert len(analytics.store.daily_analytics(first, last)) == len(want)
+    assert len(analytics.store.analytics.rows(first, last)) == len(want)
 
 
 def test_search_console_lag_partial_then_final(analytics):
@@ -106,8 +106,8 @@ def test_revoked_account_keeps_other_sites_and_reports_the_gap(analytics):
     assert analytics.run(first.isoformat(), last.isoformat()).success
     good = stored(analytics, first, last)
 
-    account = store.get_gsc_account("seo1@example.com")
-    store.update_gsc_account(account.id, refresh_token="revoked-sandbox-refresh-1")
+    account = store.gsc_accounts.get("seo1@example.com")
+    store.gsc_accounts.update(account.id, refresh_token="revoked-sandbox-refresh-1")
     first, last = dt.date(2026, 5, 1), dt.date(2026, 5, 5)  # two new days as well
     result = analytics.run(first.isoformat(), last.isoformat())
     assert not result.success
@@ -126,7 +126,7 @@ def test_revoked_account_keeps_other_sites_and_reports_the_gap(analytics):
             else:
                 assert got[(site.domain, day)] == (matomo_visits(site.domain, day), None, None)
 
-    store.update_gsc_account(account.id, refresh_token="sandbox-refresh-1-abcdef")
+    store.gsc_accounts.update(account.id, refresh_token="sandbox-refresh-1-abcdef")
     assert analytics.run(first.isoformat(), last.isoformat()).success  # the re-run fills it in
     assert stored(analytics, first, last) == {(s.domain, d): expected_final(s, d) for s in fleet
                                                for d in days(first, last)}
@@ -153,8 +153,9 @@ def test_matomo_failure_keeps_stored_visits_and_still_writes_search_console(anal
 
     monkeypatch.setenv("MATOMO_TOKEN_AUTH", "revoked-matomo-token")
     import definitions
+    from factory.config import load_settings
 
-    analytics.defs = definitions.build_definitions()
+    analytics.defs = definitions.build_definitions(load_settings())
     result = analytics.run(first.isoformat(), last.isoformat())
     assert not result.success
     message = failure_description(result)
@@ -168,7 +169,7 @@ def test_matomo_failure_keeps_stored_visits_and_still_writes_search_console(anal
 
 def test_daily_schedule_runs_converge_to_final_numbers(analytics):
     """Day after day, the schedule's look-back re-reads each day until Search Console has finalised it."""
-    from schedules.analytics import daily_analytics_schedule
+    daily_analytics_schedule = analytics.defs.resolve_schedule_def("daily_analytics_schedule")
 
     fleet = seed_fleet(analytics.store, analytics.sandbox, 2, no_google_every=0)
     for offset in range(3):

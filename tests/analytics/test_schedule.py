@@ -6,15 +6,22 @@ import datetime as dt
 
 import dagster as dg
 
-from schedules.analytics import LOOKBACK_DAYS, daily_analytics_schedule
+import definitions
+from factory.config import load_settings
+
+
+def _schedule():
+    settings = load_settings()
+    assert settings.analytics_lookback_days == 3  # the default
+    return definitions.build_definitions(settings).resolve_schedule_def("daily_analytics_schedule")
 
 
 def test_schedule_requests_one_run_for_the_lookback_window():
+    daily_analytics_schedule = _schedule()
     when = dt.datetime(2026, 5, 20, 5, 0, tzinfo=dt.UTC)
     with dg.build_schedule_context(scheduled_execution_time=when) as context:
         request = daily_analytics_schedule(context)
     assert isinstance(request, dg.RunRequest)
-    assert LOOKBACK_DAYS == 3
     assert request.tags["dagster/asset_partition_range_start"] == "2026-05-17"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-05-19"  # yesterday: the last full day
     assert request.partition_key_range == dg.PartitionKeyRange("2026-05-17", "2026-05-19")
@@ -23,6 +30,7 @@ def test_schedule_requests_one_run_for_the_lookback_window():
 
 
 def test_schedule_skips_before_the_first_day():
+    daily_analytics_schedule = _schedule()
     when = dt.datetime(2000, 1, 1, 5, 0, tzinfo=dt.UTC)
     with dg.build_schedule_context(scheduled_execution_time=when) as context:
         assert isinstance(daily_analytics_schedule(context), dg.SkipReason)

@@ -15,14 +15,11 @@ import pytest
 
 from factory.config import PROJECT_ROOT
 from devtools import directus_server
-from factory.content.directus import DirectusClient
 from factory.store import NewSite, Store
-from resources.deploy_target import DeployTargetResource, SiteBuilderResource
-from resources.directus import DirectusResource
-from resources.llm import LlmResource
-from resources.ssh import SshResource
-from resources.store import StoreResource
+from factory.vendors.directus import DirectusClient
+from resources.factory import FactoryResource
 from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import SshdHandle, start_sshd
 from tests.conftest import ADMIN_URL
 
@@ -70,31 +67,31 @@ def sshd(tmp_path_factory) -> Iterator[SshdHandle]:
 
 
 @pytest.fixture()
-def resources(clean_db, directus, sandbox, sshd, tmp_path) -> dict:
-    env = settings(sandbox.url)
+def resources(clean_db, directus, sandbox, sshd, tmp_path, monkeypatch) -> Iterator[dict]:
+    """The code location's one resource, configured (as in production) from the environment."""
+    env = {**settings(sandbox.url), **hosting_settings(sshd), "FACTORY_DATABASE_URL": clean_db,
+           "DIRECTUS_URL": directus.url, "DIRECTUS_TOKEN": directus.token,
+           "FACTORY_BUILD_DIR": str(tmp_path / "builds"), "FACTORY_KEEP_RELEASES": "3"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
     sandbox.openai.set_output("valid")
-    return {
-        "store": StoreResource(database_url=clean_db),
-        "directus": DirectusResource(url=directus.url, token=directus.token),
-        "llm": LlmResource(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"], max_retries=0),
-        "site_builder": SiteBuilderResource(matomo_url=env["MATOMO_URL"], build_dir=str(tmp_path / "builds")),
-        "deploy_target": DeployTargetResource(keep_releases=3),
-        "ssh": SshResource(host=sshd.host, port=sshd.port, user=sshd.user, key_path=str(sshd.client_key),
-                           known_hosts_path=str(sshd.known_hosts)),
-    }
+    factory = FactoryResource()
+    yield {"factory": factory}
+    factory.store.close()
 
 
 def onboarded_site(store: Store, root: Path, domain: str, brand: str | None = "Acme Garden Tools",
                    matomo_site_id: int = 7) -> Path:
     """A sites row as the upstream steps leave it: hosting doc root (a CloudPanel placeholder
     directory) and a Matomo site id."""
-    if not store.list_cloudflare_accounts():
-        store.add_cloudflare_account("ops@example.com", "main", "cf-token-123456")
-    store.add_site(NewSite(domain, "main", brand_name=brand))
+    if not store.cloudflare_accounts.list():
+        store.cloudflare_accounts.add("ops@example.com", "main", "cf-token-123456")
+    store.sites.add(NewSite(domain, "main", brand_name=brand))
     doc_root = root / "home" / "acme" / "htdocs" / domain
     doc_root.mkdir(parents=True)
     (doc_root / "index.html").write_text("<h1>CloudPanel placeholder</h1>")
-    store.update_site(domain, hosting_doc_root=str(doc_root), matomo_site_id=matomo_site_id)
+    site = store.sites.get(domain)
+    store.sites.update(site.id, hosting_doc_root=str(doc_root), matomo_site_id=matomo_site_id)
     return doc_root
 
 

@@ -36,19 +36,20 @@ def test_onboard_site_job_runs_the_whole_chain(fast_sandbox, host, directus, cle
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     import definitions
+    from factory.config import load_settings
 
-    defs = definitions.build_definitions()
+    defs = definitions.build_definitions(load_settings())
     store = Store(clean_db)
     try:
-        store.add_cloudflare_account("cf@example.com", "CF", "sandbox-token-1-abcdef")
-        store.add_site(NewSite("chain-example.com", "CF", None, "Chain Example"))
+        store.cloudflare_accounts.add("cf@example.com", "CF", "sandbox-token-1-abcdef")
+        store.sites.add(NewSite("chain-example.com", "CF", None, "Chain Example"))
         instance = dg.DagsterInstance.ephemeral()
         instance.add_dynamic_partitions("site", ["chain-example.com"])
         job = defs.resolve_job_def("onboard_site_job")
         result = job.execute_in_process(partition_key="chain-example.com", instance=instance, raise_on_error=False)
         failures = [e.step_failure_data.error.message for e in result.get_step_failure_events()]
         assert result.success, failures
-        site = store.get_site("chain-example.com")
+        site = store.sites.get("chain-example.com")
         assert (site.status_content, site.status_deployment, site.error_message) == ("generated", "deployed", None)
         doc_root = Path(site.hosting_doc_root)
         assert doc_root.is_symlink() and os.readlink(doc_root).startswith(".releases/chain-example.com/")

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from factory.content.release import INITIAL_RELEASE
-from factory.content.rollback import rollback_site
+from factory.layers.deploy import rollback
 from factory.store import Store
-from factory_assets.build import site_build
-from factory_assets.content import site_content
-from factory_assets.deploy import site_deployment
+from factory.vendors.rsync import INITIAL_RELEASE
+from factory_assets.publishing import publishing_assets
 from tests.content.conftest import materialize, onboarded_site
 
-CHAIN = [site_content, site_build, site_deployment]
+CHAIN = site_content, site_build, site_deployment = publishing_assets(batch_size=250)
 
 
 def _live(doc_root: Path) -> str:
@@ -29,14 +27,14 @@ def _meta(result, asset) -> dict:
 
 
 def test_row_to_live_site_then_rerun_changes_nothing(resources, cms, tmp_path):
-    store: Store = resources["store"].get()
+    store: Store = resources["factory"].store
     domain = "acme-tools.com"
     doc_root = onboarded_site(store, tmp_path / "host", domain)
     instance = dg.DagsterInstance.ephemeral()
 
     result = materialize(CHAIN, domain, resources, instance)
     assert result.success
-    site = store.get_site(domain)
+    site = store.sites.get(domain)
     assert (site.status_content, site.status_deployment, site.error_message) == ("generated", "deployed", None)
 
     # The doc root is now a symlink to the live release; CloudPanel's placeholder was kept aside.
@@ -46,7 +44,7 @@ def test_row_to_live_site_then_rerun_changes_nothing(resources, cms, tmp_path):
     index = (doc_root / "index.html").read_text()
     assert f'<link rel="canonical" href="https://{domain}/"' in index
     assert "_paq.push(['setSiteId', '7'])" in index and "<!-- Matomo -->" in index
-    assert f'var u="{resources["site_builder"].matomo_url}"' in index
+    assert f'var u="{os.environ["MATOMO_URL"]}"' in index
     assert '<link rel="canonical" href="https://acme-tools.com/about/"' in (doc_root / "about" / "index.html").read_text()
     assert "<loc>https://acme-tools.com/about/</loc>" in (doc_root / "sitemap.xml").read_text()
     assert "Sitemap: https://acme-tools.com/sitemap.xml" in (doc_root / "robots.txt").read_text()
@@ -55,7 +53,7 @@ def test_row_to_live_site_then_rerun_changes_nothing(resources, cms, tmp_path):
     # Directus holds the generated pages, unique per (site, slug); the store records the generation.
     pages = cms.pages([domain])[domain]
     assert [p["slug"] for p in pages][:1] == ["home"] and len(pages) >= 3
-    state = store.publish_states([domain])[domain]
+    state = store.publishing.states([domain])[domain]
     assert state.content_model == "gpt-4o-mini" and state.content_prompt_version.startswith("site_plan@")
     assert state.deployed_hash == state.build_hash and state.deployed_release == _live(doc_root)
     first_release = _live(doc_root)
@@ -64,16 +62,18 @@ def test_row_to_live_site_then_rerun_changes_nothing(resources, cms, tmp_path):
     before = sorted(p.name for p in releases.iterdir())
     again = materialize(CHAIN, domain, resources, instance)
     assert again.success
-    assert _meta(again, site_content)["skipped"] == 1
+    assert _meta(again, site_content)["skip_reason"] == "already generated with this prompt version and model"
     assert _meta(again, site_build)["skip_reason"] == "unchanged since the last deploy"
     deploy_meta = _meta(again, site_deployment)
-    assert deploy_meta["skipped"] == 1 and deploy_meta["bytes_transferred"] == 0
+    assert deploy_meta["skip_reason"] == "this build is already live"
+    assert (deploy_meta["plan_noop"], deploy_meta["plan_create"], deploy_meta["plan_update"]) == (1, 0, 0)
+    assert "this build is already live" in deploy_meta["plan"]  # the plan, as Markdown
     assert sorted(p.name for p in releases.iterdir()) == before and _live(doc_root) == first_release
     assert len(cms.pages([domain])[domain]) == len(pages)
 
 
 def test_editor_edit_survives_regeneration_and_is_published(resources, cms, tmp_path):
-    store: Store = resources["store"].get()
+    store: Store = resources["factory"].store
     domain = "edited-site.com"
     doc_root = onboarded_site(store, tmp_path / "host", domain, brand="Edited Site")
     instance = dg.DagsterInstance.ephemeral()
@@ -106,7 +106,7 @@ def test_editor_edit_survives_regeneration_and_is_published(resources, cms, tmp_
 
 
 def test_bad_deploy_rolls_back_and_operator_rollback(resources, cms, tmp_path):
-    store: Store = resources["store"].get()
+    store: Store = resources["factory"].store
     domain = "rollback-site.com"
     doc_root = onboarded_site(store, tmp_path / "host", domain, brand="Rollback Site")
     instance = dg.DagsterInstance.ephemeral()
@@ -117,38 +117,38 @@ def test_bad_deploy_rolls_back_and_operator_rollback(resources, cms, tmp_path):
     cms.update_page(home["id"], {"title": "A new home title"})
     assert materialize([site_build], domain, resources, instance).success
     # Sabotage the build output: the tracking snippet is gone, so the post-deploy check must fail.
-    state = store.publish_states([domain])[domain]
-    built = resources["site_builder"].builder().output_path(domain, state.build_hash) / "index.html"
+    state = store.publishing.states([domain])[domain]
+    built = resources["factory"].ctx.clients.builder().output_path(domain, state.build_hash) / "index.html"
     built.write_text(built.read_text().replace("<!-- Matomo -->", ""))
 
     result = materialize([site_deployment], domain, resources, instance, raise_on_error=False)
     assert not result.success
-    site = store.get_site(domain)
+    site = store.sites.get(domain)
     assert site.status_deployment == "failed" and "post-deploy check failed" in site.error_message
     assert "Matomo" in site.error_message and f"rolled back to {good}" in site.error_message
     assert _live(doc_root) == good and "A new home title" not in (doc_root / "index.html").read_text()
-    assert store.publish_states([domain])[domain].deployed_release == good
+    assert store.publishing.states([domain])[domain].deployed_release == good
 
     # A good deploy, then the operator's rollback swaps back to the release before it.
     built.write_text(built.read_text().replace("<script>", "<!-- Matomo -->\n<script>", 1))
     assert materialize([site_deployment], domain, resources, instance).success
     assert "A new home title" in (doc_root / "index.html").read_text()
-    before, after = rollback_site(store, resources["ssh"], domain)
+    before, after = rollback(resources["factory"].ctx, store.sites.get(domain))
     assert before != good and after == good and _live(doc_root) == good
     assert "A new home title" not in (doc_root / "index.html").read_text()
 
 
 def test_schema_breaking_llm_output_fails_clearly(resources, sandbox, tmp_path):
-    store: Store = resources["store"].get()
+    store: Store = resources["factory"].store
     domain = "broken-llm.com"
     onboarded_site(store, tmp_path / "host", domain, brand="Broken")
     sandbox.openai.set_output("schema_break")
     result = materialize([site_content], domain, resources, dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
-    site = store.get_site(domain)
+    site = store.sites.get(domain)
     assert site.status_content == "failed"
     assert "does not match the site_plan schema" in site.error_message
     assert "'tagline' is a required property" in site.error_message
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "does not match the site_plan schema" in failure.description
-    assert store.publish_states([domain]).get(domain) is None
+    assert store.publishing.states([domain]).get(domain) is None

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from factory.content.build import BuildInputError, build_hash, site_input
 from factory.content.prompt import PromptTemplate, load_prompt
-from factory.content.release import ReleaseError, layout, new_release_id, verify_page
+from factory.layers.build import BuildDesired, BuildInputError, BuildObserved, build_hash, site_input
+from factory.layers.deploy import verify_page
+from factory.vendors.rsync import ReleaseError, layout, new_release_id
 from factory.content.schema import SITE_PLAN_SCHEMA, ContentSchemaError, parse_site_plan
 from devtools.sandbox.openai import instance_for, site_plan
 
@@ -71,24 +72,26 @@ def _pages():
             {"slug": "draft-page", "title": "D", "status": "draft", "body": "y"}]
 
 
+def _input(pages, matomo_id, tagline="t"):
+    return site_input(BuildDesired("acme.com", "Acme", "https://m.example/", matomo_id, "tpl"),
+                      BuildObserved(None, tagline, pages))
+
+
 def test_site_input_keeps_published_pages_and_hash_tracks_inputs():
-    data = site_input("acme.com", brand="Acme", tagline="t", pages=_pages(), matomo_url="https://m.example",
-                      matomo_site_id=3)
+    data = _input(_pages(), 3)
     assert [p["slug"] for p in data["pages"]] == ["home"] and data["matomo"]["url"] == "https://m.example/"
-    other = site_input("acme.com", brand="Acme", tagline="t", pages=_pages(), matomo_url="https://m.example",
-                       matomo_site_id=4)
+    other = _input(_pages(), 4)
     assert build_hash(data, "tpl1") != build_hash(other, "tpl1") != build_hash(other, "tpl2")
     assert build_hash(data, "tpl1") == build_hash(json.loads(json.dumps(data)), "tpl1")
 
 
-@pytest.mark.parametrize("pages, matomo_id, message", [
-    (_pages(), None, "no matomo_site_id"),
-    ([{"slug": "about", "status": "published"}], 1, "no published page with slug 'home'"),
-    ([{"slug": "home"}, {"slug": "../etc", "status": "published"}], 1, "is not valid"),
+@pytest.mark.parametrize("pages, message", [
+    ([{"slug": "about", "status": "published"}], "no published page with slug 'home'"),
+    ([{"slug": "home"}, {"slug": "../etc", "status": "published"}], "is not valid"),
 ])
-def test_site_input_refuses_unbuildable_sites(pages, matomo_id, message):
+def test_site_input_refuses_unbuildable_sites(pages, message):
     with pytest.raises(BuildInputError, match=message):
-        site_input("acme.com", brand="A", tagline="", pages=pages, matomo_url="https://m/", matomo_site_id=matomo_id)
+        _input(pages, 1, tagline="")
 
 
 @pytest.mark.parametrize("doc_root", [

@@ -173,8 +173,8 @@ def test_concurrent_upgrades_apply_once(tmp_path) -> None:
 def test_database_refuses_status_outside_vocabulary(store, status_column) -> None:
     from factory.store import NewSite
 
-    store.add_cloudflare_account("ops@example.com", "CF1", "token-abcdefgh1234")
-    site = store.add_site(NewSite("example.com", "CF1"))
+    store.cloudflare_accounts.add("ops@example.com", "CF1", "token-abcdefgh1234")
+    site = store.sites.add(NewSite("example.com", "CF1"))
     with pytest.raises(psycopg.errors.CheckViolation):
         with store.connection() as conn:
             conn.execute(f"update public.sites set {status_column} = 'done' where id = %s", (site.id,))

@@ -8,7 +8,7 @@ import uuid
 import psycopg
 import pytest
 
-from factory.store import AnalyticsRow, Conflict, InvalidInput, NewSite, NotFound, Store
+from factory.store import AnalyticsRow, Conflict, InvalidInput, NewSite, NotFound, SiteQuery, Store
 
 TOKEN = "cf-token-Zq8s1Lw0pX93kdYt"
 REFRESH = "1//refresh-token-Qm2Lk9Zr7Yt"
@@ -16,8 +16,8 @@ REFRESH = "1//refresh-token-Qm2Lk9Zr7Yt"
 
 @pytest.fixture()
 def accounts(store: Store):
-    cf = store.add_cloudflare_account("Ops@Example.com", "CF_Batch_1", TOKEN)
-    gsc = store.add_gsc_account("seo@example.com", REFRESH)
+    cf = store.cloudflare_accounts.add("Ops@Example.com", "CF_Batch_1", TOKEN)
+    gsc = store.gsc_accounts.add("seo@example.com", REFRESH)
     return cf, gsc
 
 
@@ -26,143 +26,184 @@ def test_accounts_round_trip_without_exposing_secrets(store: Store, accounts) ->
     assert cf.email == "ops@example.com" and cf.account_nickname == "CF_Batch_1"
     assert TOKEN not in repr(cf) and REFRESH not in repr(gsc)
     assert cf.token_hint == "…" + TOKEN[-4:]
-    assert store.cloudflare_credential(cf.id) == TOKEN
-    assert store.gsc_credential(gsc.id) == REFRESH
-    listed = store.list_cloudflare_accounts()
+    assert store.cloudflare_accounts.credential(cf.id) == TOKEN
+    assert store.gsc_accounts.credential(gsc.id) == REFRESH
+    listed = store.cloudflare_accounts.list()
     assert [a.account_nickname for a in listed] == ["CF_Batch_1"]
     assert TOKEN not in repr(listed)
-    assert store.get_cloudflare_account("CF_Batch_1").id == cf.id
-    assert store.get_gsc_account("SEO@example.com").id == gsc.id
+    assert store.cloudflare_accounts.get("CF_Batch_1").id == cf.id
+    assert store.cloudflare_accounts.get("ops@example.com").token_hint == "…" + TOKEN[-4:]
+    assert store.gsc_accounts.get("SEO@example.com").id == gsc.id
 
 
 def test_duplicate_accounts_are_refused(store: Store, accounts) -> None:
     with pytest.raises(Conflict, match="nickname"):
-        store.add_cloudflare_account("other@example.com", "CF_Batch_1", TOKEN)
+        store.cloudflare_accounts.add("other@example.com", "CF_Batch_1", TOKEN)
     with pytest.raises(Conflict, match="email"):
-        store.add_cloudflare_account("OPS@example.com", "CF_Batch_2", TOKEN)
+        store.cloudflare_accounts.add("OPS@example.com", "CF_Batch_2", TOKEN)
     with pytest.raises(Conflict):
-        store.add_gsc_account("seo@example.com", REFRESH)
+        store.gsc_accounts.add("seo@example.com", REFRESH)
 
 
 def test_add_and_get_site(store: Store, accounts) -> None:
     cf, gsc = accounts
-    site = store.add_site(NewSite("Bücher.DE.", "CF_Batch_1", "seo@example.com", "Bücher"))
+    site = store.sites.add(NewSite("Bücher.DE.", "CF_Batch_1", "seo@example.com", "Bücher"))
     assert site.domain == "xn--bcher-kva.de"
     assert site.cloudflare_account_id == cf.id and site.gsc_account_id == gsc.id
     assert (site.status_dns, site.status_hosting, site.status_content, site.status_deployment,
             site.gsc_verification_status) == ("pending",) * 5
-    assert store.get_site("bücher.de").id == site.id
-    assert store.get_site(site.id).domain == site.domain
+    assert store.sites.get("bücher.de").id == site.id
+    assert store.sites.get(site.id).domain == site.domain
 
 
 def test_duplicate_domain_in_any_case_is_refused(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
+    store.sites.add(NewSite("example.com", "CF_Batch_1"))
     with pytest.raises(Conflict, match="already exists"):
-        store.add_site(NewSite("EXAMPLE.com.", "CF_Batch_1"))
+        store.sites.add(NewSite("EXAMPLE.com.", "CF_Batch_1"))
 
 
 def test_unknown_accounts_are_refused(store: Store, accounts) -> None:
     with pytest.raises(NotFound, match="Cloudflare account"):
-        store.add_site(NewSite("example.com", "nope"))
+        store.sites.add(NewSite("example.com", "nope"))
     with pytest.raises(NotFound, match="Google account"):
-        store.add_site(NewSite("example.com", "CF_Batch_1", "nobody@example.com"))
-    assert store.list_sites() == []
+        store.sites.add(NewSite("example.com", "CF_Batch_1", "nobody@example.com"))
+    assert store.sites.list() == []
 
 
 def test_batch_is_all_or_nothing(store: Store, accounts) -> None:
     with pytest.raises(InvalidInput):
-        store.add_sites([NewSite("good.com", "CF_Batch_1"), NewSite("bad..com", "CF_Batch_1")])
+        store.sites.add_many([NewSite("good.com", "CF_Batch_1"), NewSite("bad..com", "CF_Batch_1")])
     with pytest.raises(Conflict, match="twice"):
-        store.add_sites([NewSite("good.com", "CF_Batch_1"), NewSite("GOOD.com", "CF_Batch_1")])
-    assert store.list_sites() == []
+        store.sites.add_many([NewSite("good.com", "CF_Batch_1"), NewSite("GOOD.com", "CF_Batch_1")])
+    assert store.sites.list() == []
 
 
-def test_status_vocabulary_is_enforced(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
-    with pytest.raises(InvalidInput, match="not a valid status_dns"):
-        store.set_status("example.com", "status_dns", "deployed")
+def test_step_names_and_status_vocabulary_are_enforced(store: Store, accounts) -> None:
+    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    with pytest.raises(InvalidInput, match="not a step"):
+        store.steps.start(site.id, "status_dns")
     with pytest.raises(InvalidInput, match="not a status column"):
-        store.set_status("example.com", "domain", "active")
+        store.sites.list(SiteQuery(status={"domain": "active"}))
+    with pytest.raises(InvalidInput, match="not a valid status_dns"):
+        store.sites.list(SiteQuery(status={"status_dns": "deployed"}))
+    with psycopg.connect(store.db.url) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("update public.sites set status_dns = 'deployed'")
 
 
-def test_failure_message_belongs_to_its_step(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
-    store.set_status("example.com", "status_dns", "failed", "Cloudflare said: invalid token")
-    site = store.get_site("example.com")
-    assert site.status_dns == "failed" and site.error_message == "Cloudflare said: invalid token"
-    store.set_status("example.com", "status_hosting", "active")  # another step: keeps the message
-    assert store.get_site("example.com").error_message == "Cloudflare said: invalid token"
-    store.set_status("example.com", "status_dns", "active")  # the failed step recovered: clears it
-    site = store.get_site("example.com")
-    assert site.status_dns == "active" and site.error_message is None
-    events = store.site_events("example.com")
-    assert [(e["step"], e["status"]) for e in events][:3] == [
-        ("status_dns", "active"), ("status_hosting", "active"), ("status_dns", "failed")]
+def test_each_step_keeps_its_own_error(store: Store, accounts) -> None:
+    """error_message is the latest error of any step; a step's success never hides another's."""
+    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    store.steps.start(site.id, "dns_zone")
+    store.steps.fail(site.id, "dns_zone", "Cloudflare said: invalid token")
+    got = store.sites.get(site.id)
+    assert (got.status_dns, got.error_message, got.error_step) == ("failed", "Cloudflare said: invalid token",
+                                                                   "dns_zone")
+    store.steps.fail(site.id, "matomo_site", "Matomo: no superuser access")  # a later error: the latest
+    got = store.sites.get(site.id)
+    assert (got.error_step, got.error_message) == ("matomo_site", "Matomo: no superuser access")
+    store.steps.succeed(site.id, "matomo_site", record={"matomo_site_id": 7})  # DNS's error comes back
+    got = store.sites.get(site.id)
+    assert (got.error_step, got.error_message, got.matomo_site_id) == ("dns_zone", "Cloudflare said: invalid token", 7)
+    store.steps.succeed(site.id, "hosting_site")  # another step's success leaves it alone
+    assert store.sites.get(site.id).error_step == "dns_zone"
+    store.steps.succeed(site.id, "dns_zone")
+    got = store.sites.get(site.id)
+    assert (got.status_dns, got.error_message, got.error_step) == ("active", None, None)
+    steps = {s.step: s for s in store.steps.of_sites([site.id])[site.id]}
+    assert all(s.last_error is None and s.state == "succeeded" for s in steps.values())
+    events = store.steps.events(site.id)
+    assert [(e["step"], e["status"]) for e in events][:4] == [
+        ("dns_zone", "active"), ("hosting_site", "active"), ("matomo_site", "succeeded"), ("matomo_site", "failed")]
 
 
-def test_concurrent_status_updates_are_not_lost(store: Store, accounts) -> None:
+def test_waiting_keeps_its_start_while_the_reason_stays(store: Store, accounts) -> None:
+    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    now = dt.datetime.now(dt.UTC)
+    store.steps.start(site.id, "dns_zone")
+    first = store.steps.wait(site.id, "dns_zone", "Cloudflare to see the delegation", now + dt.timedelta(minutes=1),
+                             deadline=dt.timedelta(hours=72), seen="zone pending")
+    assert (first.state, first.checks, store.sites.get(site.id).status_dns) == ("waiting", 1, "pending")
+    store.steps.start(site.id, "dns_zone")  # the next look
+    again = store.steps.wait(site.id, "dns_zone", "Cloudflare to see the delegation", now + dt.timedelta(minutes=2),
+                             deadline=dt.timedelta(hours=72))
+    assert again.waiting_since == first.waiting_since and again.deadline_at == first.deadline_at
+    assert again.checks == 2 and again.next_check_at > first.next_check_at
+    other = store.steps.wait(site.id, "dns_zone", "something else", now, deadline=dt.timedelta(hours=1))
+    assert other.waiting_since > first.waiting_since and other.checks == 1
+    assert [(d, s.step) for d, s in store.steps.waiting(due_before=now + dt.timedelta(seconds=1))] == [
+        ("example.com", "dns_zone")]
+    store.steps.succeed(site.id, "dns_zone")
+    done = store.steps.get(site.id, "dns_zone")
+    assert (done.state, done.waiting_for, done.next_check_at) == ("succeeded", None, None)
+
+
+def test_concurrent_step_transitions_are_not_lost(store: Store, accounts) -> None:
     """Two steps finishing at the same moment, many times over: both writes always survive."""
     domains = [f"site{i}.com" for i in range(20)]
-    store.add_sites([NewSite(d, "CF_Batch_1") for d in domains])
+    sites = store.sites.add_many([NewSite(d, "CF_Batch_1") for d in domains])
     barrier = threading.Barrier(2)
 
-    def update(column: str, status: str) -> None:
-        for d in domains:
+    def finish(step: str, ok: bool) -> None:
+        for site in sites:
             barrier.wait()
-            store.set_status(d, column, status)
+            if ok:
+                store.steps.succeed(site.id, step)
+            else:
+                store.steps.fail(site.id, step, "disk quota")
 
-    threads = [threading.Thread(target=update, args=("status_dns", "active")),
-               threading.Thread(target=update, args=("status_hosting", "failed"))]
-    # status 'failed' needs a message: the default one is used
+    threads = [threading.Thread(target=finish, args=("dns_zone", True)),
+               threading.Thread(target=finish, args=("hosting_site", False))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for site in store.list_sites():
+    for site in store.sites.list():
         assert site.status_dns == "active"
         assert site.status_hosting == "failed"
-        assert site.error_step == "status_hosting"
+        assert site.error_step == "hosting_site"
 
 
 def test_update_and_delete_site(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
-    site = store.update_site("example.com", hosting_doc_root="/home/example/htdocs/example.com", matomo_site_id=7)
-    assert site.hosting_doc_root.endswith("example.com") and site.matomo_site_id == 7
+    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    store.sites.update(site.id, hosting_doc_root="/home/example/htdocs/example.com", matomo_site_id=7)
+    got = store.sites.get("example.com")
+    assert got.hosting_doc_root.endswith("example.com") and got.matomo_site_id == 7
     with pytest.raises(InvalidInput):
-        store.update_site("example.com", domain="evil.com")
-    store.delete_site("example.com")
+        store.sites.update(site.id, domain="evil.com")
+    store.sites.delete("example.com")
     with pytest.raises(NotFound):
-        store.get_site("example.com")
-    assert [d for _, d in store.deletions_after(0)] == ["example.com"]
+        store.sites.get("example.com")
+    assert [d for _, d in store.sites.deletions_after(0)] == ["example.com"]
 
 
 def test_sites_after_cursor(store: Store, accounts) -> None:
-    store.add_sites([NewSite(f"s{i}.com", "CF_Batch_1") for i in range(5)])
-    first = store.sites_after(0, limit=3)
+    store.sites.add_many([NewSite(f"s{i}.com", "CF_Batch_1") for i in range(5)])
+    first = store.sites.after(0, limit=3)
     assert [s.domain for s in first] == ["s0.com", "s1.com", "s2.com"]
-    assert [s.domain for s in store.sites_after(first[-1].seq)] == ["s3.com", "s4.com"]
+    assert [s.domain for s in store.sites.after(first[-1].seq)] == ["s3.com", "s4.com"]
 
 
 def test_list_filters_and_search(store: Store, accounts) -> None:
-    store.add_sites([NewSite("alpha.com", "CF_Batch_1", brand_name="Alpha"),
+    store.sites.add_many([NewSite("alpha.com", "CF_Batch_1", brand_name="Alpha"),
                      NewSite("beta.com", "CF_Batch_1", brand_name="Beta 100%")])
-    store.set_status("beta.com", "status_dns", "active")
-    assert [s.domain for s in store.list_sites(status={"status_dns": "active"})] == ["beta.com"]
-    assert [s.domain for s in store.list_sites(search="ALP")] == ["alpha.com"]
-    assert [s.domain for s in store.list_sites(search="100%")] == ["beta.com"]
-    assert [s.domain for s in store.list_sites(search="%")] == ["beta.com"]  # literal, not a wildcard
-    assert store.list_sites(search="_") == []
-    assert [s.domain for s in store.list_sites(limit=1, offset=1)] == ["beta.com"]
+    store.steps.succeed(store.sites.get("beta.com").id, "dns_zone")
+    assert [s.domain for s in store.sites.list(SiteQuery(status={"status_dns": "active"}))] == ["beta.com"]
+    assert [s.domain for s in store.sites.list(SiteQuery(search="ALP"))] == ["alpha.com"]
+    assert [s.domain for s in store.sites.list(SiteQuery(search="100%"))] == ["beta.com"]
+    assert [s.domain for s in store.sites.list(SiteQuery(search="%"))] == ["beta.com"]  # literal, not a wildcard
+    assert store.sites.list(SiteQuery(search="_")) == []
+    assert [s.domain for s in store.sites.list(SiteQuery(limit=1, offset=1))] == ["beta.com"]
+    assert store.sites.count(SiteQuery(search="a")) == 2
 
 
 def test_analytics_upsert_is_idempotent(store: Store, accounts) -> None:
-    a, b = store.add_sites([NewSite("a.com", "CF_Batch_1"), NewSite("b.com", "CF_Batch_1")])
+    a, b = store.sites.add_many([NewSite("a.com", "CF_Batch_1"), NewSite("b.com", "CF_Batch_1")])
     day = dt.date(2026, 11, 1)
     rows = [AnalyticsRow(day, a.id, 10, None, None), AnalyticsRow(day, b.id, 0, 3, 40)]
-    assert store.upsert_daily_analytics(rows) == 2
-    store.upsert_daily_analytics(rows)
-    store.upsert_daily_analytics([AnalyticsRow(day, a.id, 12, 1, 9)])
-    got = {r.site_id: r for r in store.daily_analytics(day, day)}
+    assert store.analytics.upsert(rows) == 2
+    store.analytics.upsert(rows)
+    store.analytics.upsert([AnalyticsRow(day, a.id, 12, 1, 9)])
+    got = {r.site_id: r for r in store.analytics.rows(day, day)}
     assert len(got) == 2
     assert (got[a.id].matomo_visits, got[a.id].gsc_clicks) == (12, 1)
     assert (got[b.id].matomo_visits, got[b.id].gsc_clicks, got[b.id].gsc_impressions) == (0, 3, 40)
@@ -183,28 +224,28 @@ def test_wrong_key_is_a_clear_error(store: Store, accounts, monkeypatch) -> None
     cf, _ = accounts
     monkeypatch.setenv("FACTORY_SECRET_KEY", Fernet.generate_key().decode())
     with pytest.raises(SecretKeyError, match="cannot be decrypted") as info:
-        store.cloudflare_credential(cf.id)
+        store.cloudflare_accounts.credential(cf.id)
     assert TOKEN not in str(info.value)
     monkeypatch.setenv("FACTORY_SECRET_KEY", "not-a-key")
     with pytest.raises(SecretKeyError, match="Fernet key"):
-        store.cloudflare_credential(cf.id)
+        store.cloudflare_accounts.credential(cf.id)
 
 
 def test_delete_account_in_use_is_refused(store: Store, accounts) -> None:
     cf, gsc = accounts
-    store.add_site(NewSite("example.com", "CF_Batch_1", "seo@example.com"))
+    store.sites.add(NewSite("example.com", "CF_Batch_1", "seo@example.com"))
     with pytest.raises(Conflict):
-        store.delete_cloudflare_account(cf.id)
+        store.cloudflare_accounts.delete(cf.id)
     with pytest.raises(Conflict):
-        store.delete_gsc_account(gsc.id)
+        store.gsc_accounts.delete(gsc.id)
     with pytest.raises(NotFound):
-        store.delete_cloudflare_account(uuid.uuid4())
+        store.cloudflare_accounts.delete(uuid.uuid4())
 
 
 def test_sql_in_inputs_is_data(store: Store, accounts, clean_db: str) -> None:
     hostile = "x'); drop table public.sites; --"
-    store.add_site(NewSite("example.com", "CF_Batch_1", brand_name=hostile))
-    assert store.get_site("example.com").brand_name == hostile
-    assert store.list_sites(search=hostile)[0].domain == "example.com"
+    store.sites.add(NewSite("example.com", "CF_Batch_1", brand_name=hostile))
+    assert store.sites.get("example.com").brand_name == hostile
+    assert store.sites.list(SiteQuery(search=hostile))[0].domain == "example.com"
     with psycopg.connect(clean_db) as conn:
         assert conn.execute("select count(*) from public.sites").fetchone()[0] == 1

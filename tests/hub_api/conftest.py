@@ -55,9 +55,9 @@ def hub_settings(pg_url: str, **overrides) -> Settings:
 
 @pytest.fixture()
 def hub_store(store: Store) -> Store:
-    with psycopg.connect(store._url, autocommit=True) as conn:
+    with psycopg.connect(store.db.url, autocommit=True) as conn:
         conn.execute("truncate " + ", ".join(f"public.{t}" for t in HUB_TABLES))
-    store.add_operator(OPERATOR, _password_hash())
+    store.operators.add(OPERATOR, _password_hash())
     return store
 
 
@@ -85,7 +85,7 @@ def client(app) -> Iterator[TestClient]:
 @pytest.fixture()
 def token(app, hub_store: Store) -> str:
     # Minted directly (sign-in itself is tested in test_auth): argon2 is slow by design.
-    operator, _ = hub_store.operator_password_hash(OPERATOR)
+    operator, _ = hub_store.operators.password_hash(OPERATOR)
     return issue_local_token(app.state.settings, operator.id, operator.email).access_token
 
 

@@ -23,7 +23,7 @@ def test_cloudflare_account_lifecycle(client: TestClient, auth, hub_store) -> No
     r = client.patch(f"/api/cloudflare-accounts/{account['id']}", headers=auth,
                      json={"account_nickname": "CF_Renamed", "api_token": "new-token-abcdefgh-WXYZ"})
     assert r.status_code == 200 and r.json()["account_nickname"] == "CF_Renamed" and r.json()["token_hint"] == "…WXYZ"
-    assert hub_store.cloudflare_credential(account["id"]) == "new-token-abcdefgh-WXYZ"
+    assert hub_store.cloudflare_accounts.credential(account["id"]) == "new-token-abcdefgh-WXYZ"
     assert client.get(f"/api/cloudflare-accounts/{account['id']}", headers=auth).json()["account_nickname"] == "CF_Renamed"
     assert client.delete(f"/api/cloudflare-accounts/{account['id']}", headers=auth).status_code == 204
     assert client.get(f"/api/cloudflare-accounts/{account['id']}", headers=auth).status_code == 404
@@ -38,7 +38,7 @@ def test_google_account_lifecycle(client: TestClient, auth, hub_store) -> None:
                        json={"email": "SEO@example.com", "refresh_token": GSC_TOKEN}).status_code == 409
     r = client.patch(f"/api/google-accounts/{gid}", headers=auth, json={"email": "seo2@example.com"})
     assert r.status_code == 200 and r.json()["email"] == "seo2@example.com"
-    assert hub_store.gsc_credential(gid) == GSC_TOKEN
+    assert hub_store.gsc_accounts.credential(gid) == GSC_TOKEN
     assert client.get("/api/google-accounts", headers=auth).json()["total"] == 1
     assert client.delete(f"/api/google-accounts/{gid}", headers=auth).status_code == 204
 

@@ -19,9 +19,9 @@ def test_daily_rows_site_totals_and_fleet_totals(client: TestClient, auth, accou
         ids[name] = client.post("/api/sites", headers=auth, json={"domain": name, "cloudflare_account": "CF_1"}).json()["id"]
     rows = [AnalyticsRow(START + dt.timedelta(days=d), ids[name], 10 * (i + 1), i + 1, 100, )
             for d in range(10) for i, name in enumerate(("a.com", "b.com"))]
-    hub_store.upsert_daily_analytics(rows)
+    hub_store.analytics.upsert(rows)
     # A later upsert of one day replaces it; the fleet rollup follows.
-    hub_store.upsert_daily_analytics([AnalyticsRow(START, ids["a.com"], 1000, None, None)])
+    hub_store.analytics.upsert([AnalyticsRow(START, ids["a.com"], 1000, None, None)])
     q = "start=2025-01-01&end=2025-01-31"
 
     daily = client.get(f"/api/analytics/daily?{q}&site=a.com&limit=3", headers=auth).json()

@@ -68,7 +68,7 @@ def test_failed_sign_ins_are_rate_limited_per_email(client: TestClient) -> None:
 
 
 def test_disabled_operator_cannot_sign_in(client: TestClient, hub_store) -> None:
-    hub_store.set_operator_disabled(OPERATOR, True)
+    hub_store.operators.set_disabled(OPERATOR, True)
     assert client.post("/api/auth/token", json={"email": OPERATOR, "password": PASSWORD}).status_code == 401
 
 

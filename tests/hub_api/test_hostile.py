@@ -135,7 +135,7 @@ def test_no_response_or_log_line_contains_a_stored_secret(client: TestClient, au
         client.post("/api/auth/token", json={"email": "ops@example.com", "password": "pw-" + new_token}),
         client.post("/api/auth/token", json={"email": "ops@example.com", "password": ["pw-" + new_token]}),
     ]
-    assert hub_store.cloudflare_credential(cf_id) == new_token
+    assert hub_store.cloudflare_accounts.credential(cf_id) == new_token
     secrets = [CF_TOKEN, GSC_TOKEN, new_token, GSC_TOKEN + "-2", "test-jwt-secret"]
     with hub_store.connection() as conn:
         secrets += [r[0] for r in conn.execute("select api_token from public.cloudflare_accounts")]

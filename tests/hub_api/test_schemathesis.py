@@ -48,7 +48,7 @@ def fuzzed(pg_url: str) -> Iterator[tuple[object, dict[str, str], object]]:
         conn.execute("truncate " + ", ".join(f"public.{t}" for t in (*APP_TABLES, *HUB_TABLES)) + " cascade")
     store = Store(pg_url)
     app = create_app(hub_settings(pg_url), store=store, dagster=FakeDagster())
-    operator = store.add_operator("fuzz@example.com", "$argon2id$not-used")
+    operator = store.operators.add("fuzz@example.com", "$argon2id$not-used")
     auth = {"Authorization": "Bearer " + issue_local_token(app.state.settings, operator.id, operator.email).access_token}
     with TestClient(app) as client:
         client.post("/api/cloudflare-accounts", headers=auth,

@@ -34,7 +34,7 @@ def test_create_get_update_delete(client: TestClient, auth, accounts, hub_store)
     assert purge.status_code == 400 and "nothing was deleted" in purge.json()["detail"]
     assert client.delete(f"/api/sites/{site['id']}", headers=auth).status_code == 204
     assert client.get(f"/api/sites/{site['id']}", headers=auth).status_code == 404
-    assert hub_store.deletions_after(0)[-1][1] == "xn--bcher-kva.de"  # what the sensor reads
+    assert hub_store.sites.deletions_after(0)[-1][1] == "xn--bcher-kva.de"  # what the sensor reads
 
 
 def test_create_refuses_unknown_accounts_and_duplicates(client: TestClient, auth, accounts) -> None:
@@ -50,8 +50,8 @@ def test_create_refuses_unknown_accounts_and_duplicates(client: TestClient, auth
 def test_list_filters_search_and_pages(client: TestClient, auth, accounts, hub_store) -> None:
     for i in range(12):
         _add(client, auth, f"site{i:02d}.com", brand_name="Alpha" if i % 3 == 0 else "Beta")
-    hub_store.set_status("site01.com", "status_dns", "failed", "zone refused")
-    hub_store.set_status("site02.com", "status_dns", "active")
+    hub_store.steps.fail(hub_store.sites.get("site01.com").id, "dns_zone", "zone refused")
+    hub_store.steps.succeed(hub_store.sites.get("site02.com").id, "dns_zone")
     page = client.get("/api/sites?limit=5&offset=5", headers=auth).json()
     assert page["total"] == 12 and [s["domain"] for s in page["items"]] == [f"site{i:02d}.com" for i in range(5, 10)]
     assert client.get("/api/sites?status_dns=failed", headers=auth).json()["items"][0]["error_message"] == "zone refused"

@@ -56,7 +56,7 @@ class Stack:
     def sensor_tick(self, cursor: str | None = None) -> dg.SensorResult:
         sensor = self.defs.resolve_sensor_def("new_sites_sensor")
         with dg.build_sensor_context(instance=self.instance, cursor=cursor,
-                                     resources={"store": self.defs.resources["store"]}) as ctx:
+                                     resources={"factory": self.defs.resources["factory"]}) as ctx:
             result = sensor(ctx)
         for request in result.dynamic_partitions_requests:
             if isinstance(request, dg.AddDynamicPartitionsRequest):
@@ -116,11 +116,12 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
     import shutil
 
     import definitions
+    from factory.config import load_settings
 
     # The hosting server starts empty too (the sshd lives for the whole session).
     (sshd.sandbox_root / "clpctl-state.json").unlink(missing_ok=True)
     shutil.rmtree(sshd.home_root, ignore_errors=True)
-    defs = definitions.build_definitions()
+    defs = definitions.build_definitions(load_settings())
     (tmp_path / "dagster").mkdir()
     overrides = {"storage": {"postgres": {"postgres_url": dagster_storage_url}}, "telemetry": {"enabled": False},
                  "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
@@ -138,12 +139,12 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
 def add_fleet(store: Store, n: int) -> list[str]:
     """n sites over three Cloudflare accounts and two Google accounts (every 7th site has none)."""
     for i in range(3):
-        store.add_cloudflare_account(f"cf{i}@example.com", f"CF_{i}", f"sandbox-token-{i}-abcdef")
+        store.cloudflare_accounts.add(f"cf{i}@example.com", f"CF_{i}", f"sandbox-token-{i}-abcdef")
     for i in range(2):
-        store.add_gsc_account(f"seo{i}@example.com", f"sandbox-refresh-{i}-abcdef")
+        store.gsc_accounts.add(f"seo{i}@example.com", f"sandbox-refresh-{i}-abcdef")
     sites = [NewSite(f"site{i:03d}.com", f"CF_{i % 3}", None if i % 7 == 6 else f"seo{i % 2}@example.com",
                      f"Site {i}") for i in range(n)]
-    store.add_sites(sites)
+    store.sites.add_many(sites)
     return [s.domain for s in sites]
 
 

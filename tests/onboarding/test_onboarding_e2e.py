@@ -48,7 +48,7 @@ def test_twenty_sites_onboard_through_one_sensor_tick(stack: Stack) -> None:
 
     state = stack.sandbox.state
     zones = {z["name"]: z for z in state["cloudflare"]["zones"]}
-    for site in stack.store.list_sites():
+    for site in stack.store.sites.list():
         assert site.status_dns == "active" and site.status_hosting == "active", site
         assert site.error_message is None
         assert site.matomo_site_id is not None
@@ -93,7 +93,7 @@ def test_with_injected_faults_everything_converges_without_duplicates(stack: Sta
     for domain in failed:  # what the operator (or a run retry) does: materialize again
         assert stack.run(domain).success
     assert stack.sandbox.count(fault="429") + stack.sandbox.count(fault="5xx") > 0
-    for site in stack.store.list_sites():
+    for site in stack.store.sites.list():
         assert site.status_dns == "active" and site.status_hosting == "active"
         assert site.matomo_site_id is not None and site.error_message is None
     assert len(stack.clpctl_sites()) == len(domains)
@@ -102,27 +102,27 @@ def test_with_injected_faults_everything_converges_without_duplicates(stack: Sta
 
 def test_one_bad_site_fails_alone_with_a_clear_message(stack: Stack) -> None:
     add_fleet(stack.store, 1)
-    stack.store.add_cloudflare_account("revoked@example.com", "CF_Revoked", "revoked-token-abcdef")
+    stack.store.cloudflare_accounts.add("revoked@example.com", "CF_Revoked", "revoked-token-abcdef")
     from factory.store import NewSite
 
-    stack.store.add_site(NewSite("victim.com", "CF_Revoked"))
-    stack.store.add_site(NewSite("notmine-domain.com", "CF_0"))
+    stack.store.sites.add(NewSite("victim.com", "CF_Revoked"))
+    stack.store.sites.add(NewSite("notmine-domain.com", "CF_0"))
     result = stack.sensor_tick()
     outcomes = stack.run_all([r.partition_key for r in result.run_requests])
     assert outcomes.pop("victim.com") is False
     assert outcomes.pop("notmine-domain.com") is False
     assert all(outcomes.values())
-    victim = stack.store.get_site("victim.com")
+    victim = stack.store.sites.get("victim.com")
     assert victim.status_dns == "failed" and "token was refused" in victim.error_message
     assert "revoked-token" not in victim.error_message
-    notmine = stack.store.get_site("notmine-domain.com")
+    notmine = stack.store.sites.get("notmine-domain.com")
     assert notmine.status_dns == "failed" and "not in the Namecheap account" in notmine.error_message
 
 
 def test_deleted_site_loses_its_partition(stack: Stack) -> None:
     add_fleet(stack.store, 3)
     first = stack.sensor_tick()
-    stack.store.delete_site("site001.com")
+    stack.store.sites.delete("site001.com")
     second = stack.sensor_tick(first.cursor)
     assert second.run_requests == []
     assert "site001.com" not in stack.instance.get_dynamic_partitions("site")
@@ -150,10 +150,10 @@ def test_a_run_killed_midway_converges_when_run_again(stack: Stack) -> None:
     process.kill()
     process.join()
     stack.sandbox.latency_s = 0.0
-    assert stack.store.get_site("site000.com").status_dns == "pending"  # killed mid-way
+    assert stack.store.sites.get("site000.com").status_dns == "pending"  # killed mid-way
 
     assert stack.run("site000.com").success
-    site = stack.store.get_site("site000.com")
+    site = stack.store.sites.get("site000.com")
     assert site.status_dns == "active" and site.status_hosting == "active" and site.matomo_site_id
     assert_no_duplicates(stack)
     assert len([z for z in stack.sandbox.state["cloudflare"]["zones"] if z["name"] == "site000.com"]) == 1

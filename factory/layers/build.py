@@ -1,0 +1,146 @@
+"""Build: each site's static files, rendered from its published Directus pages, many sites per
+Astro run. The build hash covers everything a build depends on (content, template version,
+Matomo URL and site id): a site whose hash equals the deployed (or last built) one is skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from factory.config import Settings
+from factory.content.schema import HOME_SLUG, is_valid_slug
+from factory.hashing import json_hash
+from factory.layers.change import Change
+from factory.layers.content import brand_for
+from factory.layers.runner import Applied, BatchResult, LayerContext, StepFailed, StepRun
+from factory.logs import site_context
+from factory.store import PublishState, Site
+from factory.vendors.astro import BuildError, BuildInput
+
+LAYER, STEP = "build", "site_build"
+WAIT_MATOMO = "the Matomo site to be registered (the tracking snippet needs its id)"
+
+
+class BuildInputError(ValueError):
+    """A site's content cannot be built (no home page, bad slug)."""
+
+
+@dataclass(frozen=True)
+class BuildDesired:
+    domain: str
+    brand: str
+    matomo_url: str
+    matomo_site_id: int | None
+    template: str
+
+
+@dataclass(frozen=True)
+class BuildObserved:
+    state: PublishState | None
+    tagline: str = ""
+    pages: list[dict] = field(default_factory=list)  # published pages in Directus
+    built_output_exists: bool = False  # the last build's output is still on disk
+
+
+def desired(site: Site, settings: Settings, template: str) -> BuildDesired:
+    url = settings.matomo_url or ""
+    return BuildDesired(site.domain, brand_for(site.domain, site.brand_name),
+                        url if url.endswith("/") else url + "/", site.matomo_site_id, template)
+
+
+def site_input(want: BuildDesired, seen: BuildObserved) -> dict:
+    """The JSON one site contributes to a build (only published pages, only rendered fields)."""
+    published = [p for p in seen.pages if p.get("status", "published") == "published"]
+    for page in published:
+        if not is_valid_slug(str(page.get("slug", ""))):
+            raise BuildInputError(f"{want.domain}: page slug {page.get('slug')!r} is not valid "
+                                  "(lower-case words joined by hyphens)")
+    if not any(p["slug"] == HOME_SLUG for p in published):
+        raise BuildInputError(f"{want.domain} has no published page with slug {HOME_SLUG!r}")
+    return {
+        "domain": want.domain, "brand": want.brand, "tagline": seen.tagline or "",
+        "matomo": {"url": want.matomo_url, "site_id": int(want.matomo_site_id)},
+        "pages": [{"slug": p["slug"], "title": p.get("title") or "", "nav_label": p.get("nav_label") or p["slug"],
+                   "nav_order": int(p.get("nav_order") or 0), "seo_description": p.get("seo_description") or "",
+                   "body": p.get("body") or ""} for p in sorted(published, key=lambda p: p["slug"])],
+    }
+
+
+def build_hash(data: dict, template: str) -> str:
+    return json_hash({"site": data, "template": template})
+
+
+def build_input(want: BuildDesired, seen: BuildObserved) -> BuildInput:
+    data = site_input(want, seen)
+    return BuildInput(want.domain, data, build_hash(data, want.template))
+
+
+def plan(want: BuildDesired, seen: BuildObserved) -> list[Change]:
+    """Raises BuildInputError when the content cannot be built at all."""
+    target = f"build of {want.domain}"
+    if want.matomo_site_id is None:
+        return [Change(LAYER, "wait", target, WAIT_MATOMO)]
+    hash_ = build_input(want, seen).build_hash
+    state = seen.state
+    if state and hash_ == state.deployed_hash:
+        return [Change(LAYER, "noop", target, "unchanged since the last deploy", before=hash_[:12], after=hash_[:12])]
+    if state and hash_ == state.build_hash and seen.built_output_exists:
+        return [Change(LAYER, "noop", target, "already built", before=hash_[:12], after=hash_[:12])]
+    before = state.build_hash[:12] if state and state.build_hash else None
+    return [Change(LAYER, "create" if before is None else "update", target, "the content, template or tracking "
+                   "changed" if before else "never built", before=before, after=hash_[:12], action="build")]
+
+
+def reconcile_many(ctx: LayerContext, sites: Sequence[Site]) -> BatchResult:
+    """Plan every site, build those that need it in ONE Astro run, then finish each site."""
+    builder = ctx.clients.builder()
+    template = builder.template_version()
+    domains = [s.domain for s in sites]
+    states = ctx.store.publishing.states(domains)
+    with ctx.clients.directus() as cms:
+        cms_sites = cms.sites(domains)
+        pages = cms.pages(domains, published_only=True)
+    result = BatchResult()
+    planned: dict[str, tuple[StepRun, BuildDesired, list[Change], BuildInput | None]] = {}
+    for site in sites:
+        with site_context(site_id=site.id, domain=site.domain):
+            run = StepRun(ctx, STEP, site)
+            try:
+                state = states.get(site.domain)
+                want = desired(site, ctx.settings, template)
+                seen = BuildObserved(state, (cms_sites.get(site.domain) or {}).get("tagline") or "",
+                                     pages.get(site.domain, []),
+                                     bool(state and state.build_hash
+                                          and builder.output_path(site.domain, state.build_hash).exists()))
+                changes = plan(want, seen)
+                todo = build_input(want, seen) if any(c.action == "build" for c in changes) else None
+                planned[site.domain] = (run, want, changes, todo)
+            except Exception as exc:
+                result.failures[site.domain] = run.failed(exc)
+    inputs = [todo for _, _, _, todo in planned.values() if todo is not None]
+    built, error = {}, None
+    if inputs:
+        try:
+            built = builder.build(inputs)
+        except BuildError as exc:
+            error = exc
+    for domain, (run, want, changes, todo) in planned.items():
+        with site_context(site_id=run.site.id, domain=domain):
+            if todo is not None and error is not None:
+                result.failures[domain] = run.failed(error)
+                continue
+            if todo is not None:
+                out = built[domain]
+                ctx.store.publishing.record(run.site.id, build_hash=out.build_hash)
+                applied = Applied(facts={"build_hash": out.build_hash, "files": out.files, "bytes": out.bytes,
+                                         "path": str(out.path), "template_version": template},
+                                  message=f"built {out.files} files")
+            elif changes[0].kind == "wait":
+                applied = Applied(waiting_for=changes[0].reason, seen="no matomo_site_id yet")
+            else:
+                applied = Applied(facts={"skip_reason": changes[0].reason, "template_version": template})
+            try:
+                result.outcomes[domain] = run.done(changes, applied)
+            except StepFailed as exc:  # a wait past its deadline (already recorded as failed)
+                result.failures[domain] = exc
+    return result

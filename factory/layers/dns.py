@@ -1,0 +1,173 @@
+"""DNS: the site's zone in its own Cloudflare account, apex and www records pointing at the
+hosting server, the SSL mode, and the registrar (Namecheap) delegating to the zone's name
+servers. `status_dns` is `active` only when Cloudflare says the zone is active."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from factory.config import Settings
+from factory.layers.change import Change
+from factory.layers.runner import Applied, LayerContext
+from factory.store import Site
+from factory.vendors.cloudflare import RECORD_EXISTS, ZONE_EXISTS, CloudflareClient, Record, Zone
+from factory.vendors.namecheap import NameserverState
+from factory.vendors.retry import VendorError
+
+LAYER, STEP = "dns", "dns_zone"
+SSL_MODE = "full"  # CloudPanel serves a self-signed certificate until Let's Encrypt's is installed
+WAIT_DELEGATION = "Cloudflare to see the delegation"
+
+
+@dataclass(frozen=True)
+class DesiredRecord:
+    type: str
+    name: str
+    content: str
+    proxied: bool | None = True
+
+    @property
+    def key(self) -> str:
+        return f"{self.type} {self.name}"
+
+
+@dataclass(frozen=True)
+class DnsDesired:
+    domain: str
+    records: tuple[DesiredRecord, ...]
+    ssl_mode: str = SSL_MODE
+
+
+@dataclass(frozen=True)
+class DnsObserved:
+    zone: Zone | None
+    records: dict[str, list[Record]] = field(default_factory=dict)  # by DesiredRecord.key
+    ssl_mode: str | None = None
+    registrar: NameserverState | None = None  # None: not looked at (the zone is active)
+
+
+def desired_records(domain: str, server_ip: str) -> tuple[DesiredRecord, ...]:
+    return (DesiredRecord("A", domain, server_ip), DesiredRecord("A", f"www.{domain}", server_ip))
+
+
+def desired(site: Site, settings: Settings) -> DnsDesired:
+    return DnsDesired(site.domain, desired_records(site.domain, settings.public_ip))
+
+
+def observe(ctx: LayerContext, site: Site, want: DnsDesired, *, registrar: bool | None = None) -> DnsObserved:
+    """Read the zone, its records and SSL mode; the registrar only while the zone is not active
+    (or when asked: `registrar=True`), since Namecheap's budget is small."""
+    cf = ctx.clients.cloudflare(site.cloudflare_account_id)
+    zone = cf.find_zone(want.domain)
+    if zone is None:
+        return DnsObserved(None)
+    records = {r.key: cf.list_records(zone.id, r.type, r.name) for r in want.records}
+    ssl = cf.get_setting(zone.id, "ssl")
+    look = registrar if registrar is not None else zone.status != "active"
+    ns = ctx.clients.namecheap().get_nameservers(want.domain) if look else None
+    return DnsObserved(zone, records, ssl, ns)
+
+
+def _same_servers(a: list[str], b: list[str]) -> bool:
+    return sorted(s.lower().rstrip(".") for s in a) == sorted(s.lower().rstrip(".") for s in b)
+
+
+def plan(want: DnsDesired, seen: DnsObserved) -> list[Change]:
+    changes: list[Change] = []
+    zone = seen.zone
+    if zone is None:
+        changes.append(Change(LAYER, "create", f"zone {want.domain}", "no zone for the domain in the site's "
+                              "Cloudflare account", after="full zone", action="create_zone"))
+    else:
+        changes.append(Change(LAYER, "noop", f"zone {want.domain}", "the zone exists", before=zone.status,
+                              after=zone.status))
+    for record in want.records:
+        existing = seen.records.get(record.key, [])
+        proxied = "proxied" if record.proxied else "DNS only"
+        after = f"{record.content} ({proxied})"
+        match = [r for r in existing if r.content == record.content
+                 and (record.proxied is None or r.proxied == record.proxied)]
+        if match:
+            changes.append(Change(LAYER, "noop", record.key, "as desired", before=after, after=after))
+        elif existing:
+            before = f"{existing[0].content} ({'proxied' if existing[0].proxied else 'DNS only'})"
+            changes.append(Change(LAYER, "update", record.key, "points elsewhere", before=before, after=after,
+                                  action="update_record"))
+        else:
+            changes.append(Change(LAYER, "create", record.key, "missing", after=after, action="create_record"))
+    if seen.ssl_mode != want.ssl_mode:
+        changes.append(Change(LAYER, "update", "SSL mode", "CloudPanel's origin serves HTTPS", before=seen.ssl_mode,
+                              after=want.ssl_mode, action="set_ssl"))
+    else:
+        changes.append(Change(LAYER, "noop", "SSL mode", "as desired", before=want.ssl_mode, after=want.ssl_mode))
+    if zone is None:
+        changes.append(Change(LAYER, "update", "registrar name servers", "delegate to the new zone",
+                              after="the zone's assigned pair", action="set_nameservers"))
+        changes.append(Change(LAYER, "wait", f"zone {want.domain}", WAIT_DELEGATION, before="pending",
+                              after="active", action="activation_check"))
+    elif zone.status == "active":
+        changes.append(Change(LAYER, "noop", "registrar name servers", "the zone is active",
+                              after=", ".join(zone.name_servers)))
+    else:
+        registrar = seen.registrar
+        now = ", ".join(registrar.nameservers) if registrar else "unknown"
+        want_ns = ", ".join(zone.name_servers)
+        if registrar is None or not _same_servers(registrar.nameservers, zone.name_servers):
+            changes.append(Change(LAYER, "update", "registrar name servers", "delegate to the zone's assigned pair",
+                                  before=now, after=want_ns, action="set_nameservers"))
+        else:
+            changes.append(Change(LAYER, "noop", "registrar name servers", "already delegated", before=now,
+                                  after=want_ns))
+        changes.append(Change(LAYER, "wait", f"zone {want.domain}", WAIT_DELEGATION, before=zone.status,
+                              after="active", action="activation_check"))
+    return changes
+
+
+def _ensure_zone(cf: CloudflareClient, domain: str) -> tuple[Zone, bool]:
+    """Create the zone; a concurrent creator's zone is adopted."""
+    try:
+        return cf.create_zone(domain, cf.account_id()), True
+    except VendorError as exc:
+        if exc.code == ZONE_EXISTS:
+            zone = cf.find_zone(domain)
+            if zone is not None:
+                return zone, False
+            raise VendorError("cloudflare", f"{domain} already exists in another Cloudflare account; "
+                                            "remove it there or pick that account") from None
+        raise
+
+
+def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, changes: list[Change]) -> Applied:
+    cf = ctx.clients.cloudflare(site.cloudflare_account_id)
+    zone = seen.zone
+    facts: dict = {"zone_created": False, "records_changed": 0, "nameservers_set": False}
+    by_key = {r.key: r for r in want.records}
+    for change in changes:
+        if change.action == "create_zone":
+            zone, facts["zone_created"] = _ensure_zone(cf, want.domain)
+        elif change.action in ("create_record", "update_record"):
+            record = by_key[change.target]
+            existing = seen.records.get(record.key) or []
+            if existing:
+                cf.update_record(zone.id, existing[0].id, record.type, record.name, record.content, record.proxied)
+            else:
+                try:
+                    cf.create_record(zone.id, record.type, record.name, record.content, record.proxied)
+                except VendorError as exc:
+                    if exc.code not in RECORD_EXISTS:  # a concurrent run created the identical record
+                        raise
+            facts["records_changed"] += 1
+        elif change.action == "set_ssl":
+            cf.set_setting(zone.id, "ssl", want.ssl_mode)
+        elif change.action == "set_nameservers":
+            ctx.clients.namecheap().set_nameservers(want.domain, zone.name_servers)
+            facts["nameservers_set"] = True
+    if zone is not None and zone.status != "active":
+        zone = cf.get_zone(zone.id)  # delegation may have activated it already
+    facts.update({"zone_id": zone.id, "zone_status": zone.status, "name_servers": ", ".join(zone.name_servers)})
+    record = {"cloudflare_zone_id": zone.id, "cloudflare_name_servers": zone.name_servers,
+              "cloudflare_zone_status": zone.status}
+    if zone.status == "active":
+        return Applied(record, facts=facts)
+    return Applied(record, waiting_for=WAIT_DELEGATION, facts=facts,
+                   seen=f"zone {zone.status}; expected delegation to {', '.join(zone.name_servers)}")

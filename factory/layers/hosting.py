@@ -1,0 +1,75 @@
+"""Hosting: a static site on the CloudPanel server (added or adopted) with a Let's Encrypt
+certificate. Let's Encrypt validates over HTTP, so the certificate waits for the site's DNS to
+be active; `status_hosting` is `active` only with the certificate installed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from factory.config import Settings
+from factory.layers.change import Change
+from factory.layers.runner import Applied, LayerContext
+from factory.store import Site
+from factory.vendors.cloudpanel import HostedSite, doc_root_for, site_user_for
+
+LAYER, STEP = "hosting", "hosting_site"
+WAIT_DNS = "the site's DNS to be active before Let's Encrypt can validate"
+
+
+@dataclass(frozen=True)
+class HostingDesired:
+    domain: str
+    site_user: str
+    doc_root: str
+
+
+@dataclass(frozen=True)
+class HostingObserved:
+    exists: bool
+    certificate: bool  # as recorded when it was installed
+    dns_active: bool  # as the DNS layer last saw Cloudflare's zone
+
+
+def desired(site: Site, settings: Settings) -> HostingDesired:
+    return HostingDesired(site.domain, site_user_for(site.domain), doc_root_for(settings.cloudpanel_home_dir, site.domain))
+
+
+def observe(ctx: LayerContext, site: Site, want: HostingDesired) -> HostingObserved:
+    exists = ctx.clients.cloudpanel().exists(want.domain)
+    return HostingObserved(exists, site.hosting_certificate and exists, site.cloudflare_zone_status == "active")
+
+
+def plan(want: HostingDesired, seen: HostingObserved) -> list[Change]:
+    changes = [Change(LAYER, "noop", f"site {want.domain}", "the doc root exists", after=want.doc_root)
+               if seen.exists else
+               Change(LAYER, "create", f"site {want.domain}", "no site on the hosting server", after=want.doc_root,
+                      action="add_site")]
+    if seen.certificate:
+        changes.append(Change(LAYER, "noop", "certificate", "installed", before="Let's Encrypt", after="Let's Encrypt"))
+    elif seen.dns_active:
+        changes.append(Change(LAYER, "create", "certificate", "none installed", before="self-signed",
+                              after="Let's Encrypt", action="install_certificate"))
+    else:
+        changes.append(Change(LAYER, "wait", "certificate", WAIT_DNS, before="self-signed", after="Let's Encrypt"))
+    return changes
+
+
+def apply(ctx: LayerContext, site: Site, want: HostingDesired, seen: HostingObserved,
+          changes: list[Change]) -> Applied:
+    panel = ctx.clients.cloudpanel()
+    hosted = HostedSite(want.domain, want.site_user, want.doc_root, created=False)
+    certificate = seen.certificate
+    for change in changes:
+        if change.action == "add_site":
+            hosted = panel.add_static_site(want.domain)
+        elif change.action == "install_certificate":
+            panel.install_certificate(want.domain)
+            certificate = True
+    record = {"hosting_doc_root": hosted.doc_root, "hosting_site_user": hosted.site_user,
+              "hosting_certificate": certificate}
+    facts = {"doc_root": hosted.doc_root, "site_user": hosted.site_user, "created": hosted.created,
+             "certificate": "installed" if certificate else "waits for DNS to be active"}
+    if certificate:
+        return Applied(record, facts=facts)
+    return Applied(record, waiting_for=WAIT_DNS, seen=f"zone {site.cloudflare_zone_status or 'not created'}",
+                   facts=facts)

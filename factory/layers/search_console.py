@@ -1,0 +1,122 @@
+"""Search Console: ownership proven with a DNS TXT record (Site Verification, DNS_TXT), then
+the `sc-domain:` property, through the site's own Google account. Google sees the TXT record
+only through the public delegation, so verification waits for the zone to be active and, after
+that, for propagation (Google's 400 "token could not be found" means: not yet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from factory.config import Settings
+from factory.layers.change import Change
+from factory.layers.runner import Applied, LayerContext
+from factory.store import Site
+from factory.vendors.cloudflare import RECORD_EXISTS
+from factory.vendors.retry import VendorError
+
+LAYER, STEP = "search_console", "gsc_property"
+OWNER_LEVELS = {"siteOwner", "SITE_OWNER", "siteFullUser", "SITE_FULL_USER"}
+WAIT_ZONE = "the DNS zone to be active so Google can see the verification record"
+WAIT_PROPAGATION = "Google to see the verification TXT record"
+TOKEN_NOT_FOUND = "verification token could not be found"
+
+
+def property_url(domain: str) -> str:
+    return f"sc-domain:{domain}"
+
+
+@dataclass(frozen=True)
+class GscDesired:
+    domain: str
+    property: str
+    managed: bool  # the site has a Google account
+
+
+@dataclass(frozen=True)
+class GscObserved:
+    permission: str | None = None  # the property's permission level for the account, if listed
+    verified: bool = False
+    token: str | None = None  # the DNS_TXT token Google wants (read only when not verified)
+    txt_present: bool = False
+    zone_id: str | None = None
+    zone_active: bool = False
+
+
+def desired(site: Site, settings: Settings) -> GscDesired:
+    return GscDesired(site.domain, property_url(site.domain), site.gsc_account_id is not None)
+
+
+def observe(ctx: LayerContext, site: Site, want: GscDesired) -> GscObserved:
+    if not want.managed:
+        return GscObserved()
+    google = ctx.clients.google(site.gsc_account_id)
+    zone = dict(zone_id=site.cloudflare_zone_id, zone_active=site.cloudflare_zone_status == "active")
+    permission = google.properties().get(want.property)
+    if permission in OWNER_LEVELS:
+        return GscObserved(permission, verified=True, **zone)
+    if google.is_verified(want.domain):
+        return GscObserved(permission, verified=True, **zone)
+    token = google.verification_token(want.domain)
+    present = False
+    if site.cloudflare_zone_id:
+        records = ctx.clients.cloudflare(site.cloudflare_account_id).list_records(site.cloudflare_zone_id, "TXT",
+                                                                                  want.domain)
+        present = any(r.content.strip('"') == token for r in records)
+    return GscObserved(permission, False, token, present, **zone)
+
+
+def plan(want: GscDesired, seen: GscObserved) -> list[Change]:
+    if not want.managed:
+        return [Change(LAYER, "noop", want.property, "the site has no Google account")]
+    if seen.permission in OWNER_LEVELS:
+        return [Change(LAYER, "noop", want.property, "owned", before=seen.permission, after=seen.permission)]
+    changes: list[Change] = []
+    if not seen.verified:
+        if seen.zone_id is None:
+            return [Change(LAYER, "wait", "verification TXT record", "the DNS zone to be created first",
+                           action="wait_zone")]
+        if not seen.txt_present:
+            changes.append(Change(LAYER, "create", f"TXT {want.domain}", "Google's DNS_TXT verification token",
+                                  after=seen.token, action="create_txt"))
+        if seen.zone_active:
+            changes.append(Change(LAYER, "update", f"verification of {want.domain}", "not verified yet",
+                                  before="unverified", after="verified", action="verify"))
+        else:
+            changes.append(Change(LAYER, "wait", f"verification of {want.domain}", WAIT_ZONE,
+                                  before="unverified", after="verified"))
+            return changes
+    changes.append(Change(LAYER, "create", want.property, "the property is not in the account", before=seen.permission,
+                          after="siteOwner", action="add_property"))
+    return changes
+
+
+def apply(ctx: LayerContext, site: Site, want: GscDesired, seen: GscObserved, changes: list[Change]) -> Applied:
+    facts = {"property": want.property, "txt_created": False, "verified_now": False, "property_added": False}
+    if not want.managed:
+        return Applied(facts={"skipped": "the site has no Google account"})
+    google = ctx.clients.google(site.gsc_account_id)
+    for change in changes:
+        if change.action == "create_txt":
+            cf = ctx.clients.cloudflare(site.cloudflare_account_id)
+            try:
+                cf.create_record(site.cloudflare_zone_id, "TXT", want.domain, seen.token, None)
+            except VendorError as exc:
+                if exc.code not in RECORD_EXISTS:
+                    raise
+            facts["txt_created"] = True
+        elif change.action == "verify":
+            try:
+                google.verify(want.domain)
+            except VendorError as exc:
+                if exc.status == 400 and TOKEN_NOT_FOUND in str(exc):
+                    return Applied(waiting_for=WAIT_PROPAGATION, seen="Google does not see the TXT record yet",
+                                   facts=facts)
+                raise
+            facts["verified_now"] = True
+        elif change.action == "add_property":
+            google.add_property(want.property)
+            facts["property_added"] = True
+        elif change.kind == "wait":
+            return Applied(waiting_for=change.reason, seen=f"zone {site.cloudflare_zone_status or 'not created'}",
+                           facts=facts)
+    return Applied({"gsc_property": want.property}, facts=facts)

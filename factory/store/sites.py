@@ -1,0 +1,241 @@
+"""The `sites` table: adding sites (one or many, all or nothing), finding them, listing them
+with filters, and the fields the steps record."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import errors, sql
+from psycopg.rows import class_row
+
+from factory.domains import InvalidDomain, normalize_domain
+from factory.store.database import Database
+from factory.store.errors import Conflict, InvalidInput, NotFound
+from factory.store.models import NewSite, Site
+from factory.store.validation import STATUS_VALUES, check_status, clean_domain, clean_text, is_uuid, like_pattern
+
+# Site columns that steps record besides statuses (and the brand name, which operators edit).
+SITE_FIELDS = (
+    "hosting_doc_root", "matomo_site_id", "brand_name",
+    "cloudflare_zone_id", "cloudflare_name_servers", "cloudflare_zone_status",
+    "hosting_site_user", "hosting_certificate", "gsc_property",
+)
+
+_SELECT = """
+select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
+       s.cloudflare_account_id, c.account_nickname as cloudflare_account,
+       s.gsc_account_id, g.email as gsc_account,
+       s.status_dns, s.status_hosting, s.status_content, s.status_deployment,
+       s.hosting_doc_root, s.matomo_site_id, s.gsc_verification_status,
+       s.error_message, s.error_step,
+       s.cloudflare_zone_id, s.cloudflare_name_servers, s.cloudflare_zone_status,
+       s.hosting_site_user, s.hosting_certificate, s.gsc_property
+  from public.sites s
+  join public.cloudflare_accounts c on c.id = s.cloudflare_account_id
+  left join public.gsc_accounts g on g.id = s.gsc_account_id
+"""
+
+
+@dataclass(frozen=True)
+class SiteQuery:
+    """Which sites: every filter given must hold. No limit = all of them, oldest first."""
+
+    status: dict[str, str] = field(default_factory=dict)  # status column -> value
+    failed: bool | None = None  # any status column 'failed' (or none)
+    search: str | None = None  # part of the domain or brand name
+    cloudflare_account_id: uuid.UUID | None = None
+    gsc_account_id: uuid.UUID | None = None
+    limit: int | None = None
+    offset: int = 0
+
+    def where(self) -> tuple[sql.Composable, list[Any]]:
+        clauses: list[sql.Composable] = []
+        params: list[Any] = []
+        for column, value in self.status.items():
+            check_status(column, value)
+            clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
+            params.append(value)
+        if self.failed is not None:
+            any_failed = sql.SQL(" or ").join(sql.SQL("s.{} = 'failed'").format(sql.Identifier(c))
+                                              for c in STATUS_VALUES)
+            clauses.append(sql.SQL("({})" if self.failed else "not ({})").format(any_failed))
+        if self.search:
+            clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
+            params += [like_pattern(self.search)] * 2
+        if self.cloudflare_account_id:
+            clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
+            params.append(self.cloudflare_account_id)
+        if self.gsc_account_id:
+            clauses.append(sql.SQL("s.gsc_account_id = %s"))
+            params.append(self.gsc_account_id)
+        if not clauses:
+            return sql.SQL(""), params
+        return sql.SQL(" where ") + sql.SQL(" and ").join(clauses), params
+
+
+class Sites:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- adding -----------------------------------------------------------------------------
+    def validate_new(self, new: NewSite, conn: psycopg.Connection | None = None) -> dict[str, Any]:
+        """Check one site against the rules and the accounts; return the row to insert.
+
+        Raises InvalidInput, NotFound (unknown account) or Conflict (domain exists).
+        """
+        domain = clean_domain(new.domain)
+        brand = clean_text(new.brand_name, "brand name", required=False)
+        cf_ref = clean_text(new.cloudflare_account, "Cloudflare account")
+        gsc_ref = clean_text(new.gsc_account, "Google account", required=False)
+
+        def run(c: psycopg.Connection) -> dict[str, Any]:
+            cf = c.execute("select id from public.cloudflare_accounts where account_nickname = %s"
+                           " or email = lower(%s) or id::text = %s", (cf_ref, cf_ref, cf_ref)).fetchone()
+            if cf is None:
+                raise NotFound(f"no Cloudflare account {cf_ref!r}")
+            gsc_id = None
+            if gsc_ref is not None:
+                gsc = c.execute("select id from public.gsc_accounts where email = lower(%s) or id::text = %s",
+                                (gsc_ref, gsc_ref)).fetchone()
+                if gsc is None:
+                    raise NotFound(f"no Google account {gsc_ref!r}")
+                gsc_id = gsc[0]
+            if c.execute("select 1 from public.sites where domain = %s", (domain,)).fetchone():
+                raise Conflict(f"the site {domain} already exists")
+            return {"domain": domain, "brand_name": brand, "cloudflare_account_id": cf[0], "gsc_account_id": gsc_id}
+
+        if conn is not None:
+            return run(conn)
+        with self.db.connection() as c:
+            return run(c)
+
+    def add(self, new: NewSite) -> Site:
+        return self.add_many([new])[0]
+
+    def add_many(self, batch: Sequence[NewSite]) -> list[Site]:
+        """Add several sites in one transaction: all of them, or (on any error) none."""
+        domains: list[str] = []
+        try:
+            with self.db.connection() as conn:
+                for new in batch:
+                    if clean_domain(new.domain) in domains:
+                        raise Conflict(f"the site {clean_domain(new.domain)} is listed twice")
+                    row = self.validate_new(new, conn)
+                    conn.execute("insert into public.sites (domain, brand_name, cloudflare_account_id, gsc_account_id)"
+                                 " values (%(domain)s, %(brand_name)s, %(cloudflare_account_id)s, %(gsc_account_id)s)",
+                                 row)
+                    domains.append(row["domain"])
+        except errors.UniqueViolation:
+            # Another writer added one of these domains between our check and insert.
+            if len(batch) == 1:
+                raise Conflict(f"the site {clean_domain(batch[0].domain)} already exists") from None
+            raise Conflict("one of the sites was added by someone else at the same time; nothing was written") from None
+        return self.by_domains(domains)
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, ref: str | uuid.UUID) -> Site:
+        """By id or (any spelling of) domain."""
+        with self.db.connection() as conn:
+            cur = conn.cursor(row_factory=class_row(Site))
+            if isinstance(ref, uuid.UUID) or is_uuid(ref):
+                row = cur.execute(_SELECT + " where s.id = %s", (str(ref),)).fetchone()
+            else:
+                try:
+                    domain = normalize_domain(ref)
+                except InvalidDomain:
+                    domain = None
+                row = cur.execute(_SELECT + " where s.domain = %s", (domain,)).fetchone() if domain else None
+        if row is None:
+            raise NotFound(f"no site {str(ref)!r}")
+        return row
+
+    def by_domains(self, domains: Sequence[str]) -> list[Site]:
+        """The sites with these (canonical) domains, in the order given; unknown ones are left out."""
+        with self.db.connection() as conn:
+            rows = conn.cursor(row_factory=class_row(Site)).execute(
+                _SELECT + " where s.domain = any(%s)", (list(domains),)).fetchall()
+        by_domain = {s.domain: s for s in rows}
+        return [by_domain[d] for d in domains if d in by_domain]
+
+    def list(self, query: SiteQuery | None = None) -> list[Site]:
+        query = query or SiteQuery()
+        where, params = query.where()
+        statement = sql.SQL(_SELECT) + where + sql.SQL(" order by s.seq")
+        if query.limit is not None:
+            statement += sql.SQL(" limit %s offset %s")
+            params += [query.limit, query.offset]
+        with self.db.connection() as conn:
+            return conn.cursor(row_factory=class_row(Site)).execute(statement, params).fetchall()
+
+    def count(self, query: SiteQuery | None = None) -> int:
+        where, params = (query or SiteQuery()).where()
+        with self.db.connection() as conn:
+            return conn.execute(sql.SQL("select count(*) from public.sites s") + where, params).fetchone()[0]
+
+    def existing_domains(self, domains: Sequence[str]) -> set[str]:
+        with self.db.connection() as conn:
+            rows = conn.execute("select domain from public.sites where domain = any(%s)", (list(domains),)).fetchall()
+        return {r[0] for r in rows}
+
+    def after(self, seq: int, limit: int = 1000) -> list[Site]:
+        """Sites inserted after `seq`, oldest first (the new-sites sensor's cursor)."""
+        with self.db.connection() as conn:
+            return conn.cursor(row_factory=class_row(Site)).execute(
+                _SELECT + " where s.seq > %s order by s.seq limit %s", (seq, limit)).fetchall()
+
+    def deletions_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
+        """(seq, domain) of sites deleted after `seq`, oldest first."""
+        with self.db.connection() as conn:
+            return conn.execute("select seq, domain from public.site_deletions where seq > %s order by seq limit %s",
+                                (seq, limit)).fetchall()
+
+    def count_by_account(self) -> dict[uuid.UUID, int]:
+        """How many sites use each account (Cloudflare and Google ids together)."""
+        with self.db.connection() as conn:
+            rows = conn.execute(
+                "select cloudflare_account_id, count(*) from public.sites group by 1"
+                " union all select gsc_account_id, count(*) from public.sites where gsc_account_id is not null group by 1"
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    # -- changing ---------------------------------------------------------------------------
+    def update(self, site_id: uuid.UUID, **changes: Any) -> None:
+        """Change recorded fields (SITE_FIELDS) in one UPDATE of those columns only."""
+        unknown = set(changes) - set(SITE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"cannot update {', '.join(sorted(unknown))}")
+        if "brand_name" in changes:
+            changes["brand_name"] = clean_text(changes["brand_name"], "brand name", required=False)
+        if not changes:
+            return
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in changes)
+        with self.db.connection() as conn:
+            if conn.execute(sql.SQL("update public.sites set {} where id = %s").format(assignments),
+                            [*changes.values(), site_id]).rowcount == 0:
+                raise NotFound(f"no site {site_id}")
+
+    def set_accounts(self, site_id: uuid.UUID, *, cloudflare_account_id: uuid.UUID | None = None,
+                     gsc_account_id: uuid.UUID | None = None, clear_gsc_account: bool = False) -> None:
+        """Move a site to another Cloudflare and/or Google account."""
+        changes: dict[str, Any] = {}
+        if cloudflare_account_id is not None:
+            changes["cloudflare_account_id"] = cloudflare_account_id
+        if clear_gsc_account:
+            changes["gsc_account_id"] = None
+        elif gsc_account_id is not None:
+            changes["gsc_account_id"] = gsc_account_id
+        if changes:
+            assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in changes)
+            with self.db.connection() as conn:
+                conn.execute(sql.SQL("update public.sites set {} where id = %s").format(assignments),
+                             [*changes.values(), site_id])
+
+    def delete(self, ref: str | uuid.UUID) -> Site:
+        site = self.get(ref)
+        with self.db.connection() as conn:
+            conn.execute("delete from public.sites where id = %s", (site.id,))
+        return site

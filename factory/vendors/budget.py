@@ -1,0 +1,118 @@
+"""A request budget per vendor credential, shared by every run and process through Postgres.
+
+Dagster pools cap how many steps run at once; they do not cap requests per window. Every
+client call acquires first (retries included). Each budget is a set of sliding windows, like
+the vendors' own (Namecheap: per minute, hour and day): at most `limit` requests in any
+`window_s`, measured on the database's clock so that all processes agree. A small margin
+absorbs network jitter, so the vendor never sees a limit crossed (Cloudflare blocks a token for
+five minutes when it is).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+Connect = Callable[[], AbstractContextManager[psycopg.Connection]]
+
+
+class BudgetTimeout(RuntimeError):
+    """Waiting for the budget took longer than allowed."""
+
+
+@dataclass(frozen=True)
+class Window:
+    limit: int
+    window_s: float
+    margin_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Budget:
+    vendor: str
+    windows: tuple[Window, ...]
+
+    def bucket(self, credential: str, window: Window) -> str:
+        # The credential itself is never stored: only a short hash identifies its bucket.
+        digest = hashlib.sha256(credential.encode()).hexdigest()[:16]
+        return f"{self.vendor}:{digest}:{window.window_s:g}"
+
+    def scaled(self, time_scale: float) -> Budget:
+        """The same budget with every window stretched (tests run the simulators' time faster)."""
+        if time_scale == 1:
+            return self
+        return replace(self, windows=tuple(Window(w.limit, w.window_s * time_scale, w.margin_s * time_scale)
+                                           for w in self.windows))
+
+    @property
+    def unlimited(self) -> bool:
+        return not self.windows
+
+
+def budget(vendor: str, *windows: tuple[int, float] | tuple[int, float, float]) -> Budget:
+    """budget("namecheap", (20, 60, 1), (700, 3600), (8000, 86400))"""
+    return Budget(vendor, tuple(Window(*w) for w in windows if w[0] > 0))
+
+
+class SharedRateLimiter:
+    def __init__(self, connect: Connect):
+        self._connect = connect
+
+    def acquire(self, budget: Budget, credential: str, *, max_wait_s: float = 3600.0) -> float:
+        """Block until a request for this credential fits every window; return seconds waited."""
+        if budget.unlimited:
+            return 0.0
+        waited = 0.0
+        while True:
+            wait = self._try(budget, credential)
+            if wait <= 0:
+                return waited
+            if waited + wait > max_wait_s:
+                raise BudgetTimeout(f"{budget.vendor} request budget still exhausted after {waited:.0f}s")
+            time.sleep(wait)
+            waited += wait
+
+    def _try(self, budget: Budget, credential: str) -> float:
+        """Take a request from every window at once, or none; the wait until all have room."""
+        buckets = [(budget.bucket(credential, w), w) for w in budget.windows]
+        with self._connect() as conn:
+            longest = 0.0
+            for bucket, window in sorted(buckets):  # a fixed lock order across processes
+                conn.execute("insert into public.rate_limit_buckets (bucket) values (%s) on conflict do nothing",
+                             (bucket,))
+                conn.execute("select 1 from public.rate_limit_buckets where bucket = %s for update", (bucket,))
+                span = window.window_s + window.margin_s
+                conn.execute("delete from public.rate_limit_hits where bucket = %s"
+                             " and at <= clock_timestamp() - make_interval(secs => %s)", (bucket, span))
+                count, wait = conn.execute(
+                    """select count(*),
+                              coalesce(extract(epoch from (
+                                  (select at from public.rate_limit_hits where bucket = %s
+                                    order by at desc offset %s - 1 limit 1)
+                                  + make_interval(secs => %s) - clock_timestamp())), 0)
+                         from public.rate_limit_hits where bucket = %s""",
+                    (bucket, window.limit, span, bucket)).fetchone()
+                if count >= window.limit:
+                    longest = max(longest, float(wait), 0.001)
+            if longest > 0:
+                return longest
+            for bucket, _ in buckets:
+                conn.execute("insert into public.rate_limit_hits (bucket, at) values (%s, clock_timestamp())",
+                             (bucket,))
+        return 0.0
+
+    def used(self, budget: Budget, credential: str) -> dict[float, int]:
+        """Requests counted in each window now (window seconds -> count), for ETAs and reports."""
+        with self._connect() as conn:
+            return {w.window_s: conn.execute(
+                "select count(*) from public.rate_limit_hits where bucket = %s"
+                " and at > clock_timestamp() - make_interval(secs => %s)",
+                (budget.bucket(credential, w), w.window_s + w.margin_s)).fetchone()[0] for w in budget.windows}

@@ -1,0 +1,188 @@
+"""A small Directus REST client (vendor-apis.md §6) for the one multi-tenant content instance.
+
+Schema: `sites` (one row per domain) and `pages` (many per site, unique per (site, slug) via the
+`key` field "<domain>/<slug>", since Directus' API only offers single-column uniqueness).
+`ensure_schema` creates what is missing and nothing else, looking up before creating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import httpx
+
+from factory.vendors.budget import budget
+from factory.vendors.caller import VendorCaller
+from factory.vendors.retry import RetryPolicy, VendorError
+
+SITES, PAGES = "sites", "pages"
+EDITABLE_FIELDS = ("title", "nav_label", "nav_order", "seo_description", "body")
+
+
+def _readonly(note: str) -> dict:
+    return {"interface": "input", "readonly": True, "note": note, "width": "half"}
+
+
+# (collection, field, type, meta, schema) in creation order.
+FIELDS: tuple[tuple[str, str, str, dict, dict], ...] = (
+    (SITES, "domain", "string", {"interface": "input", "required": True, "width": "half"},
+     {"is_unique": True, "is_nullable": False}),
+    (SITES, "brand_name", "string", {"interface": "input", "width": "half"}, {}),
+    (SITES, "tagline", "string", {"interface": "input", "width": "full"}, {}),
+    (SITES, "content_model", "string", _readonly("Model of the last generation"), {}),
+    (SITES, "content_prompt_version", "string", _readonly("Prompt template version of the last generation"), {}),
+    (SITES, "content_hash", "string", _readonly("Hash of the last generated plan"), {}),
+    (PAGES, "key", "string", {"interface": "input", "hidden": True, "readonly": True},
+     {"is_unique": True, "is_nullable": False}),
+    (PAGES, "site", "integer", {"interface": "select-dropdown-m2o", "special": ["m2o"], "required": True,
+                                "display_options": None, "options": {"template": "{{domain}}"}, "width": "half"},
+     {"is_nullable": False}),
+    (PAGES, "slug", "string", {"interface": "input", "required": True, "width": "half",
+                               "note": "URL path: lower-case words joined by hyphens; 'home' is the front page"},
+     {"is_nullable": False}),
+    (PAGES, "status", "string", {"interface": "select-dropdown", "width": "half", "options": {"choices": [
+        {"text": "Published", "value": "published"}, {"text": "Draft", "value": "draft"}]}},
+     {"default_value": "published", "is_nullable": False}),
+    (PAGES, "nav_order", "integer", {"interface": "input", "width": "half"}, {"default_value": 0}),
+    (PAGES, "title", "string", {"interface": "input", "required": True, "width": "full"}, {}),
+    (PAGES, "nav_label", "string", {"interface": "input", "width": "half"}, {}),
+    (PAGES, "seo_description", "text", {"interface": "input-multiline", "width": "full",
+                                        "note": "Meta description shown by search engines (50-160 characters)"}, {}),
+    (PAGES, "body", "text", {"interface": "input-rich-text-md", "width": "full"}, {}),
+    (PAGES, "generated_hash", "string", {"interface": "input", "hidden": True, "readonly": True,
+                                         "note": "Hash of the generated text; differs from the page once edited"}, {}),
+)
+COLLECTION_META = {
+    SITES: {"icon": "public", "note": "One row per site of the fleet (keyed by domain)", "display_template": "{{domain}}"},
+    PAGES: {"icon": "article", "note": "Pages of every site", "display_template": "{{site.domain}}/{{slug}}",
+            "sort_field": "nav_order"},
+}
+
+
+VENDOR = "directus"
+
+
+def directus_budget(per_second: int):
+    """Directus's own limiter, when enabled, allows 50 requests a second per IP (vendor-apis.md §6.5)."""
+    return budget(VENDOR, (per_second, 1.0, 0.05))
+
+
+class DirectusError(VendorError):
+    def __init__(self, status: int, code: str | None, message: str):
+        super().__init__(VENDOR, f"HTTP {status}{f' {code}' if code else ''}: {message}", code=code, status=status,
+                         retryable=status == 0 or status == 429 or status >= 500)
+
+
+class DirectusClient:
+    def __init__(self, url: str, token: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 call: VendorCaller | None = None):
+        self._http = httpx.Client(
+            base_url=url.rstrip("/"), timeout=timeout, transport=transport,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
+        # Without a shared budget (tests, one-off tools) calls are still retried by the same rules.
+        self._call = call or VendorCaller(None, None, token, RetryPolicy(max_attempts=4), lambda exc: None)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _request(self, method: str, path: str, *, missing_ok: bool = False, **kwargs) -> Any:
+        return self._call(lambda: self._send(method, path, missing_ok=missing_ok, **kwargs), f"{method} {path}")
+
+    def _send(self, method: str, path: str, *, missing_ok: bool = False, **kwargs) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise DirectusError(0, None, f"could not reach Directus ({type(exc).__name__})") from None
+        if response.status_code == 204:
+            return None
+        # Directus answers 403 for anything that does not exist (it never reveals existence).
+        if missing_ok and response.status_code == 403:
+            return None
+        if response.status_code >= 400:
+            try:
+                err = response.json()["errors"][0]
+                code, message = err.get("extensions", {}).get("code"), err.get("message", "")
+            except (ValueError, KeyError, IndexError, TypeError):
+                code, message = None, response.text[:200]
+            raise DirectusError(response.status_code, code, message)
+        return response.json().get("data")
+
+    def ping(self) -> bool:
+        try:
+            return self._http.get("/server/ping").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    # -- schema -----------------------------------------------------------------------------
+    def ensure_schema(self) -> list[str]:
+        """Create the content collections, fields and relation if missing; return what was created."""
+        created = []
+        for collection in (SITES, PAGES):
+            if self._request("GET", f"/collections/{collection}", missing_ok=True) is None:
+                self._request("POST", "/collections", json={
+                    "collection": collection, "meta": COLLECTION_META[collection], "schema": {},
+                })
+                created.append(collection)
+        for collection, field, type_, meta, schema in FIELDS:
+            if self._request("GET", f"/fields/{collection}/{field}", missing_ok=True) is None:
+                self._request("POST", f"/fields/{collection}", json={
+                    "field": field, "type": type_, "meta": meta, "schema": schema or {},
+                })
+                created.append(f"{collection}.{field}")
+        if self._request("GET", f"/relations/{PAGES}/site", missing_ok=True) is None:
+            self._request("POST", "/relations", json={
+                "collection": PAGES, "field": "site", "related_collection": SITES,
+                "meta": {"one_field": None}, "schema": {"on_delete": "CASCADE"},
+            })
+            created.append("pages.site -> sites")
+        return created
+
+    # -- items ------------------------------------------------------------------------------
+    def sites(self, domains: Sequence[str]) -> dict[str, dict]:
+        rows = self._request("GET", f"/items/{SITES}", params={
+            "filter[domain][_in]": ",".join(domains), "limit": "-1", "fields": "*"})
+        return {row["domain"]: row for row in rows or []}
+
+    def upsert_site(self, domain: str, values: dict[str, Any]) -> dict:
+        existing = self.sites([domain]).get(domain)
+        if existing is None:
+            try:
+                return self._request("POST", f"/items/{SITES}", json={"domain": domain, **values})
+            except DirectusError as exc:
+                if exc.code != "RECORD_NOT_UNIQUE":
+                    raise
+                existing = self.sites([domain])[domain]  # a concurrent run created it first
+        changed = {k: v for k, v in values.items() if existing.get(k) != v}
+        return self._request("PATCH", f"/items/{SITES}/{existing['id']}", json=changed) if changed else existing
+
+    def pages(self, domains: Iterable[str], *, published_only: bool = False) -> dict[str, list[dict]]:
+        """Pages by domain (one request for any number of sites)."""
+        domains = list(domains)
+        params = {"filter[site][domain][_in]": ",".join(domains), "limit": "-1",
+                  "fields": "*,site.domain", "sort": "nav_order,slug"}
+        if published_only:
+            params["filter[status][_eq]"] = "published"
+        out: dict[str, list[dict]] = {d: [] for d in domains}
+        for row in self._request("GET", f"/items/{PAGES}", params=params) or []:
+            out.setdefault(row["site"]["domain"], []).append(row)
+        return out
+
+    def create_page(self, values: dict[str, Any]) -> dict:
+        return self._request("POST", f"/items/{PAGES}", json=values)
+
+    def update_page(self, page_id: int, values: dict[str, Any]) -> dict:
+        return self._request("PATCH", f"/items/{PAGES}/{page_id}", json=values)
+
+    def delete_site(self, domain: str) -> None:
+        existing = self.sites([domain]).get(domain)
+        if existing is not None:
+            self._request("DELETE", f"/items/{SITES}/{existing['id']}")

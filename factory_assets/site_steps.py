@@ -1,0 +1,84 @@
+"""What every per-site asset shares: the partition's site, its layer run through the step state
+machine, and the MaterializeResult (the plan applied as Markdown, what happened, checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from factory.domains import InvalidDomain, normalize_domain
+from factory.layers.runner import BatchResult, StepFailed, StepOutcome
+from factory.store import NotFound, Site
+from resources.factory import FactoryResource
+
+# Transient vendor trouble that outlasted the clients' own retries gets a few more tries.
+STEP_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
+def checked_domains(keys: Sequence[str]) -> list[str]:
+    """Partition keys are domains that reach paths, URLs and remote shells: only canonical ones pass."""
+    for key in keys:
+        try:
+            ok = normalize_domain(key) == key
+        except InvalidDomain:
+            ok = False
+        if not ok:
+            raise dg.Failure(description=f"{key!r} is not a canonical site domain; refusing to process it")
+    return list(keys)
+
+
+def partition_site(factory: FactoryResource, key: str) -> Site:
+    checked_domains([key])
+    try:
+        return factory.store.sites.get(key)
+    except NotFound:
+        raise dg.Failure(description=f"{key} is not in the sites table (deleted?); nothing to do") from None
+
+
+def sites_for(factory: FactoryResource, keys: Sequence[str]) -> list[Site]:
+    domains = checked_domains(keys)
+    sites = factory.store.sites.by_domains(domains)
+    missing = sorted(set(domains) - {s.domain for s in sites})
+    if missing:
+        raise dg.Failure(description=f"not in the sites table (deleted?): {', '.join(missing[:10])}")
+    return sites
+
+
+def as_failure(exc: StepFailed) -> dg.Failure:
+    # A retryable vendor error lets the retry policy try again; anything else is final for this run.
+    return dg.Failure(description=str(exc), allow_retries=exc.retryable)
+
+
+def result(outcome: StepOutcome, checks: Sequence[dg.AssetCheckResult] = ()) -> dg.MaterializeResult:
+    metadata = outcome.metadata()
+    metadata["plan"] = dg.MetadataValue.md(metadata["plan"])
+    return dg.MaterializeResult(metadata=metadata, check_results=list(checks))
+
+
+def batch_result(step: str, batch: BatchResult, total: int) -> dg.MaterializeResult:
+    """One site: its own metadata. Many: counts and a per-site summary. Raises if any site failed
+    (each failure is already on its own site's row)."""
+    if batch.failures:
+        if total == 1:
+            raise as_failure(next(iter(batch.failures.values())))
+        listed = "; ".join(f"{d}: {e.message}" for d, e in list(batch.failures.items())[:10])
+        raise dg.Failure(description=f"{step} failed for {len(batch.failures)} of {total} sites: {listed}",
+                         metadata={"failed_sites": sorted(batch.failures)})
+    outcomes = list(batch.outcomes.values())
+    if total == 1:
+        return result(outcomes[0])
+    totals: dict[str, int] = {}
+    for outcome in outcomes:
+        for key, value in outcome.applied.facts.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                totals[f"total_{key}"] = totals.get(f"total_{key}", 0) + value
+    return dg.MaterializeResult(metadata={
+        "sites": total,
+        "waiting": sum(1 for o in outcomes if o.waiting),
+        "changed": sum(1 for o in outcomes if any(c.kind in ("create", "update", "delete") for c in o.changes)),
+        **totals,
+        "per_site": dg.MetadataValue.json({o.domain: {"state": o.state, **{k: v for k, v in o.applied.facts.items()
+                                                                          if isinstance(v, (str, int, float, bool))}}
+                                           for o in outcomes}),
+    })
