@@ -1,5 +1,5 @@
 import { api } from "../api/client";
-import type { CloudflareAccount, GoogleAccount } from "../api/types";
+import type { CloudflareAccount, GoogleAccount, SitesQuery } from "../api/types";
 
 export type AnyAccount = CloudflareAccount | GoogleAccount;
 
@@ -9,7 +9,8 @@ export interface AccountKind {
   /** Plain fields (besides the secret), as the API names them. */
   fields: { name: string; label: string; type?: string }[];
   secret: { name: string; label: string };
-  siteFilter: "cloudflare_account_id" | "gsc_account_id";
+  /** The GET /api/sites filter that lists the account's sites. */
+  siteFilter: keyof SitesQuery & ("cloudflare_account_id" | "gsc_account_id");
   filterValue: (id: string) => string;
   name: (account: AnyAccount) => string;
   list: () => Promise<{ items: AnyAccount[] }>;
