@@ -29,7 +29,8 @@ def current_schema() -> dict[str, Any]:
     from hub_api.main import create_app
 
     # model_construct: the declared defaults only (no env, no .env): the schema must not vary by machine.
-    return create_app(Settings.model_construct()).openapi()
+    # No UI mount either (its routes are not in the schema; this only keeps the log quiet).
+    return create_app(Settings.model_construct(ui_dist=Path("/nonexistent/ui/dist"))).openapi()
 
 
 def render(schema: dict[str, Any]) -> str:
@@ -103,7 +104,7 @@ def _display(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub_api.openapi", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=str(SCHEMA_FILE), help="the file to write ('-' prints it); default %(default)s")
+    parser.add_argument("--out", default=str(SCHEMA_FILE), help="the file to write ('-' prints it); default: ui/openapi.json")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is stale")
     args = parser.parse_args(argv)
     text = render(current_schema())
