@@ -55,24 +55,20 @@ def test_a_new_endpoint_is_named_with_the_command_that_fixes_it() -> None:
     assert "Run `scripts/ui schema` and commit ui/openapi.json" in message
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hub_api.openapi", *args], check=False, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
-
-
 def test_the_command_writes_a_stable_file_and_check_names_what_changed(tmp_path: Path) -> None:
     target = tmp_path / "openapi.json"
-    assert _cli("--out", str(target)).returncode == 0
+    assert openapi.main(["--out", str(target)]) == 0
     first = target.read_bytes()
     assert first == openapi.SCHEMA_FILE.read_bytes()  # same bytes on every run and machine
-    assert _cli("--out", str(target)).returncode == 0 and target.read_bytes() == first
-    assert _cli("--check", "--out", str(target)).returncode == 0
+    assert openapi.main(["--out", str(target)]) == 0 and target.read_bytes() == first
+    assert openapi.main(["--check", "--out", str(target)]) == 0
 
     schema = json.loads(first)
     del schema["paths"]["/api/sites/{site}/events"]
     schema["components"]["schemas"]["SiteOut"]["required"].remove("error_step")
     target.write_text(openapi.render(schema), encoding="utf-8")
-    stale = _cli("--check", "--out", str(target))
+    stale = subprocess.run([sys.executable, "-m", "hub_api.openapi", "--check", "--out", str(target)], check=False,
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert stale.returncode == 1
     assert "endpoint added: GET /api/sites/{site}/events" in stale.stderr
     assert "schema changed: SiteOut (now required error_step)" in stale.stderr
