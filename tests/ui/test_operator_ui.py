@@ -32,6 +32,11 @@ def _npm(script: str, timeout: int) -> None:
     assert result.returncode == 0, f"npm run {script} failed:\n{result.stdout[-8000:]}\n{result.stderr[-4000:]}"
 
 
+def test_ui_type_checks_against_the_api_schema() -> None:
+    """Types generated from ui/openapi.json (see test_api_schema.py), then tsc over the whole UI."""
+    _npm("typecheck", timeout=600)
+
+
 def test_ui_component_tests() -> None:
     _npm("test:unit", timeout=900)
 

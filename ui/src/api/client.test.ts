@@ -20,6 +20,24 @@ describe("API client", () => {
     expect(buildQuery({ a: "", b: undefined, c: 0 })).toBe("?c=0");
   });
 
+  it("fills the endpoint's path parameters, encoded, and sends the body", async () => {
+    signedIn();
+    const fetch = mockFetch()
+      .on("POST", "/api/sites/b%C3%BCcher.de%2Fx/runs", {
+        status: 202,
+        body: { run_id: "r1", url: "http://dagster/runs/r1", domain: "bücher.de", job: "onboard_site_job", step: "dns_zone" },
+      })
+      .on("DELETE", "/api/cloudflare-accounts/acc-1", { status: 204 });
+    const launched = await api.launchRun("bücher.de/x", "dns_zone");
+    expect(launched.run_id).toBe("r1");
+    expect(fetch.calls[0].body).toEqual({ step: "dns_zone" });
+    await expect(api.deleteCloudflareAccount("acc-1")).resolves.toBeUndefined();
+    expect(fetch.calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      "POST /api/sites/b%C3%BCcher.de%2Fx/runs",
+      "DELETE /api/cloudflare-accounts/acc-1",
+    ]);
+  });
+
   it("turns the API's detail into the error message", async () => {
     signedIn();
     mockFetch().on("POST", "/api/sites", { status: 400, body: { detail: "'x' does not end in a public suffix" } });

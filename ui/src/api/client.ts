@@ -1,22 +1,16 @@
 import { ApiError } from "./errors";
 import { clearSession, loadSession } from "../auth/session";
+import type { paths } from "./schema";
 import type {
-  AnalyticsDay,
   AssetStep,
-  BulkRunResult,
-  CloudflareAccount,
-  FleetAnalytics,
-  GoogleAccount,
-  ImportReport,
-  Operator,
-  Page,
-  Run,
-  RunLaunched,
+  CloudflareAccountCreate,
+  CloudflareAccountUpdate,
+  GoogleAccountCreate,
+  GoogleAccountUpdate,
   Site,
   SiteCreate,
-  SiteEvent,
-  SiteTotals,
-  Token,
+  SitesQuery,
+  SiteTotalsQuery,
 } from "./types";
 
 type Query = Record<string, string | number | boolean | string[] | null | undefined>;
@@ -82,14 +76,43 @@ export async function request<T>(method: string, path: string, options: { query?
   return payload as T;
 }
 
+// Every call below names its endpoint as the API's schema does ("/sites/{site}", "GET"); its path
+// parameters, query, body and answer are typed from that endpoint in ./schema (generated), so a
+// changed or removed endpoint is a type error here rather than a surprise in the browser.
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Route = keyof paths extends infer K ? (K extends `/api${infer R}` ? R : never) : never;
+type MethodOf<R extends Route> = {
+  [M in Method]: paths[`/api${R}`][Lowercase<M>] extends undefined ? never : M;
+}[Method];
+type Operation<R extends Route, M extends Method> = NonNullable<paths[`/api${R}`][Lowercase<M>]>;
+type Part<O, Where extends "path" | "query"> = O extends { parameters: { [K in Where]?: infer P } } ? P : never;
+type BodyOf<O> = O extends { requestBody?: { content: { "application/json": infer B } } } ? B : never;
+/** The JSON of the endpoint's success answer (void for 204 No Content). */
+type Answer<O> = O extends { responses: infer Rs }
+  ? { [S in keyof Rs]: S extends 200 | 201 | 202 | 204
+      ? Rs[S] extends { content: { "application/json": infer B } } ? B : void
+      : never }[keyof Rs]
+  : never;
+type CallOptions<O> = { query?: Part<O, "query">; body?: BodyOf<O>; auth?: boolean } &
+  ([Part<O, "path">] extends [never | undefined] ? { path?: never } : { path: Part<O, "path"> });
+
+export function call<R extends Route, M extends MethodOf<R>>(
+  method: M,
+  route: R,
+  ...[options]: object extends CallOptions<Operation<R, M>> ? [CallOptions<Operation<R, M>>?] : [CallOptions<Operation<R, M>>]
+): Promise<Answer<Operation<R, M>>> {
+  const { path, query, body, auth } = (options ?? {}) as { path?: Record<string, string>; query?: Query; body?: unknown; auth?: boolean };
+  const url = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path?.[name])));
+  return request(method, url, { query, body, auth });
+}
+
 const PAGE = 500; // the API's largest page of sites
 
 export const api = {
-  signIn: (email: string, password: string) =>
-    request<Token>("POST", "/auth/token", { body: { email, password }, auth: false }),
-  me: () => request<Operator>("GET", "/auth/me"),
+  signIn: (email: string, password: string) => call("POST", "/auth/token", { body: { email, password }, auth: false }),
+  me: () => call("GET", "/auth/me"),
 
-  sitesPage: (query: Query) => request<Page<Site>>("GET", "/sites", { query }),
+  sitesPage: (query: SitesQuery) => call("GET", "/sites", { query }),
   /** Every site, fetched in pages of 500 (the fleet is a few hundred to a few thousand sites). */
   async allSites(): Promise<Site[]> {
     const first = await api.sitesPage({ limit: PAGE, offset: 0 });
@@ -101,35 +124,28 @@ export const api = {
     }
     return sites;
   },
-  site: (ref: string) => request<Site>("GET", `/sites/${encodeURIComponent(ref)}`),
-  createSite: (body: SiteCreate) => request<Site>("POST", "/sites", { body }),
+  site: (ref: string) => call("GET", "/sites/{site}", { path: { site: ref } }),
+  createSite: (body: SiteCreate) => call("POST", "/sites", { body }),
   importSites: (csv: string, options: { dryRun: boolean; skipInvalid: boolean }) =>
-    request<ImportReport>("POST", "/sites/import", {
-      body: { csv, dry_run: options.dryRun, skip_invalid: options.skipInvalid },
-    }),
-  siteEvents: (ref: string) => request<SiteEvent[]>("GET", `/sites/${encodeURIComponent(ref)}/events`, { query: { limit: 200 } }),
-  siteRuns: (ref: string) => request<Run[]>("GET", `/sites/${encodeURIComponent(ref)}/runs`, { query: { limit: 10 } }),
-  launchRun: (ref: string, step: AssetStep | null) =>
-    request<RunLaunched>("POST", `/sites/${encodeURIComponent(ref)}/runs`, { body: { step } }),
-  launchRuns: (sites: string[], step: AssetStep | null) =>
-    request<BulkRunResult>("POST", "/runs", { body: { sites, step } }),
+    call("POST", "/sites/import", { body: { csv, dry_run: options.dryRun, skip_invalid: options.skipInvalid } }),
+  siteEvents: (ref: string) => call("GET", "/sites/{site}/events", { path: { site: ref }, query: { limit: 200 } }),
+  siteRuns: (ref: string) => call("GET", "/sites/{site}/runs", { path: { site: ref }, query: { limit: 10 } }),
+  launchRun: (ref: string, step: AssetStep | null) => call("POST", "/sites/{site}/runs", { path: { site: ref }, body: { step } }),
+  launchRuns: (sites: string[], step: AssetStep | null) => call("POST", "/runs", { body: { sites, step } }),
 
-  cloudflareAccounts: () => request<Page<CloudflareAccount>>("GET", "/cloudflare-accounts", { query: { limit: 1000 } }),
-  createCloudflareAccount: (body: { email: string; account_nickname: string; api_token: string }) =>
-    request<CloudflareAccount>("POST", "/cloudflare-accounts", { body }),
-  updateCloudflareAccount: (id: string, body: { email?: string; account_nickname?: string; api_token?: string }) =>
-    request<CloudflareAccount>("PATCH", `/cloudflare-accounts/${id}`, { body }),
-  deleteCloudflareAccount: (id: string) => request<void>("DELETE", `/cloudflare-accounts/${id}`),
-  googleAccounts: () => request<Page<GoogleAccount>>("GET", "/google-accounts", { query: { limit: 1000 } }),
-  createGoogleAccount: (body: { email: string; refresh_token: string }) =>
-    request<GoogleAccount>("POST", "/google-accounts", { body }),
-  updateGoogleAccount: (id: string, body: { email?: string; refresh_token?: string }) =>
-    request<GoogleAccount>("PATCH", `/google-accounts/${id}`, { body }),
-  deleteGoogleAccount: (id: string) => request<void>("DELETE", `/google-accounts/${id}`),
+  cloudflareAccounts: () => call("GET", "/cloudflare-accounts", { query: { limit: 1000 } }),
+  createCloudflareAccount: (body: CloudflareAccountCreate) => call("POST", "/cloudflare-accounts", { body }),
+  updateCloudflareAccount: (id: string, body: CloudflareAccountUpdate) =>
+    call("PATCH", "/cloudflare-accounts/{account_id}", { path: { account_id: id }, body }),
+  deleteCloudflareAccount: (id: string) => call("DELETE", "/cloudflare-accounts/{account_id}", { path: { account_id: id } }),
+  googleAccounts: () => call("GET", "/google-accounts", { query: { limit: 1000 } }),
+  createGoogleAccount: (body: GoogleAccountCreate) => call("POST", "/google-accounts", { body }),
+  updateGoogleAccount: (id: string, body: GoogleAccountUpdate) =>
+    call("PATCH", "/google-accounts/{account_id}", { path: { account_id: id }, body }),
+  deleteGoogleAccount: (id: string) => call("DELETE", "/google-accounts/{account_id}", { path: { account_id: id } }),
 
-  fleetAnalytics: (start: string, end: string) => request<FleetAnalytics>("GET", "/analytics/fleet", { query: { start, end } }),
-  siteTotals: (query: { start: string; end: string; search?: string; sort: string; order: "asc" | "desc"; limit: number; offset: number }) =>
-    request<Page<SiteTotals>>("GET", "/analytics/sites", { query }),
+  fleetAnalytics: (start: string, end: string) => call("GET", "/analytics/fleet", { query: { start, end } }),
+  siteTotals: (query: SiteTotalsQuery) => call("GET", "/analytics/sites", { query }),
   dailyAnalytics: (start: string, end: string, sites: string[] | undefined, limit = 10000) =>
-    request<Page<AnalyticsDay>>("GET", "/analytics/daily", { query: { start, end, site: sites, limit } }),
+    call("GET", "/analytics/daily", { query: { start, end, site: sites, limit } }),
 };

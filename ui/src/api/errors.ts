@@ -1,4 +1,4 @@
-import type { ImportRowError } from "./types";
+import type { ImportRowError, ValidationItem } from "./types";
 
 /** An error answer of the Hub API: `{"detail": ...}` (a string, or FastAPI's validation list). */
 export class ApiError extends Error {
@@ -15,17 +15,12 @@ export class ApiError extends Error {
   }
 }
 
-interface ValidationItem {
-  loc?: unknown[];
-  msg?: string;
-}
-
 /** The API's `detail` in words: strings as they are, validation lists as "field: message". */
 export function describeDetail(detail: unknown, status: number): string {
   if (typeof detail === "string" && detail.trim()) return detail;
   if (Array.isArray(detail) && detail.length) {
     return detail
-      .map((item: ValidationItem) => {
+      .map((item: Partial<ValidationItem>) => {
         const loc = (item.loc ?? []).filter((part) => part !== "body" && part !== "query" && part !== "path");
         const field = loc.join(".");
         return field ? `${field}: ${item.msg ?? "invalid"}` : item.msg ?? "invalid";

@@ -1,163 +1,48 @@
-// The Hub API's shapes (hub_api/schemas/*.py), as the UI uses them.
+// The Hub API's shapes under the names the UI uses. Nothing here is written by hand: every type
+// comes from the API's OpenAPI schema (ui/openapi.json, written by the Hub from its Pydantic
+// models), turned into ./schema.d.ts by openapi-typescript on every build, type-check and test
+// run. After changing the API, run `scripts/ui schema`; tsc then shows what the UI must follow.
+import type { components, paths } from "./schema";
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+type Schemas = components["schemas"];
 
-export interface Token {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number;
-  source: "local" | "supabase";
-}
+export type Token = Schemas["Token"];
+export type Operator = Schemas["OperatorOut"];
 
-export interface Operator {
-  subject: string;
-  email: string | null;
-  source: "local" | "supabase";
-  expires_at: string;
-}
+export type Site = Schemas["SiteOut"];
+export type SiteCreate = Schemas["SiteCreate"];
+export type SiteEvent = Schemas["SiteEvent"];
+/** The filters and paging of GET /api/sites. */
+export type SitesQuery = NonNullable<paths["/api/sites"]["get"]["parameters"]["query"]>;
+export type DnsStatus = Site["status_dns"];
+export type HostingStatus = Site["status_hosting"];
+export type ContentStatus = Site["status_content"];
+export type DeploymentStatus = Site["status_deployment"];
+export type VerificationStatus = Site["gsc_verification_status"];
+/** Every value a site's status columns can hold. */
+export type StepStatus = DnsStatus | HostingStatus | ContentStatus | DeploymentStatus | VerificationStatus;
 
-export type DnsStatus = "pending" | "active" | "failed";
-export type ContentStatus = "pending" | "generating" | "generated" | "failed";
-export type DeploymentStatus = "pending" | "deploying" | "deployed" | "failed";
-export type VerificationStatus = "pending" | "verified" | "failed";
+export type ImportRowError = Schemas["ImportRowError"];
+/** One entry of a 422's `detail` list (FastAPI's request validation). */
+export type ValidationItem = Schemas["ValidationError"];
+export type ImportReport = Schemas["ImportReport"];
 
-export interface Site {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  domain: string;
-  brand_name: string | null;
-  cloudflare_account_id: string;
-  cloudflare_account: string;
-  gsc_account_id: string | null;
-  gsc_account: string | null;
-  status_dns: DnsStatus;
-  status_hosting: DnsStatus;
-  status_content: ContentStatus;
-  status_deployment: DeploymentStatus;
-  gsc_verification_status: VerificationStatus;
-  hosting_doc_root: string | null;
-  matomo_site_id: number | null;
-  error_message: string | null;
-  error_step: string | null;
-  cloudflare_zone_id?: string | null;
-  cloudflare_zone_status?: string | null;
-  gsc_property?: string | null;
-}
+/** One per-site asset (onboarding step) a run can materialize. */
+export type AssetStep = NonNullable<Schemas["RunRequest"]["step"]>;
+export type RunLaunched = Schemas["RunLaunched"];
+export type BulkRunResult = Schemas["BulkRunResult"];
+export type Run = Schemas["RunOut"];
 
-export interface SiteCreate {
-  domain: string;
-  cloudflare_account: string;
-  gsc_account?: string | null;
-  brand_name?: string | null;
-}
+export type CloudflareAccount = Schemas["CloudflareAccountOut"];
+export type CloudflareAccountCreate = Schemas["CloudflareAccountCreate"];
+export type CloudflareAccountUpdate = Schemas["CloudflareAccountUpdate"];
+export type GoogleAccount = Schemas["GoogleAccountOut"];
+export type GoogleAccountCreate = Schemas["GoogleAccountCreate"];
+export type GoogleAccountUpdate = Schemas["GoogleAccountUpdate"];
 
-export interface ImportRowError {
-  line: number;
-  domain: string | null;
-  reason: string;
-}
-
-export interface ImportReport {
-  dry_run: boolean;
-  rows: number;
-  valid: number;
-  written: number;
-  errors: ImportRowError[];
-  domains: string[];
-}
-
-export interface SiteEvent {
-  at: string;
-  step: string;
-  status: string;
-  message: string | null;
-}
-
-export type AssetStep =
-  | "dns_zone"
-  | "hosting_site"
-  | "matomo_site"
-  | "gsc_property"
-  | "site_content"
-  | "site_build"
-  | "site_deployment";
-
-export interface RunLaunched {
-  run_id: string;
-  url: string;
-  domain: string;
-  job: string;
-  step: AssetStep | null;
-}
-
-export interface BulkRunResult {
-  launched: RunLaunched[];
-  errors: { site: string; reason: string }[];
-}
-
-export interface Run {
-  run_id: string;
-  status: string;
-  job: string;
-  url: string;
-  created_at: string | null;
-  started_at: string | null;
-  ended_at: string | null;
-  steps: string[] | null;
-}
-
-export interface CloudflareAccount {
-  id: string;
-  created_at: string;
-  email: string;
-  account_nickname: string;
-  token_hint: string;
-  sites: number;
-}
-
-export interface GoogleAccount {
-  id: string;
-  created_at: string;
-  email: string;
-  token_hint: string;
-  sites: number;
-}
-
-export interface AnalyticsDay {
-  date: string;
-  site_id: string;
-  domain: string;
-  matomo_visits: number | null;
-  gsc_clicks: number | null;
-  gsc_impressions: number | null;
-}
-
-export interface SiteTotals {
-  site_id: string;
-  domain: string;
-  days: number;
-  matomo_visits: number;
-  gsc_clicks: number;
-  gsc_impressions: number;
-}
-
-export interface FleetDay {
-  date: string;
-  sites: number;
-  matomo_visits: number;
-  gsc_clicks: number;
-  gsc_impressions: number;
-}
-
-export interface FleetAnalytics {
-  start: string;
-  end: string;
-  days: FleetDay[];
-  totals: { matomo_visits: number; gsc_clicks: number; gsc_impressions: number };
-}
+export type AnalyticsDay = Schemas["AnalyticsDay"];
+export type SiteTotals = Schemas["SiteTotals"];
+/** Range, search, sort and paging of GET /api/analytics/sites. */
+export type SiteTotalsQuery = paths["/api/analytics/sites"]["get"]["parameters"]["query"];
+export type FleetDay = Schemas["FleetDay"];
+export type FleetAnalytics = Schemas["FleetAnalytics"];

@@ -1,11 +1,11 @@
 import { Link } from "react-router";
-import type { AnalyticsDay, SiteTotals } from "../api/types";
+import type { AnalyticsDay, SiteTotals, SiteTotalsQuery } from "../api/types";
 import { formatNumber, formatPercent, percentChange } from "../lib/format";
 import { trendOf } from "../lib/series";
 import { SortHeader } from "./SortHeader";
 import { Sparkline } from "./Sparkline";
 
-export type TotalsSort = "domain" | "days" | "matomo_visits" | "gsc_clicks" | "gsc_impressions";
+export type TotalsSort = NonNullable<SiteTotalsQuery["sort"]>;
 
 interface Props {
   rows: SiteTotals[];

@@ -1,4 +1,4 @@
-import type { AssetStep, Site } from "../api/types";
+import type { AssetStep, Site, StepStatus } from "../api/types";
 
 /** How a step stands, in the UI's words; `raw` is the API's own status value. */
 export type StepState = "pending" | "running" | "done" | "failed";
@@ -12,10 +12,10 @@ export interface StepInfo {
   asset: AssetStep;
   /** error_step / event step names that belong to this step. */
   errorSteps: string[];
-  raw: (site: Site) => string;
+  raw: (site: Site) => StepStatus;
 }
 
-const matomoRaw = (site: Site) =>
+const matomoRaw = (site: Site): StepStatus =>
   site.error_step === "matomo_site" ? "failed" : site.matomo_site_id !== null ? "active" : "pending";
 
 export const STEPS: StepInfo[] = [
@@ -41,7 +41,9 @@ export const STEPS: StepInfo[] = [
   },
 ];
 
-const STATE_OF: Record<string, StepState> = {
+// Every status the API can send, mapped: a new status in the API is a type error here until the
+// UI says how it shows it (rather than silently showing it as pending).
+const STATE_OF: Record<StepStatus, StepState> = {
   pending: "pending",
   generating: "running",
   deploying: "running",
@@ -53,7 +55,7 @@ const STATE_OF: Record<string, StepState> = {
 };
 
 export function stepState(raw: string): StepState {
-  return STATE_OF[raw] ?? "pending";
+  return (STATE_OF as Record<string, StepState | undefined>)[raw] ?? "pending";
 }
 
 /** The step's state, counting a failure recorded in error_step (steps without a status column). */
