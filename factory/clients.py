@@ -28,7 +28,7 @@ class Clients:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self.limiter = SharedRateLimiter(store.connection)
+        self.limiter = SharedRateLimiter(lambda: self.store.connection())
 
     def caller(self, budget: Budget, credential: str, classify: Callable[[Exception], VendorError | None], *,
                max_attempts: int = 6) -> VendorCaller:

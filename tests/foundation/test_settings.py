@@ -1,0 +1,127 @@
+"""One settings model: local keeps the zero-configuration defaults; production requires every
+vendor setting, validates each one and falls back to nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from factory.clients import Clients
+from factory.config import SettingsError, load_settings
+from factory.layers import dns
+from tests.layers.test_plans import site
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def production(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    key = tmp_path / "id_ed25519"
+    key.write_text("key")
+    key.chmod(0o600)
+    known = tmp_path / "known_hosts"
+    known.write_text("[panel.example.net]:22 ssh-ed25519 AAAA")
+    values = {
+        "FACTORY_ENV": "production", "FACTORY_DATABASE_URL": "postgresql://app@db.example.net:5432/factory",
+        "FACTORY_SECRET_KEY": Fernet.generate_key().decode(), "FACTORY_JWT_SECRET": "j" * 40,
+        "NAMECHEAP_API_USER": "ops", "NAMECHEAP_API_KEY": "k" * 32, "NAMECHEAP_CLIENT_IP": "93.184.216.20",
+        "MATOMO_URL": "https://matomo.example.net/", "MATOMO_TOKEN_AUTH": "t" * 32,
+        "GOOGLE_CLIENT_ID": "id.apps.googleusercontent.com", "GOOGLE_CLIENT_SECRET": "s" * 24,
+        "CLOUDPANEL_SSH_HOST": "panel.example.net", "CLOUDPANEL_SSH_KEY": str(key),
+        "CLOUDPANEL_KNOWN_HOSTS": str(known), "CLOUDPANEL_PUBLIC_IP": "93.184.216.34",
+        "DIRECTUS_URL": "https://cms.example.net", "DIRECTUS_TOKEN": "d" * 32, "OPENAI_API_KEY": "sk-" + "o" * 40,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture()
+def env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(("FACTORY_", "CLOUDPANEL_", "NAMECHEAP_", "MATOMO_", "GOOGLE_", "DIRECTUS_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+    def set_all(values: dict[str, str]) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+    return set_all
+
+
+def test_local_needs_no_configuration(env) -> None:
+    settings = load_settings(complete=True)
+    assert settings.env == "local" and settings.problems() == []
+    assert settings.public_ip == "203.0.113.10"  # a documentation address: only ever a local default
+
+
+def test_complete_production_settings_point_where_configured(env, tmp_path) -> None:
+    env(production(tmp_path))
+    settings = load_settings(complete=True)
+    assert settings.problems() == []
+    records = dns.desired(site(), settings).records
+    assert {r.content for r in records} == {"93.184.216.34"}
+    ssh = Clients(settings, store=None).ssh()  # the store is not needed to build the SSH target
+    assert (ssh.host, ssh.key_path) == ("panel.example.net", str(tmp_path / "id_ed25519"))
+    assert "k" * 32 not in repr(settings) and "sk-" not in repr(settings)
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({"CLOUDPANEL_PUBLIC_IP": "203.0.113.10"}, "CLOUDPANEL_PUBLIC_IP: 203.0.113.10 is not a public address"),
+    ({"CLOUDPANEL_PUBLIC_IP": "10.0.0.5"}, "CLOUDPANEL_PUBLIC_IP: 10.0.0.5 is not a public address"),
+    ({"CLOUDPANEL_PUBLIC_IP": "panel.example.net"}, "CLOUDPANEL_PUBLIC_IP: Input is not a valid IPv4 address"),
+    ({"CLOUDPANEL_SSH_HOST": "127.0.0.1"}, "CLOUDPANEL_SSH_HOST: 127.0.0.1 is this machine"),
+    ({"CLOUDPANEL_SSH_HOST": "localhost"}, "CLOUDPANEL_SSH_HOST: localhost is this machine"),
+    ({"MATOMO_URL": "matomo.example.net"}, "MATOMO_URL: Value error, not an http(s) URL"),
+    ({"FACTORY_RATE_TIME_SCALE": "0.01"}, "FACTORY_RATE_TIME_SCALE: must be 1 in production"),
+    ({"FACTORY_SECRET_KEY": "short"}, "FACTORY_SECRET_KEY: not a Fernet key"),
+    ({"CLOUDPANEL_SSH_KEY": "/nonexistent/key"}, "CLOUDPANEL_SSH_KEY: /nonexistent/key does not exist"),
+    ({"OPENAI_API_KEY": ""}, "OPENAI_API_KEY: required in production"),
+])
+def test_each_bad_production_setting_is_named(env, tmp_path, change, problem) -> None:
+    env(production(tmp_path, **change))
+    with pytest.raises(SettingsError) as info:
+        load_settings(complete=True)
+    assert any(p.startswith(problem) for p in info.value.problems), info.value.problems
+
+
+def test_a_world_readable_key_file_is_refused(env, tmp_path) -> None:
+    values = production(tmp_path)
+    Path(values["CLOUDPANEL_SSH_KEY"]).chmod(0o644)
+    env(values)
+    with pytest.raises(SettingsError, match="CLOUDPANEL_SSH_KEY: .* is readable by other users"):
+        load_settings(complete=True)
+
+
+def test_problems_never_show_a_value(env, tmp_path) -> None:
+    env(production(tmp_path, NAMECHEAP_CLIENT_IP="not-an-ip-k" + "x" * 20, MATOMO_URL="ftp://secret-token@m"))
+    with pytest.raises(SettingsError) as info:
+        load_settings(complete=True)
+    assert "secret-token" not in str(info.value) and "x" * 20 not in str(info.value)
+
+
+def test_the_hub_refuses_to_start_without_production_settings(tmp_path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("FACTORY_", "CLOUDPANEL_", "NAMECHEAP_"))}
+    proc = subprocess.run([str(Path(sys.executable).with_name("factory")), "api", "--port", "9"], cwd=tmp_path,
+                          env={**clean, "FACTORY_ENV": "production", "CLOUDPANEL_PUBLIC_IP": "127.0.0.1"},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "FACTORY_DATABASE_URL: required in production" in proc.stderr
+    assert "CLOUDPANEL_PUBLIC_IP: 127.0.0.1 is not a public address" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    from pydantic import AliasChoices
+
+    from factory.config import Settings
+
+    documented = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+                  if "=" in line and not line.startswith("#")}
+    names = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        names.update(alias.choices if isinstance(alias, AliasChoices) else [alias])
+    assert names - documented == set()
