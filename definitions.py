@@ -16,6 +16,7 @@ from factory_assets.partitions import daily_partitions
 from factory_assets.publishing import publishing_assets
 from resources.factory import FactoryResource
 from schedules.analytics import daily_analytics_schedule
+from sensors.followup import failed_launches_sensor, waiting_sites_sensor
 from sensors.sites import new_sites_sensor
 
 
@@ -27,7 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*site_assets, analytics],
         jobs=[onboard_site_job(site_assets), analytics_job],
-        sensors=[new_sites_sensor],
+        sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor],
         schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days)],
         resources={"factory": FactoryResource()},
     )

@@ -33,6 +33,7 @@ from factory import db  # noqa: E402
 from devtools.local_runs import run_partitions  # noqa: E402
 from factory.store import NewSite, Store  # noqa: E402
 from devtools.sandbox import SandboxServer, settings  # noqa: E402
+from devtools.sandbox.cloudflare import account_id_for  # noqa: E402
 from devtools.sandbox.env import hosting_settings  # noqa: E402
 from devtools.sandbox.ratelimit import LIMITS  # noqa: E402
 from devtools.sandbox.sshd import start_sshd  # noqa: E402
@@ -101,7 +102,8 @@ def main() -> None:
         db.upgrade(url_for(app_db))
         store = Store(url_for(app_db))
         for i in range(CF_ACCOUNTS):
-            store.cloudflare_accounts.add(f"cf{i}@example.com", f"CF_{i}", f"bench-token-{i:02d}-abcdef")
+            token = f"bench-token-{i:02d}-abcdef"
+            store.cloudflare_accounts.add(f"cf{i}@example.com", f"CF_{i}", token, account_id_for(token))
         for i in range(GSC_ACCOUNTS):
             store.gsc_accounts.add(f"seo{i}@example.com", f"bench-refresh-{i}-abcdef")
         store.sites.add_many([NewSite(f"bench-site-{i:04d}.com", f"CF_{i % CF_ACCOUNTS}", f"seo{i % GSC_ACCOUNTS}@example.com",

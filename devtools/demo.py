@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from devtools.sandbox.cloudflare import account_id_for
 from factory.cli.common import store
 from factory.store import Conflict, NewSite, NotFound
 
@@ -21,7 +22,8 @@ def seed() -> None:
     s = store()
     for email, nickname in DEMO_CLOUDFLARE:
         try:
-            s.cloudflare_accounts.add(email, nickname, f"sandbox-token-{nickname.lower()}")
+            token = f"sandbox-token-{nickname.lower()}"
+            s.cloudflare_accounts.add(email, nickname, token, account_id_for(token))
         except Conflict:
             pass
     try:

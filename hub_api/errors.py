@@ -11,9 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from factory.config import SettingsError
 from factory.logs import redact
 from factory.secrets import SecretKeyError
 from factory.store import Conflict, InvalidInput, NotFound
+from factory.vendors.retry import VendorError
 from hub_api.auth import AuthError
 from hub_api.dagster import DagsterUnavailable
 
@@ -94,6 +96,15 @@ def install(app: FastAPI) -> None:
         # e.g. a NUL character or an out-of-range number that passed validation: the caller's data.
         return _json(400, "a value in the request cannot be stored or searched (e.g. a NUL character "
                           "or a number out of range)")
+
+    @app.exception_handler(VendorError)
+    async def vendor_error(request: Request, exc: VendorError) -> JSONResponse:
+        # A vendor answered badly or not at all: its message (never a credential) for the operator.
+        return _json(502, str(exc))
+
+    @app.exception_handler(SettingsError)
+    async def settings_error(request: Request, exc: SettingsError) -> JSONResponse:
+        return _json(503, str(exc))
 
     @app.exception_handler(SecretKeyError)
     async def secret_key_error(request: Request, exc: SecretKeyError) -> JSONResponse:

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from factory.cli.common import friendly_errors, read_secret, store
+from factory.cli.common import context, friendly_errors, read_secret, store
 
 app = typer.Typer(help="Cloudflare and Google (Search Console) accounts.", no_args_is_help=True)
 
@@ -16,11 +16,40 @@ app = typer.Typer(help="Cloudflare and Google (Search Console) accounts.", no_ar
 def add_cloudflare(
     email: str = typer.Option(..., help="Email of the Cloudflare account."),
     nickname: str = typer.Option(..., help="Short name used to pick the account, e.g. CF_Batch_1."),
+    account_id: str = typer.Option(None, help="Cloudflare's account id (dashboard: Copy account ID); zones are "
+                                              "created in it."),
 ) -> None:
     """Add a Cloudflare account. The API token comes from CLOUDFLARE_API_TOKEN or a hidden prompt."""
     token = read_secret("CLOUDFLARE_API_TOKEN", "Cloudflare API token")
-    account = store().cloudflare_accounts.add(email, nickname, token)
+    account = store().cloudflare_accounts.add(email, nickname, token, account_id)
     typer.echo(f"added Cloudflare account {account.account_nickname} ({account.email})")
+    if not account.account_id:
+        typer.echo("note: no --account-id: zones cannot be created until you set it "
+                   "(factory accounts set-cloudflare-id)", err=True)
+
+
+@app.command("set-cloudflare-id")
+@friendly_errors
+def set_cloudflare_id(
+    account: str = typer.Argument(..., help="Nickname or email of the Cloudflare account."),
+    account_id: str = typer.Argument(..., help="Cloudflare's account id (32 hex characters)."),
+) -> None:
+    """Record the Cloudflare account id that zones of this account are created in."""
+    found = store().cloudflare_accounts.get(account)
+    updated = store().cloudflare_accounts.update(found.id, cloudflare_account_id=account_id)
+    typer.echo(f"{updated.account_nickname}: account id {updated.account_id}")
+
+
+@app.command("verify-cloudflare")
+@friendly_errors
+def verify_cloudflare(account: str = typer.Argument(..., help="Nickname or email of the Cloudflare account.")) -> None:
+    """Ask Cloudflare whether the account's token is active (GET /user/tokens/verify)."""
+    found = store().cloudflare_accounts.get(account)
+    status = context().clients.cloudflare(found.id).verify_token()
+    typer.echo(f"{found.account_nickname}: token {status}"
+               + ("" if found.account_id else "; no account id set (factory accounts set-cloudflare-id)"))
+    if status != "active":
+        raise typer.Exit(1)
 
 
 @app.command("add-gsc")
@@ -41,13 +70,13 @@ def list_accounts(as_json: bool = typer.Option(False, "--json", help="Print JSON
     if as_json:
         typer.echo(json.dumps({
             "cloudflare": [{"id": str(a.id), "email": a.email, "nickname": a.account_nickname,
-                            "created_at": a.created_at.isoformat()} for a in cf],
+                            "account_id": a.account_id, "created_at": a.created_at.isoformat()} for a in cf],
             "gsc": [{"id": str(a.id), "email": a.email, "created_at": a.created_at.isoformat()} for a in gsc],
         }, indent=2))
         return
     typer.echo("Cloudflare accounts:")
     for a in cf:
-        typer.echo(f"  {a.account_nickname:<20} {a.email}")
+        typer.echo(f"  {a.account_nickname:<20} {a.email:<32} {a.account_id or '(no account id)'}")
     if not cf:
         typer.echo("  (none)")
     typer.echo("Google accounts:")

@@ -10,6 +10,7 @@ from factory.config import Settings
 from factory.layers.change import Change
 from factory.layers.runner import Applied, LayerContext
 from factory.store import Site
+from factory.vendors.budget import budget
 from factory.vendors.cloudflare import RECORD_EXISTS, ZONE_EXISTS, CloudflareClient, Record, Zone
 from factory.vendors.namecheap import NameserverState
 from factory.vendors.retry import VendorError
@@ -17,6 +18,8 @@ from factory.vendors.retry import VendorError
 LAYER, STEP = "dns", "dns_zone"
 SSL_MODE = "full"  # CloudPanel serves a self-signed certificate until Let's Encrypt's is installed
 WAIT_DELEGATION = "Cloudflare to see the delegation"
+# Cloudflare re-runs a Free zone's activation check at most once an hour on request.
+ACTIVATION_CHECKS = budget("cloudflare-activation-check", (1, 3600.0, 5.0))
 
 
 @dataclass(frozen=True)
@@ -123,10 +126,32 @@ def plan(want: DnsDesired, seen: DnsObserved) -> list[Change]:
     return changes
 
 
-def _ensure_zone(cf: CloudflareClient, domain: str) -> tuple[Zone, bool]:
-    """Create the zone; a concurrent creator's zone is adopted."""
+def request_activation_check(ctx: LayerContext, cf: CloudflareClient, zone_id: str) -> bool:
+    """Ask Cloudflare to look for the delegation now, at most once an hour per zone (its limit for
+    Free zones; shared by every run and the follow-up sensor). True if it was asked."""
+    if not ctx.clients.limiter.try_acquire(ACTIVATION_CHECKS.scaled(ctx.settings.rate_time_scale), zone_id):
+        return False
     try:
-        return cf.create_zone(domain, cf.account_id()), True
+        cf.trigger_activation_check(zone_id)
+    except VendorError as exc:
+        if exc.status in (400, 429):  # Cloudflare's own throttle on the check: the next look will ask again
+            return False
+        raise
+    return True
+
+
+def _ensure_zone(ctx: LayerContext, site: Site, cf: CloudflareClient, domain: str) -> tuple[Zone, bool]:
+    """Create the zone in the site's own Cloudflare account (its stored id: nothing here lists
+    accounts); a concurrent creator's zone is adopted."""
+    account = ctx.store.cloudflare_accounts.get(site.cloudflare_account_id)
+    if not account.account_id:
+        raise VendorError("cloudflare", f"the Cloudflare account {account.account_nickname} has no account id; "
+                                        "set it (factory accounts set-cloudflare-id, or the Hub) and run again")
+    status = cf.verify_token()
+    if status != "active":
+        raise VendorError("cloudflare", f"the API token of {account.account_nickname} is {status}; replace it")
+    try:
+        return cf.create_zone(domain, account.account_id), True
     except VendorError as exc:
         if exc.code == ZONE_EXISTS:
             zone = cf.find_zone(domain)
@@ -144,7 +169,7 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
     by_key = {r.key: r for r in want.records}
     for change in changes:
         if change.action == "create_zone":
-            zone, facts["zone_created"] = _ensure_zone(cf, want.domain)
+            zone, facts["zone_created"] = _ensure_zone(ctx, site, cf, want.domain)
         elif change.action in ("create_record", "update_record"):
             record = by_key[change.target]
             existing = seen.records.get(record.key) or []
@@ -162,6 +187,8 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
         elif change.action == "set_nameservers":
             ctx.clients.namecheap().set_nameservers(want.domain, zone.name_servers)
             facts["nameservers_set"] = True
+        elif change.action == "activation_check" and zone.status != "active":
+            facts["activation_check"] = request_activation_check(ctx, cf, zone.id)
     if zone is not None and zone.status != "active":
         zone = cf.get_zone(zone.id)  # delegation may have activated it already
     facts.update({"zone_id": zone.id, "zone_status": zone.status, "name_servers": ", ".join(zone.name_servers)})

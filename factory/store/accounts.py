@@ -13,7 +13,7 @@ from factory import secrets
 from factory.store.database import Database
 from factory.store.errors import Conflict, NotFound
 from factory.store.models import CloudflareAccount, GscAccount
-from factory.store.validation import clean_email, clean_secret, clean_text, is_uuid
+from factory.store.validation import clean_account_id, clean_email, clean_secret, clean_text, is_uuid
 
 
 class _Accounts:
@@ -79,23 +79,25 @@ class _Accounts:
 
 class CloudflareAccounts(_Accounts):
     table, secret_column, vendor, token_what = "cloudflare_accounts", "api_token", "Cloudflare", "Cloudflare API token"
-    _SELECT = "select id, created_at, email, account_nickname, token_hint, api_token from public.cloudflare_accounts"
+    _SELECT = ("select id, created_at, email, account_nickname, token_hint, api_token, account_id"
+               " from public.cloudflare_accounts")
 
-    def add(self, email: str, nickname: str, api_token: str) -> CloudflareAccount:
+    def add(self, email: str, nickname: str, api_token: str, account_id: str | None = None) -> CloudflareAccount:
         email = clean_email(email)
         nickname = clean_text(nickname, "nickname", max_len=100)
-        values = {"email": email, "account_nickname": nickname, **self._encrypted(api_token)}
+        values = {"email": email, "account_nickname": nickname, "account_id": clean_account_id(account_id),
+                  **self._encrypted(api_token)}
         try:
             with self.db.connection() as conn:
                 row = conn.execute(
-                    "insert into public.cloudflare_accounts (email, account_nickname, api_token, token_hint)"
-                    " values (%(email)s, %(account_nickname)s, %(api_token)s, %(token_hint)s)"
+                    "insert into public.cloudflare_accounts (email, account_nickname, api_token, token_hint, account_id)"
+                    " values (%(email)s, %(account_nickname)s, %(api_token)s, %(token_hint)s, %(account_id)s)"
                     " returning id, created_at", values).fetchone()
         except errors.UniqueViolation as exc:
             field = "nickname" if "account_nickname" in str(exc.diag.constraint_name) else "email"
             raise Conflict(f"a Cloudflare account with {field} "
                            f"{(nickname if field == 'nickname' else email)!r} already exists") from None
-        return CloudflareAccount(row[0], row[1], email, nickname, values["token_hint"])
+        return CloudflareAccount(row[0], row[1], email, nickname, values["token_hint"], values["account_id"])
 
     def list(self) -> list[CloudflareAccount]:
         with self.db.connection() as conn:
@@ -116,8 +118,10 @@ class CloudflareAccounts(_Accounts):
         return self._account(row)
 
     def update(self, account_id: uuid.UUID, *, email: str | None = None, nickname: str | None = None,
-               api_token: str | None = None) -> CloudflareAccount:
+               api_token: str | None = None, cloudflare_account_id: str | None = None) -> CloudflareAccount:
         changes: dict[str, Any] = {}
+        if cloudflare_account_id is not None:
+            changes["account_id"] = clean_account_id(cloudflare_account_id)
         if email is not None:
             changes["email"] = clean_email(email)
         if nickname is not None:
@@ -128,7 +132,7 @@ class CloudflareAccounts(_Accounts):
         return self.get(account_id)
 
     def _account(self, row: tuple) -> CloudflareAccount:
-        return CloudflareAccount(row[0], row[1], row[2], row[3], self._hint(row[4], row[5]))
+        return CloudflareAccount(row[0], row[1], row[2], row[3], self._hint(row[4], row[5]), row[6])
 
 
 class GscAccounts(_Accounts):

@@ -15,6 +15,7 @@ class CloudflareAccount:
     email: str
     account_nickname: str
     token_hint: str  # the last 4 characters at most, never the token
+    account_id: str | None = None  # Cloudflare's own id of the account (32 hex), where zones are created
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from factory.domains import InvalidDomain, normalize_domain
@@ -44,6 +45,16 @@ def clean_secret(value: str | None, what: str) -> str:
     value = value.strip()
     if len(value) > 4096 or any(ord(ch) < 32 for ch in value):
         raise InvalidInput(f"{what} is not a valid token")
+    return value
+
+
+def clean_account_id(value: str | None) -> str | None:
+    """Cloudflare's account id: 32 lower-case hex characters (dashboard: "Copy account ID")."""
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{32}", value):
+        raise InvalidInput("a Cloudflare account id is 32 hexadecimal characters (dashboard: Copy account ID)")
     return value
 
 

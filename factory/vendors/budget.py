@@ -80,6 +80,10 @@ class SharedRateLimiter:
             time.sleep(wait)
             waited += wait
 
+    def try_acquire(self, budget: Budget, credential: str) -> bool:
+        """Take a request if every window has room now; never wait."""
+        return budget.unlimited or self._try(budget, credential) <= 0
+
     def _try(self, budget: Budget, credential: str) -> float:
         """Take a request from every window at once, or none; the wait until all have room."""
         buckets = [(budget.bucket(credential, w), w) for w in budget.windows]

@@ -76,11 +76,10 @@ class CloudflareClient:
         self._sdk = sdk
         self._call = call
 
-    def account_id(self) -> str:
-        accounts = self._call(lambda: self._sdk.accounts.list(per_page=5).result, "list accounts")
-        if not accounts:
-            raise VendorError(VENDOR, "the token sees no Cloudflare account")
-        return accounts[0].id
+    def verify_token(self) -> str:
+        """The token's status as Cloudflare sees it (`active`, `disabled`, `expired`); any token may ask."""
+        result = self._call(lambda: self._sdk.user.tokens.verify(), "verify token")
+        return str(getattr(result, "status", "") or "unknown")
 
     def find_zone(self, name: str) -> Zone | None:
         page = self._call(lambda: self._sdk.zones.list(name=name, per_page=5), f"find zone {name}")
@@ -88,6 +87,23 @@ class CloudflareClient:
             if z.name == name:
                 return Zone(z.id, z.name, z.status or "pending", list(z.name_servers or []))
         return None
+
+    def zones(self, *, status: str | None = None, account_id: str | None = None) -> list[Zone]:
+        """Every zone the token sees (optionally of one status / account): 50 per request."""
+        params = {"per_page": 50, **({"status": status} if status else {}),
+                  **({"account": {"id": account_id}} if account_id else {})}
+        found: list[Zone] = []
+        page = 1
+        while True:
+            batch = self._call(lambda: self._sdk.zones.list(page=page, **params).result, "list zones")
+            found += [Zone(z.id, z.name, z.status or "pending", list(z.name_servers or [])) for z in batch]
+            if len(batch) < params["per_page"]:
+                return found
+            page += 1
+
+    def trigger_activation_check(self, zone_id: str) -> None:
+        """Ask Cloudflare to look for the delegation now (at most hourly for a Free zone)."""
+        self._call(lambda: self._sdk.zones.activation_check.trigger(zone_id=zone_id), "activation check")
 
     def get_zone(self, zone_id: str) -> Zone:
         z = self._call(lambda: self._sdk.zones.get(zone_id=zone_id), "get zone")

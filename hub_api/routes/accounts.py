@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from hub_api.deps import StoreDep
+from factory.clients import Clients
+from hub_api.deps import SettingsDep, StoreDep
 from hub_api.schemas.accounts import (
+    TokenCheck,
     CloudflareAccountCreate,
     CloudflareAccountOut,
     CloudflareAccountUpdate,
@@ -32,7 +34,8 @@ def _matches(search: str | None, *values: str) -> bool:
 def _cloudflare_out(store, account, counts=None) -> CloudflareAccountOut:
     counts = store.sites.count_by_account() if counts is None else counts
     return CloudflareAccountOut(id=account.id, created_at=account.created_at, email=account.email,
-                                account_nickname=account.account_nickname, token_hint=account.token_hint,
+                                account_nickname=account.account_nickname, account_id=account.account_id,
+                                token_hint=account.token_hint,
                                 sites=counts.get(account.id, 0))
 
 
@@ -49,7 +52,8 @@ def list_cloudflare_accounts(store: StoreDep, search: Search = None, limit: Limi
 @router.post("/cloudflare-accounts", status_code=201, response_model=CloudflareAccountOut,
              responses=errors(400, 409), operation_id="create_cloudflare_account")
 def create_cloudflare_account(body: CloudflareAccountCreate, store: StoreDep) -> CloudflareAccountOut:
-    account = store.cloudflare_accounts.add(body.email, body.account_nickname, body.api_token.get_secret_value())
+    account = store.cloudflare_accounts.add(body.email, body.account_nickname, body.api_token.get_secret_value(),
+                                            body.account_id)
     return _cloudflare_out(store, account, {})
 
 
@@ -66,8 +70,18 @@ def update_cloudflare_account(account_id: uuid.UUID, body: CloudflareAccountUpda
     account = store.cloudflare_accounts.update(
         account_id, email=body.email, nickname=body.account_nickname,
         api_token=body.api_token.get_secret_value() if body.api_token else None,
+        cloudflare_account_id=body.account_id,
     )
     return _cloudflare_out(store, account)
+
+
+@router.post("/cloudflare-accounts/{account_id}/verify", response_model=TokenCheck, responses=errors(404, 502),
+             operation_id="verify_cloudflare_account")
+def verify_cloudflare_account(account_id: uuid.UUID, store: StoreDep, settings: SettingsDep) -> TokenCheck:
+    """Ask Cloudflare whether the account's token is active (GET /user/tokens/verify)."""
+    account = store.cloudflare_accounts.get(account_id)
+    status = Clients(settings, store).cloudflare(account.id).verify_token()
+    return TokenCheck(status=status, account_id_set=account.account_id is not None)
 
 
 @router.delete("/cloudflare-accounts/{account_id}", status_code=204, response_class=Response,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from factory.csv_import import CsvFormatError, plan_import
 from factory.domains import normalize_domain
-from factory.store import InvalidInput, NewSite, SiteQuery
+from factory.store import InvalidInput, NewSite, Site, SiteQuery, Store
 from hub_api.deps import StoreDep
 from hub_api.errors import ImportRejectedError
 from hub_api.schemas.common import Page, errors
@@ -24,6 +24,7 @@ from hub_api.schemas.sites import (
     SiteEvent,
     SiteImport,
     SiteOut,
+    StepOut,
     SiteUpdate,
     VerificationStatus,
 )
@@ -57,7 +58,18 @@ def list_sites(
     sites = store.sites.list(query)
     # The whole result fits in this page: no count needed.
     total = len(sites) if offset == 0 and len(sites) < limit else store.sites.count(query)
-    return Page[SiteOut](items=[SiteOut.model_validate(s) for s in sites], total=total, limit=limit, offset=offset)
+    return Page[SiteOut](items=site_views(store, sites), total=total, limit=limit, offset=offset)
+
+
+def site_views(store: Store, sites: list[Site]) -> list[SiteOut]:
+    """Sites with their steps (one query for the steps of all of them)."""
+    steps = store.steps.of_sites([s.id for s in sites]) if sites else {}
+    return [SiteOut.model_validate({**s.as_dict(), "steps": [StepOut.model_validate(t) for t in steps.get(s.id, [])]})
+            for s in sites]
+
+
+def site_view(store: Store, site: Site) -> SiteOut:
+    return site_views(store, [site])[0]
 
 
 @router.post("", status_code=201, response_model=SiteOut, responses=errors(400, 404, 409),
@@ -65,7 +77,7 @@ def list_sites(
 def create_site(body: SiteCreate, store: StoreDep) -> SiteOut:
     """Add one site; the new-sites sensor starts its onboarding."""
     site = store.sites.add(NewSite(body.domain, body.cloudflare_account, body.gsc_account, body.brand_name))
-    return SiteOut.model_validate(site)
+    return site_view(store, site)
 
 
 @router.post("/import", response_model=ImportReport, operation_id="import_sites",
@@ -94,7 +106,7 @@ def import_sites(body: SiteImport, store: StoreDep) -> ImportReport:
 
 @router.get("/{site}", response_model=SiteOut, responses=errors(404), operation_id="get_site")
 def get_site(site: SiteRef, store: StoreDep) -> SiteOut:
-    return SiteOut.model_validate(store.sites.get(site))
+    return site_view(store, store.sites.get(site))
 
 
 @router.patch("/{site}", response_model=SiteOut, responses=errors(400, 404), operation_id="update_site")
@@ -113,7 +125,7 @@ def update_site(site: SiteRef, body: SiteUpdate, store: StoreDep) -> SiteOut:
             clear_gsc_account="gsc_account" in given and body.gsc_account is None)
     if "brand_name" in given:
         store.sites.update(current.id, brand_name=body.brand_name)
-    return SiteOut.model_validate(store.sites.get(current.id))
+    return site_view(store, store.sites.get(current.id))
 
 
 @router.delete("/{site}", status_code=204, response_class=Response, responses=errors(400, 404),

@@ -8,6 +8,12 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 _HINT = "At most the last 4 characters of the stored secret, e.g. '…a1b2'."
+_ACCOUNT_ID = "Cloudflare's own account id (32 hex characters; dashboard: Copy account ID): zones are created in it."
+
+
+class TokenCheck(BaseModel):
+    status: str = Field(description="What Cloudflare says of the token: active, disabled, expired.")
+    account_id_set: bool
 
 
 class CloudflareAccountCreate(BaseModel):
@@ -15,6 +21,7 @@ class CloudflareAccountCreate(BaseModel):
     email: str = Field(min_length=1, max_length=254)
     account_nickname: str = Field(min_length=1, max_length=100, examples=["CF_Batch_1"])
     api_token: SecretStr = Field(min_length=1, max_length=4096, description="Write-only.")
+    account_id: str | None = Field(None, max_length=64, description=_ACCOUNT_ID)
 
 
 class CloudflareAccountUpdate(BaseModel):
@@ -22,6 +29,7 @@ class CloudflareAccountUpdate(BaseModel):
     email: str | None = Field(None, min_length=1, max_length=254)
     account_nickname: str | None = Field(None, min_length=1, max_length=100)
     api_token: SecretStr | None = Field(None, min_length=1, max_length=4096, description="Write-only.")
+    account_id: str | None = Field(None, max_length=64, description=_ACCOUNT_ID)
 
 
 class CloudflareAccountOut(BaseModel):
@@ -29,6 +37,7 @@ class CloudflareAccountOut(BaseModel):
     created_at: dt.datetime
     email: str
     account_nickname: str
+    account_id: str | None = Field(description=_ACCOUNT_ID + " Null: zones cannot be created yet.")
     token_hint: str = Field(description=_HINT)
     sites: int = Field(description="How many sites use this account.")
 

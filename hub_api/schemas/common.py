@@ -29,6 +29,7 @@ _DESCRIPTIONS = {
     413: "The request body is too large",
     429: "Too many failed sign-ins; see Retry-After",
     500: "Internal error (details are in the server log under the request id)",
+    502: "A vendor (Cloudflare, Namecheap, ...) refused the request or could not be reached",
     503: "A service the request needs (database, Dagster) is unavailable",
 }
 # Every authenticated route can answer these; 422 (validation) is documented by FastAPI itself.

@@ -34,6 +34,27 @@ class SiteUpdate(BaseModel):
     gsc_account: str | None = Field(None, max_length=254)
 
 
+StepName = Literal["dns_zone", "hosting_site", "matomo_site", "gsc_property", "site_content", "site_build",
+                   "site_deployment"]
+StepState = Literal["running", "succeeded", "waiting", "failed"]
+
+
+class StepOut(BaseModel):
+    """Where one step of the site stands; a waiting step says what for, since when and when it looks next."""
+
+    model_config = ConfigDict(from_attributes=True)
+    step: StepName
+    state: StepState
+    since: dt.datetime = Field(description="When the step entered this state.")
+    waiting_for: str | None = Field(description="What the step waits for (state waiting).")
+    waiting_since: dt.datetime | None
+    next_check_at: dt.datetime | None = Field(description="When it looks again (state waiting).")
+    deadline_at: dt.datetime | None = Field(description="When waiting turns into failing.")
+    checks: int = Field(description="Looks taken while waiting for the same thing.")
+    last_error: str | None = Field(description="This step's own last error (cleared when it succeeds).")
+    last_error_at: dt.datetime | None
+
+
 class SiteOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -53,10 +74,11 @@ class SiteOut(BaseModel):
     hosting_doc_root: str | None
     matomo_site_id: int | None
     error_message: str | None = Field(description="The last failure of an onboarding step.")
-    error_step: str | None = Field(description="The status column whose failure error_message describes.")
+    error_step: str | None = Field(description="The step whose failure error_message describes (the latest).")
     cloudflare_zone_id: str | None = None
     cloudflare_zone_status: str | None = None
     gsc_property: str | None = None
+    steps: list[StepOut] = Field(default_factory=list, description="Each step's state, in onboarding order.")
 
 
 class SiteImport(BaseModel):

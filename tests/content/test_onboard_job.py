@@ -12,6 +12,7 @@ import pytest
 
 from factory.store import NewSite, Store
 from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.cloudflare import account_id_for
 from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import SshdHandle, start_sshd
 
@@ -41,7 +42,8 @@ def test_onboard_site_job_runs_the_whole_chain(fast_sandbox, host, directus, cle
     defs = definitions.build_definitions(load_settings())
     store = Store(clean_db)
     try:
-        store.cloudflare_accounts.add("cf@example.com", "CF", "sandbox-token-1-abcdef")
+        store.cloudflare_accounts.add("cf@example.com", "CF", "sandbox-token-1-abcdef",
+                                      account_id_for("sandbox-token-1-abcdef"))
         store.sites.add(NewSite("chain-example.com", "CF", None, "Chain Example"))
         instance = dg.DagsterInstance.ephemeral()
         instance.add_dynamic_partitions("site", ["chain-example.com"])

@@ -12,6 +12,7 @@ import pytest
 
 from factory.store import NewSite, Store
 from devtools.sandbox import SandboxServer, settings
+from devtools.sandbox.cloudflare import account_id_for
 from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import SshdHandle, start_sshd
 
@@ -139,7 +140,8 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
 def add_fleet(store: Store, n: int) -> list[str]:
     """n sites over three Cloudflare accounts and two Google accounts (every 7th site has none)."""
     for i in range(3):
-        store.cloudflare_accounts.add(f"cf{i}@example.com", f"CF_{i}", f"sandbox-token-{i}-abcdef")
+        token = f"sandbox-token-{i}-abcdef"
+        store.cloudflare_accounts.add(f"cf{i}@example.com", f"CF_{i}", token, account_id_for(token))
     for i in range(2):
         store.gsc_accounts.add(f"seo{i}@example.com", f"sandbox-refresh-{i}-abcdef")
     sites = [NewSite(f"site{i:03d}.com", f"CF_{i % 3}", None if i % 7 == 6 else f"seo{i % 2}@example.com",

@@ -12,6 +12,7 @@ export type Operator = Schemas["OperatorOut"];
 export type Site = Schemas["SiteOut"];
 export type SiteCreate = Schemas["SiteCreate"];
 export type SiteEvent = Schemas["SiteEvent"];
+export type SiteStep = Schemas["StepOut"];
 /** The filters and paging of GET /api/sites. */
 export type SitesQuery = NonNullable<paths["/api/sites"]["get"]["parameters"]["query"]>;
 export type DnsStatus = Site["status_dns"];

@@ -59,6 +59,15 @@ export function AccountsSection({ kind }: { kind: AccountKind }) {
                   <td>
                     <strong>{kind.name(account)}</strong>
                     {kind.name(account) !== account.email && <div className="muted small">{account.email}</div>}
+                    {"account_id" in account && (
+                      <div className="small">
+                        {account.account_id ? (
+                          <span className="muted">ID {account.account_id}</span>
+                        ) : (
+                          <span className="error-text">No account ID: zones cannot be created</span>
+                        )}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <code aria-label={`stored, ending ${account.token_hint}`}>{maskedHint(account.token_hint)}</code>

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { makeSite, mockFetch, signedIn } from "../test/fetchMock";
 import { AddSiteForm } from "./AddSiteForm";
 
-const cloudflare = [{ id: "cf-1", created_at: "", email: "cf@x.com", account_nickname: "CF_Batch_1", token_hint: "…abcd", sites: 0 }];
+const cloudflare = [{ id: "cf-1", created_at: "", email: "cf@x.com", account_nickname: "CF_Batch_1", account_id: null, token_hint: "…abcd", sites: 0 }];
 
 describe("AddSiteForm", () => {
   it("shows the API's detail when it refuses the domain", async () => {

@@ -1,6 +1,6 @@
 import type { StepState } from "../lib/steps";
 
-const SYMBOL: Record<StepState, string> = { pending: "○", running: "◐", done: "●", failed: "✕" };
+const SYMBOL: Record<StepState, string> = { pending: "○", running: "◐", waiting: "⧗", done: "●", failed: "✕" };
 
 /** One step's status: colour, symbol and words (never colour alone). */
 export function StatusBadge({ state, raw, label }: { state: StepState; raw: string; label?: string }) {

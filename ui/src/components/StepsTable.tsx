@@ -1,6 +1,6 @@
 import type { AssetStep, Site, SiteEvent } from "../api/types";
 import { formatDateTime } from "../lib/dates";
-import { STEPS, stateOf } from "../lib/steps";
+import { STEPS, stateOf, stepError, stepRecord } from "../lib/steps";
 import { RerunButton } from "./RerunButton";
 import { StatusBadge } from "./StatusBadge";
 
@@ -15,7 +15,7 @@ export function StepsTable({ site, events, onLaunched }: { site: Site; events: S
             <th scope="col">Step</th>
             <th scope="col">Status</th>
             <th scope="col">Last change</th>
-            <th scope="col">Error</th>
+            <th scope="col">Detail</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -25,7 +25,14 @@ export function StepsTable({ site, events, onLaunched }: { site: Site; events: S
           {STEPS.map((step) => {
             const state = stateOf(step, site);
             const last = events.find((e) => step.errorSteps.includes(e.step));
-            const error = site.error_step && step.errorSteps.includes(site.error_step) ? site.error_message : null;
+            const error = stepError(step, site);
+            const record = stepRecord(step, site);
+            const waiting =
+              state === "waiting" && record?.waiting_for
+                ? `waiting for ${record.waiting_for}` +
+                  (record.waiting_since ? ` since ${formatDateTime(record.waiting_since)}` : "") +
+                  (record.next_check_at ? `; next check ${formatDateTime(record.next_check_at)}` : "")
+                : null;
             return (
               <tr key={step.key} data-step={step.key}>
                 <th scope="row">{step.label}</th>
@@ -33,7 +40,15 @@ export function StepsTable({ site, events, onLaunched }: { site: Site; events: S
                   <StatusBadge state={state} raw={state === "failed" ? "failed" : step.raw(site)} />
                 </td>
                 <td className="small">{last ? formatDateTime(last.at) : <span className="muted">—</span>}</td>
-                <td className="col-error">{error ? <span className="error-text">{error}</span> : <span className="muted">—</span>}</td>
+                <td className="col-error">
+                  {error ? (
+                    <span className="error-text">{error}</span>
+                  ) : waiting ? (
+                    <span className="waiting-text">{waiting}</span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
                 <td>
                   <RerunButton domain={site.domain} step={step.asset as AssetStep} label={`Re-run ${step.label}`} onLaunched={onLaunched} />
                 </td>

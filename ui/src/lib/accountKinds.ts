@@ -36,6 +36,7 @@ export const CLOUDFLARE: AccountKind = {
   fields: fieldsOf<CloudflareAccountCreate>([
     { name: "account_nickname", label: "Nickname" },
     { name: "email", label: "Email", type: "email" },
+    { name: "account_id", label: "Account ID" },
   ]),
   secret: secretOf<CloudflareAccountCreate>({ name: "api_token", label: "API token" }),
   siteFilter: "cloudflare_account_id",

@@ -1,7 +1,7 @@
-import type { AssetStep, Site, StepStatus } from "../api/types";
+import type { AssetStep, Site, SiteStep, StepStatus } from "../api/types";
 
 /** How a step stands, in the UI's words; `raw` is the API's own status value. */
-export type StepState = "pending" | "running" | "done" | "failed";
+export type StepState = "pending" | "running" | "waiting" | "done" | "failed";
 
 export interface StepInfo {
   key: string;
@@ -58,10 +58,26 @@ export function stepState(raw: string): StepState {
   return (STATE_OF as Record<string, StepState | undefined>)[raw] ?? "pending";
 }
 
-/** The step's state, counting a failure recorded in error_step (steps without a status column). */
+/** The step's own record (state, what it waits for, its last error), if it has run. */
+export function stepRecord(step: StepInfo, site: Site): SiteStep | undefined {
+  return (site.steps ?? []).find((s) => s.step === step.asset);
+}
+
+/** The step's state: its own record first (failed, waiting, running), else its status column. */
 export function stateOf(step: StepInfo, site: Site): StepState {
-  if (site.error_step && step.errorSteps.includes(site.error_step)) return "failed";
+  const record = stepRecord(step, site);
+  if (record?.state === "failed") return "failed";
+  if (record?.state === "waiting") return "waiting";
+  if (record?.state === "running") return "running";
+  if (!record && site.error_step && step.errorSteps.includes(site.error_step)) return "failed";
   return stepState(step.raw(site));
+}
+
+/** The error of this step alone (each step keeps its own; a later error elsewhere never hides it). */
+export function stepError(step: StepInfo, site: Site): string | null {
+  const record = stepRecord(step, site);
+  if (record) return record.last_error ?? null;
+  return site.error_step && step.errorSteps.includes(site.error_step) ? site.error_message : null;
 }
 
 /** The site as a whole: failed if any step failed, live when all are done. */
