@@ -29,7 +29,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[*site_assets, analytics],
         jobs=[onboard_site_job(site_assets), analytics_job],
         sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor],
-        schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days)],
+        schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days,
+                                            settings.analytics_repair_days)],
         resources={"factory": FactoryResource()},
     )
 

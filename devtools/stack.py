@@ -35,6 +35,10 @@ class Service:
     note: str = ""
     health_timeout: float = 300.0
     ports: list[int] = field(default_factory=list)  # must be free before the service starts
+    # Instead of health_url: a command that exits 0 once the service serves (e.g. a gRPC check).
+    health_cmd: list[str] | None = None
+    # The services after this one start only once it is healthy (e.g. the code server they load from).
+    gate: bool = False
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -57,6 +61,17 @@ def wait_for_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | Non
                     return True
         except (OSError, ValueError):
             time.sleep(0.5)
+    return False
+
+
+def wait_for_command(argv: list[str], timeout: float, proc: subprocess.Popen | None = None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        if subprocess.run(argv, capture_output=True, timeout=60, check=False).returncode == 0:
+            return True
+        time.sleep(1)
     return False
 
 
@@ -91,13 +106,23 @@ class LocalStack:
                     service.argv, cwd=PROJECT_ROOT, env={**os.environ, **self.base_env, **service.env},
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
                 )
+            if service.gate:
+                self._wait_healthy(service)
         for service in self.services:
-            if service.health_url and not wait_for_http(service.health_url, service.health_timeout, service.process):
-                raise RuntimeError(f"{service.name} did not start; see {self.log_dir / (service.name + '.log')}")
+            self._wait_healthy(service)
         echo("")
         for service in self.services:
             if service.url:
                 echo(f"  {service.name:<10} {service.url}{('  ' + service.note) if service.note else ''}")
+
+    def _wait_healthy(self, service: Service) -> None:
+        ok = True
+        if service.health_url:
+            ok = wait_for_http(service.health_url, service.health_timeout, service.process)
+        elif service.health_cmd:
+            ok = wait_for_command(service.health_cmd, service.health_timeout, service.process)
+        if not ok:
+            raise RuntimeError(f"{service.name} did not start; see {self.log_dir / (service.name + '.log')}")
 
     def wait(self) -> int:
         """Block until Ctrl-C/SIGTERM or a service exits; then stop everything."""

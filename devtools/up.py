@@ -5,22 +5,30 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import threading
 from pathlib import Path
 
 import typer
+import yaml
 
 from devtools import stack
 from factory import db
 from factory.config import PROJECT_ROOT, load_settings, state_dir
 
-def _dagster_home(database_url: str) -> tuple[Path, dict[str, str]]:
+def _dagster_home(database_url: str, code_port: int) -> tuple[Path, dict[str, str]]:
     """$FACTORY_HOME/dagster with the production dagster.yaml (run queue, per-site limit, pools,
-    run monitoring) on a `dagster` database next to the product's, and the pool limits applied."""
+    run monitoring) on a `dagster` database next to the product's, and the pool limits applied.
+    Runs at once are sized to this machine, and the webserver and daemon load the code location
+    from one long-lived code server (workspace.yaml here): no code server starts per run."""
     from devtools.directus_server import create_database
 
     home = state_dir() / "dagster"
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    config = yaml.safe_load((PROJECT_ROOT / "deploy" / "dagster.yaml").read_text())
+    config["concurrency"]["runs"]["max_concurrent_runs"] = max(2, os.cpu_count() or 2)
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    (home / "workspace.yaml").write_text(yaml.safe_dump({"load_from": [{"grpc_server": {
+        "host": "127.0.0.1", "port": code_port, "location_name": "website_factory"}}]}))
     pg_url = load_settings().dagster_pg_url or create_database(database_url, "dagster")
     os.environ["DAGSTER_PG_URL"] = pg_url
     import importlib.util
@@ -96,6 +104,8 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
         for service in services:  # the sshd started above, if start-up failed before the stack ran
             if service.starter and service.process is None:
                 service.starter().terminate()
+        if not load_settings().database_url:
+            db.stop_embedded()  # Ctrl-C stops everything `factory up` started, the database too
 
 
 def _up(services: list[stack.Service], base_env: dict[str, str], url: str, directus: bool, demo: bool) -> None:
@@ -118,16 +128,26 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
         else:
             typer.echo("directus   skipped: not installed and no npm (run scripts/install-npm)")
 
-    _, dagster_env = _dagster_home(url)
-    base_env.update(dagster_env)
     dagster_port = load_settings().dagster_port
+    code_port = dagster_port + 1
+    home, dagster_env = _dagster_home(url, code_port)
+    base_env.update(dagster_env)
     dagster_url = f"http://127.0.0.1:{dagster_port}"
-    services.append(stack.Service(
-        "dagster", [stack.python_bin("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
-                    "-p", str(dagster_port)],
-        url=dagster_url, health_url=f"{dagster_url}/server_info", note="(webserver + daemon: sensor and schedule on)",
-        ports=[dagster_port],
-    ))
+    workspace = str(home / "workspace.yaml")
+    services += [
+        stack.Service(
+            "code-server", [stack.python_bin("dagster"), "code-server", "start", "-h", "127.0.0.1",
+                            "-p", str(code_port), "-f", "definitions.py", "-d", str(PROJECT_ROOT),
+                            "--location-name", "website_factory"],
+            url=f"grpc://127.0.0.1:{code_port}", note="(the code location, loaded once)", ports=[code_port],
+            health_cmd=[stack.python_bin("dagster"), "api", "grpc-health-check", "-p", str(code_port)], gate=True),
+        stack.Service(
+            "dagster", [stack.python_bin("dagster-webserver"), "-w", workspace, "-h", "127.0.0.1",
+                        "-p", str(dagster_port)],
+            url=dagster_url, health_url=f"{dagster_url}/server_info", note="(Dagster UI)", ports=[dagster_port]),
+        stack.Service("daemon", [stack.python_bin("dagster-daemon"), "run", "-w", workspace],
+                      note="(sensors, schedules, run queue)"),
+    ]
 
     api_port = load_settings().api_port
     ui = stack.build_ui(echo=typer.echo)
@@ -155,4 +175,8 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
                    f"with password {operator[1]}")
     typer.echo(f"  logs in {local.log_dir}")
     typer.echo("ready; press Ctrl-C to stop")
+    if demo:
+        from devtools.demo import backfill_analytics_when_live
+
+        threading.Thread(target=backfill_analytics_when_live, args=(dagster_url, typer.echo), daemon=True).start()
     raise typer.Exit(local.wait())

@@ -38,6 +38,16 @@ def embedded_database_url(pgdata: Path | None = None) -> str:
     return server.get_uri()
 
 
+def stop_embedded(pgdata: Path | None = None) -> None:
+    """Stop the embedded Postgres (if it runs); pgserver runs it as its own user."""
+    import pgserver
+
+    path = Path(pgdata or load_settings().state_dir / "pgdata")
+    if path.exists():
+        pgserver.get_server(path, cleanup_mode="stop").cleanup()
+    embedded_database_url.cache_clear()
+
+
 def database_url() -> str:
     """FACTORY_DATABASE_URL; unset, the embedded Postgres (local only: production requires the URL)."""
     settings = load_settings()

@@ -63,8 +63,10 @@ def batch_result(step: str, batch: BatchResult, total: int) -> dg.MaterializeRes
         if total == 1:
             raise as_failure(next(iter(batch.failures.values())))
         listed = "; ".join(f"{d}: {e.message}" for d, e in list(batch.failures.items())[:10])
+        # A retry re-runs the batch (converged sites do nothing): worth it only if every failure may pass.
         raise dg.Failure(description=f"{step} failed for {len(batch.failures)} of {total} sites: {listed}",
-                         metadata={"failed_sites": sorted(batch.failures)})
+                         metadata={"failed_sites": sorted(batch.failures)},
+                         allow_retries=all(e.retryable for e in batch.failures.values()))
     outcomes = list(batch.outcomes.values())
     if total == 1:
         return result(outcomes[0])

@@ -3,7 +3,9 @@
 Search Console reports a day 2-3 days late and revises it until final (the sandbox: partial at
 today-1 and today-2, final from today-3), so each run re-reads the last days
 (FACTORY_ANALYTICS_LOOKBACK_DAYS); the oldest day of the window is final when it is read for
-the last time.
+the last time. Days further back that were never materialized (an outage longer than the
+look-back, a failed run) are filled too, as far back as FACTORY_ANALYTICS_REPAIR_DAYS: the run's
+range starts at the oldest missing day, so a long outage leaves no permanent gap.
 """
 
 import datetime as dt
@@ -20,8 +22,15 @@ def lookback_range(daily: dg.DailyPartitionsDefinition, now: dt.datetime, days: 
     return window[0], window[-1]
 
 
+def oldest_missing(daily: dg.DailyPartitionsDefinition, now: dt.datetime, days: int,
+                   materialized: set[str]) -> str | None:
+    """The oldest of the last `days` complete days that has no materialization."""
+    keys = daily.get_partition_keys(current_time=now)[-days:]
+    return next((k for k in keys if k not in materialized), None)
+
+
 def daily_analytics_schedule(job: "dg.UnresolvedAssetJobDefinition", daily: dg.DailyPartitionsDefinition,
-                             lookback_days: int) -> dg.ScheduleDefinition:
+                             lookback_days: int, repair_days: int) -> dg.ScheduleDefinition:
     @dg.schedule(name="daily_analytics_schedule", job=job, cron_schedule="0 5 * * *", execution_timezone="UTC",
                  default_status=dg.DefaultScheduleStatus.RUNNING)
     def schedule(context: dg.ScheduleEvaluationContext):
@@ -30,6 +39,10 @@ def daily_analytics_schedule(job: "dg.UnresolvedAssetJobDefinition", daily: dg.D
         if keys is None:
             return dg.SkipReason("no analytics day has ended yet")
         first, last = keys
+        materialized = context.instance.get_materialized_partitions(dg.AssetKey("daily_analytics"))
+        missing = oldest_missing(daily, context.scheduled_execution_time, repair_days, materialized)
+        if missing is not None and missing < first:
+            first = missing
         return dg.RunRequest(run_key=f"daily_analytics:{first}..{last}", tags={
             "dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,

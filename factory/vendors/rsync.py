@@ -20,14 +20,35 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from factory.vendors.retry import RetryPolicy, VendorError, call_with_retries
+from factory.vendors.ssh import SshError
+
 RELEASES_DIR = ".releases"
 INITIAL_RELEASE = "00000000T000000000000-initial"
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]+$")
 _RELEASE_ID = re.compile(r"^[0-9]{8}T[0-9]{12}-[a-z0-9]+$")
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(VendorError):
     """A deploy or rollback step failed on the host; the message says which."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(VENDOR, message, retryable=retryable)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+VENDOR = "rsync"
+# rsync exit codes that a second try may pass: socket I/O, protocol stream, timeouts, ssh itself.
+_TRANSIENT_RSYNC = {10, 12, 30, 35, 255}
+
+
+def _classify(exc: Exception) -> VendorError | None:
+    if isinstance(exc, SshError):
+        return VendorError("ssh", str(exc), retryable=True)
+    return None
 
 
 class Remote(Protocol):
@@ -109,13 +130,17 @@ class DeployResult:
 
 
 class Releaser:
-    def __init__(self, remote: Remote, keep: int = 5, timeout_s: int = 600):
+    def __init__(self, remote: Remote, keep: int = 5, timeout_s: int = 600,
+                 policy: RetryPolicy = RetryPolicy(max_attempts=4, base_delay_s=1.0)):
         self.remote = remote
         self.keep = max(2, keep)
         self.timeout_s = timeout_s
+        self.policy = policy
 
     def _sh(self, script: str, *args: str) -> str:
-        result = self.remote.run(["sh", "-c", script, "release", *args])
+        # The scripts are idempotent (mkdir -p, ln -sfn + mv -T), so a dropped connection is retried.
+        result = call_with_retries(lambda: self.remote.run(["sh", "-c", script, "release", *args]), _classify,
+                                   self.policy, what="release script")
         if result.returncode != 0:
             raise ReleaseError((result.stderr.strip() or result.stdout.strip() or f"exit {result.returncode}")[-500:])
         return result.stdout
@@ -139,9 +164,15 @@ class Releaser:
         if previous:
             argv.append(f"--link-dest=../{previous}")  # relative to the new release directory
         argv += [f"{source}/", f"{self.remote.destination}:{lay.releases}/{release_id}/"]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout_s, check=False)
-        if proc.returncode != 0:
-            raise ReleaseError(f"rsync exited with {proc.returncode}: {proc.stderr.strip()[-500:]}")
+
+        def transfer() -> subprocess.CompletedProcess:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout_s, check=False)
+            if proc.returncode != 0:  # a retry resumes into the same (not yet live) release directory
+                raise ReleaseError(f"rsync exited with {proc.returncode}: {proc.stderr.strip()[-500:]}",
+                                   retryable=proc.returncode in _TRANSIENT_RSYNC)
+            return proc
+
+        proc = call_with_retries(transfer, _classify, self.policy, what="rsync")
         return DeployResult(release_id, previous, _stat(proc.stdout, "Literal data"),
                             _stat(proc.stdout, "Number of regular files transferred"))
 
