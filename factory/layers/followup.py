@@ -76,7 +76,7 @@ def _ready(site: Site, step: SiteStep) -> bool:
 
 def follow_up(ctx: LayerContext, now: dt.datetime | None = None, *, limit: int = 5000) -> FollowUp:
     now = now or dt.datetime.now(dt.UTC)
-    store, scale = ctx.store, ctx.settings.rate_time_scale
+    store = ctx.store
     result = FollowUp()
     waiting = store.steps.waiting(limit=limit)
     sites = {s.domain: s for s in store.sites.by_domains(sorted({d for d, _ in waiting}))}
