@@ -11,6 +11,7 @@ from factory import logs
 from factory.config import Settings, load_settings
 from factory_assets import dns, hosting, matomo, search_console
 from factory_assets.analytics import analytics_definitions
+from factory_assets.decommission import decommission_site_job
 from factory_assets.jobs import onboard_site_job
 from factory_assets.partitions import daily_partitions
 from factory_assets.publishing import publishing_assets
@@ -27,7 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                    *publishing_assets(settings.build_batch_size)]
     return dg.Definitions(
         assets=[*site_assets, analytics],
-        jobs=[onboard_site_job(site_assets), analytics_job],
+        jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job],
         sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor],
         schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days,
                                             settings.analytics_repair_days)],

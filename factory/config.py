@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     keep_releases: int = Field(5, ge=2, le=100, **_env("FACTORY_KEEP_RELEASES"))
     deploy_parallel: int = Field(4, ge=1, le=64, **_env("FACTORY_DEPLOY_PARALLEL"))
 
+    # -- bulk changes: the blast-radius guard ----------------------------------------------------
+    guard_max_sites: int = Field(10, ge=0, **_env("FACTORY_GUARD_MAX_SITES"))
+    guard_max_fraction: float = Field(0.2, ge=0, le=1, **_env("FACTORY_GUARD_MAX_FRACTION"))
+    plan_max_age_minutes: int = Field(15, ge=1, le=24 * 60, **_env("FACTORY_PLAN_MAX_AGE_MINUTES"))
+
     # -- vendors --------------------------------------------------------------------------------
     cloudflare_base_url: str = Field("https://api.cloudflare.com/client/v4", **_env("CLOUDFLARE_BASE_URL"))
     namecheap_api_url: str = Field("https://api.namecheap.com/xml.response", **_env("NAMECHEAP_API_URL"))

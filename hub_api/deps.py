@@ -12,10 +12,12 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from factory.clients import Clients
+from factory.layers.runner import LayerContext
 from factory.store import Store
 from hub_api.auth import AuthError, Principal, SignInLimiter, verify_token
 from hub_api.config import Settings
-from hub_api.dagster import DagsterGateway
+from factory.orchestrator import DagsterGateway
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/token (or Supabase Auth).")
 
@@ -41,10 +43,21 @@ async def current_operator(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthError("sign in first: send 'Authorization: Bearer <token>'")
-    return verify_token(request.app.state.settings, credentials.credentials)
+    principal = verify_token(request.app.state.settings, credentials.credentials)
+    request.state.operator = principal.email or principal.subject  # for the audit log and run tags
+    return principal
+
+
+async def get_context(request: Request) -> LayerContext:
+    """Settings, the store and the vendor clients (for plans: reads only)."""
+    state = request.app.state
+    if getattr(state, "context", None) is None:
+        state.context = LayerContext(state.settings, state.store, Clients(state.settings, state.store))
+    return state.context
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ContextDep = Annotated[LayerContext, Depends(get_context)]
 StoreDep = Annotated[Store, Depends(get_store)]
 DagsterDep = Annotated[DagsterGateway, Depends(get_dagster)]
 LimiterDep = Annotated[SignInLimiter, Depends(get_limiter)]

@@ -17,7 +17,7 @@ from factory.secrets import SecretKeyError
 from factory.store import Conflict, InvalidInput, NotFound
 from factory.vendors.retry import VendorError
 from hub_api.auth import AuthError
-from hub_api.dagster import DagsterUnavailable
+from factory.orchestrator import DagsterUnavailable
 
 log = logging.getLogger("hub_api.errors")
 

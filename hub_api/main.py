@@ -12,12 +12,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from factory import logs
 from factory.store import Store
 from hub_api import errors
+from hub_api.audit import Audit
 from hub_api.auth import SignInLimiter
 from hub_api.config import Settings, get_settings
-from hub_api.dagster import DagsterGateway
+from factory.orchestrator import DagsterGateway
 from hub_api.deps import current_operator, single_query_values
 from hub_api.middleware import BodyLimit, RequestContext
-from hub_api.routes import accounts, analytics, auth, health, runs, sites
+from hub_api.routes import accounts, analytics, auth, health, plans, runs, sites
 from hub_api.ui import mount_ui
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     api.include_router(health.router)
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_operator)])
-    for module in (accounts, sites, runs, analytics):
+    for module in (accounts, sites, runs, analytics, plans):
         protected.include_router(module.router)
     api.include_router(protected)
     app.include_router(api)
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
                            expose_headers=["X-Request-ID", "Retry-After"])
+    app.add_middleware(Audit)  # every action, with its operator and result
     app.add_middleware(RequestContext)  # outermost: every request gets an id and a log line
     if mount_ui(app, settings.ui_dist):
         log.info("serving the UI from %s", settings.ui_dist)

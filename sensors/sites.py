@@ -37,8 +37,9 @@ def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResour
 
     deleted = {domain for _, domain in deletions}
     still_there = sites.existing_domains(sorted(deleted)) if deleted else set()  # deleted, then added again
-    gone = sorted(d for d in deleted if d in known and d not in still_there)
-    new_sites = [s for s in fresh if s.domain not in known or s.domain in gone]
+    gone = sorted({d for d in deleted if d in known and d not in still_there}
+                  | (sites.decommissioned_domains() & known))  # decommissioned: kept as rows, not partitions
+    new_sites = [s for s in fresh if s.decommissioned_at is None and (s.domain not in known or s.domain in gone)]
 
     requests: list = []
     if gone:

@@ -15,7 +15,7 @@ from factory.store import Store
 
 # The machine's Postgres (CI and developers); a fresh database is created in it per session.
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-APP_TABLES = ("daily_analytics", "site_events", "site_steps", "site_deletions", "sites", "gsc_accounts", "cloudflare_accounts")
+APP_TABLES = ("audit_log", "plans", "daily_analytics", "site_events", "site_steps", "site_deletions", "sites", "gsc_accounts", "cloudflare_accounts")
 
 
 def _url_for(dbname: str) -> str:
@@ -58,6 +58,7 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture()
 def clean_db(pg_url: str) -> str:
     with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("set factory.maintenance = 'on'")
         conn.execute("truncate " + ", ".join(f"public.{t}" for t in APP_TABLES) + " restart identity cascade")
     return pg_url
 

@@ -99,6 +99,7 @@ class MatomoSim:
             "SitesManager.getSiteFromId": self.get_site,
             "SitesManager.getAllSites": self.get_all_sites,
             "SitesManager.getAllSitesId": lambda f: [str(i) for i in sorted(self.sites)],
+            "SitesManager.deleteSite": self.delete_site,
             "SitesManager.getJavascriptTag": self.js_tag,
             "VisitsSummary.get": self.visits_summary,
             "API.getBulkRequest": self.bulk,
@@ -188,6 +189,12 @@ class MatomoSim:
 
     def get_site(self, form: dict):
         return self._site_row(self._site(first(form, "idSite")))
+
+    def delete_site(self, form: dict):
+        # Matomo: deletes the site and its data; an unknown id is an error (superuser only).
+        site_id = int(self._site(first(form, "idSite"))["idsite"])
+        del self.sites[site_id]
+        return {"result": "success", "message": "ok"}
 
     def get_all_sites(self, form: dict):
         return {str(i): self._site_row(s) for i, s in sorted(self.sites.items())}

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from factory.cli.common import context, friendly_errors, read_secret, store
+from factory.cli.common import audit, context, friendly_errors, read_secret, store
 
 app = typer.Typer(help="Cloudflare and Google (Search Console) accounts.", no_args_is_help=True)
 
@@ -22,6 +22,7 @@ def add_cloudflare(
     """Add a Cloudflare account. The API token comes from CLOUDFLARE_API_TOKEN or a hidden prompt."""
     token = read_secret("CLOUDFLARE_API_TOKEN", "Cloudflare API token")
     account = store().cloudflare_accounts.add(email, nickname, token, account_id)
+    audit("cloudflare_account.add", target=account.account_nickname)
     typer.echo(f"added Cloudflare account {account.account_nickname} ({account.email})")
     if not account.account_id:
         typer.echo("note: no --account-id: zones cannot be created until you set it "
@@ -37,6 +38,7 @@ def set_cloudflare_id(
     """Record the Cloudflare account id that zones of this account are created in."""
     found = store().cloudflare_accounts.get(account)
     updated = store().cloudflare_accounts.update(found.id, cloudflare_account_id=account_id)
+    audit("cloudflare_account.update", target=updated.account_nickname, detail={"account_id": updated.account_id})
     typer.echo(f"{updated.account_nickname}: account id {updated.account_id}")
 
 
@@ -58,6 +60,7 @@ def add_gsc(email: str = typer.Option(..., help="Email of the Google account."))
     """Add a Google account for Search Console. The refresh token comes from GSC_REFRESH_TOKEN or a hidden prompt."""
     token = read_secret("GSC_REFRESH_TOKEN", "Google OAuth refresh token")
     account = store().gsc_accounts.add(email, token)
+    audit("google_account.add", target=account.email)
     typer.echo(f"added Google account {account.email}")
 
 

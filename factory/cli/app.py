@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, api, db, local, operators, sites
+from factory.cli import accounts, api, db, local, operators, plans, sites
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -20,6 +20,8 @@ app.add_typer(local.demo_app, name="demo")
 app.command("up")(local.up)
 app.add_typer(operators.app, name="operators")
 app.command("api")(api.api)
+app.command("plan")(plans.plan)
+app.command("apply")(plans.apply)
 
 
 @app.callback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -32,6 +33,17 @@ def context():
 
     settings = load_settings(complete=True)
     return LayerContext(settings, store(), Clients(settings, store()))
+
+
+def operator() -> str:
+    """Who acts from the CLI: FACTORY_OPERATOR, else the OS user (as cli:<user>)."""
+    return os.environ.get("FACTORY_OPERATOR") or f"cli:{getpass.getuser()}"
+
+
+def audit(action: str, *, target: str | None = None, plan_hash: str | None = None, result: str = "ok",
+          detail: dict | None = None) -> None:
+    """One audit_log row for an operator action taken through the CLI."""
+    store().audit.record(operator(), "cli", action, target=target, plan_hash=plan_hash, result=result, detail=detail)
 
 
 def fail(message: str, code: int = 1) -> None:

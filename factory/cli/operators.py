@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from factory.cli.common import fail, friendly_errors, read_secret, store
+from factory.cli.common import audit, fail, friendly_errors, read_secret, store
 
 app = typer.Typer(help="Operators who sign in to the Management Hub.", no_args_is_help=True)
 
@@ -25,6 +25,7 @@ def _password() -> str:
 def add(email: str = typer.Argument(..., help="The operator's email (their sign-in name).")) -> None:
     """Add an operator. The password comes from FACTORY_OPERATOR_PASSWORD or a hidden prompt."""
     operator = store().operators.add(email, _password())
+    audit("operator.add", target=operator.email)
     typer.echo(f"added operator {operator.email}")
 
 
@@ -33,6 +34,7 @@ def add(email: str = typer.Argument(..., help="The operator's email (their sign-
 def set_password(email: str = typer.Argument(..., help="The operator's email.")) -> None:
     """Change an operator's password (FACTORY_OPERATOR_PASSWORD or a hidden prompt)."""
     store().operators.set_password(email, _password())
+    audit("operator.set_password", target=email)
     typer.echo(f"changed the password of {email}")
 
 
@@ -41,6 +43,7 @@ def set_password(email: str = typer.Argument(..., help="The operator's email."))
 def disable(email: str = typer.Argument(...), enable: bool = typer.Option(False, help="Enable instead.")) -> None:
     """Stop (or, with --enable, allow again) an operator's sign-ins. Tokens already issued expire on their own."""
     store().operators.set_disabled(email, not enable)
+    audit("operator.enable" if enable else "operator.disable", target=email)
     typer.echo(f"{'enabled' if enable else 'disabled'} operator {email}")
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from factory.cli.common import context, fail, friendly_errors, store
+from factory.cli.common import audit, context, fail, friendly_errors, operator, store
 from factory.csv_import import CsvFormatError, plan_import, read_rows
 from factory.store import NewSite
 
@@ -27,6 +27,7 @@ def add(
 ) -> None:
     """Add one site; onboarding starts when the sensor sees it."""
     site = store().sites.add(NewSite(domain, cloudflare_account, gsc_account, brand))
+    audit("site.add", target=site.domain)
     typer.echo(f"added {site.domain} (pending onboarding)")
 
 
@@ -52,6 +53,8 @@ def import_csv(
     if plan.errors and not skip_invalid:
         fail(f"{len(plan.errors)} bad row(s); nothing was written (use --skip-invalid to write the {len(plan.valid)} good rows)")
     written = store().sites.add_many([new for _, new in plan.valid]) if plan.valid else []
+    audit("site.import", target=file.name, result="ok" if written or not plan.errors else "refused",
+          detail={"written": len(written), "bad_rows": len(plan.errors)})
     typer.echo(f"imported {len(written)} site(s)" + (f", skipped {len(plan.errors)} bad row(s)" if plan.errors else ""))
     if plan.errors:
         raise typer.Exit(1 if not written else 0)
@@ -80,9 +83,52 @@ def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 @app.command("delete")
 @friendly_errors
 def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None:
-    """Remove a site from the fleet (its Cloudflare zone and files are left in place)."""
+    """Remove a site that was never onboarded (no history). A site with analytics is decommissioned
+    instead (`factory sites decommission`), which also removes its vendor resources."""
     site = store().sites.delete(domain)
+    audit("site.delete", target=site.domain)
     typer.echo(f"deleted {site.domain}")
+
+
+@app.command("decommission")
+@friendly_errors
+def decommission(
+    domains: list[str] = typer.Argument(..., help="The sites to take out of the fleet."),
+    keep_dns: bool = typer.Option(False, "--keep-dns", help="Leave the Cloudflare zone and its records."),
+    keep_analytics: bool = typer.Option(False, "--keep-analytics", help="Keep the Matomo site and its data."),
+    reset_nameservers: bool = typer.Option(False, "--reset-nameservers",
+                                           help="Point the registrar back at its own name servers."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only show the plan."),
+    confirm: str = typer.Option(None, help="The plan's hash, when the change is above the guard's threshold."),
+) -> None:
+    """Onboarding in reverse: offline (final release archived), CloudPanel site, Matomo site,
+    Search Console property and verification, Cloudflare zone, registrar, Directus content. The
+    sites row is kept, marked decommissioned, with its analytics. Planned first; the guard applies."""
+    from factory.orchestrator import DagsterGateway
+    from factory.safe_changes import ChangeRefused, Selection, apply_plan, make_plan
+
+    ctx = context()
+    options = (("keep_dns", keep_dns), ("keep_analytics", keep_analytics), ("reset_nameservers", reset_nameservers))
+    plan, _ = make_plan(ctx, Selection(tuple(domains), action="decommission", options=options), operator())
+    for domain, change in plan.changes:
+        if change.kind != "noop":
+            typer.echo(f"{domain:<32} {change.kind:<6} {change.target}  ({change.reason})")
+    for domain, _, error in plan.errors:
+        typer.echo(f"{domain:<32} error  {error}", err=True)
+    audit("plan.create", target=",".join(plan.sites)[:500], plan_hash=plan.hash, detail=plan.summary())
+    typer.echo(f"plan {plan.hash}: decommission {len(plan.sites)} site(s)")
+    if dry_run:
+        return
+    try:
+        launched = apply_plan(ctx, DagsterGateway(ctx.settings.dagster_base), plan.hash, confirm, operator())
+    except ChangeRefused as exc:
+        audit("site.decommission", target=",".join(plan.sites)[:500], plan_hash=plan.hash, result="refused",
+              detail={"reason": str(exc)})
+        fail(str(exc))
+    audit("site.decommission", target=",".join(plan.sites)[:500], plan_hash=plan.hash, result="started",
+          detail={"runs": {x.domain: x.run_id for x in launched}, **dict(options)})
+    for run in launched:
+        typer.echo(f"{run.domain:<32} decommissioning: run {run.run_id}")
 
 
 
@@ -100,4 +146,5 @@ def rollback(domain: str = typer.Argument(..., help="The site's domain.")) -> No
         before, after = rollback_site(context(), site)
     except (ReleaseError, SshError) as exc:
         fail(str(exc))
+    audit("site.rollback", target=site.domain, detail={"from": before, "to": after})
     typer.echo(f"rolled back {site.domain}: {before} -> {after}")

@@ -71,6 +71,30 @@ def observe(ctx: LayerContext, site: Site, want: DnsDesired, *, registrar: bool 
     return DnsObserved(zone, records, ssl, ns)
 
 
+def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None = None) -> dict[str, DnsObserved]:
+    """The same as `observe`, batched for a fleet: one zone listing per account (50 zones per
+    request), one record listing and one SSL read per zone; the registrar as in `observe`."""
+    found: dict[str, DnsObserved] = {}
+    by_account: dict = {}
+    for site in sites:
+        by_account.setdefault(site.cloudflare_account_id, []).append(site)
+    for account_id, group in by_account.items():
+        cf = ctx.clients.cloudflare(account_id)
+        zones = {z.name: z for z in cf.zones()}
+        for site in group:
+            zone = zones.get(site.domain)
+            if zone is None:
+                found[site.domain] = DnsObserved(None)
+                continue
+            want = desired(site, ctx.settings)
+            records = cf.records(zone.id)
+            by_key = {r.key: [x for x in records if x.type == r.type and x.name == r.name] for r in want.records}
+            look = registrar if registrar is not None else zone.status != "active"
+            ns = ctx.clients.namecheap().get_nameservers(site.domain) if look else None
+            found[site.domain] = DnsObserved(zone, by_key, cf.get_setting(zone.id, "ssl"), ns)
+    return found
+
+
 def _same_servers(a: list[str], b: list[str]) -> bool:
     return sorted(s.lower().rstrip(".") for s in a) == sorted(s.lower().rstrip(".") for s in b)
 
@@ -198,3 +222,38 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
         return Applied(record, facts=facts)
     return Applied(record, waiting_for=WAIT_DELEGATION, facts=facts,
                    seen=f"zone {zone.status}; expected delegation to {', '.join(zone.name_servers)}")
+
+
+# -- towards absent (decommissioning) ---------------------------------------------------------------
+def plan_absent(want: DnsDesired, seen: DnsObserved, *, keep_dns: bool = False,
+                reset_nameservers: bool = False) -> list[Change]:
+    """Delete the zone (its records go with it), unless kept; point the registrar back at its own
+    name servers on request."""
+    changes: list[Change] = []
+    if seen.zone is None:
+        changes.append(Change(LAYER, "noop", f"zone {want.domain}", "no zone"))
+    elif keep_dns:
+        changes.append(Change(LAYER, "noop", f"zone {want.domain}", "kept (--keep-dns)", before=seen.zone.status))
+    else:
+        changes.append(Change(LAYER, "delete", f"zone {want.domain}", "the site is decommissioned",
+                              before=f"{seen.zone.status}, {sum(len(v) for v in seen.records.values())} records",
+                              action="delete_zone"))
+    if reset_nameservers:
+        registrar = seen.registrar
+        if registrar is not None and registrar.using_our_dns:
+            changes.append(Change(LAYER, "noop", "registrar name servers", "already the registrar's own"))
+        else:
+            changes.append(Change(LAYER, "update", "registrar name servers", "back to the registrar's defaults",
+                                  before=", ".join(registrar.nameservers) if registrar else None,
+                                  after="registrar defaults", action="reset_nameservers"))
+    return changes
+
+
+def apply_absent(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved,
+                 changes: list[Change]) -> Applied:
+    for change in changes:
+        if change.action == "delete_zone":
+            ctx.clients.cloudflare(site.cloudflare_account_id).delete_zone(seen.zone.id)
+        elif change.action == "reset_nameservers":
+            ctx.clients.namecheap().set_default_nameservers(want.domain)
+    return Applied({"cloudflare_zone_status": None} if any(c.action == "delete_zone" for c in changes) else {})

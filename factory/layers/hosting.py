@@ -39,6 +39,17 @@ def observe(ctx: LayerContext, site: Site, want: HostingDesired) -> HostingObser
     return HostingObserved(exists, site.hosting_certificate and exists, site.cloudflare_zone_status == "active")
 
 
+def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, HostingObserved]:
+    """The same as `observe`, batched: one SSH command lists every doc root on the host."""
+    roots = ctx.clients.cloudpanel().doc_roots()
+    found = {}
+    for site in sites:
+        exists = desired(site, ctx.settings).doc_root in roots
+        found[site.domain] = HostingObserved(exists, site.hosting_certificate and exists,
+                                             site.cloudflare_zone_status == "active")
+    return found
+
+
 def plan(want: HostingDesired, seen: HostingObserved) -> list[Change]:
     changes = [Change(LAYER, "noop", f"site {want.domain}", "the doc root exists", after=want.doc_root)
                if seen.exists else
@@ -73,3 +84,18 @@ def apply(ctx: LayerContext, site: Site, want: HostingDesired, seen: HostingObse
         return Applied(record, facts=facts)
     return Applied(record, waiting_for=WAIT_DNS, seen=f"zone {site.cloudflare_zone_status or 'not created'}",
                    facts=facts)
+
+
+# -- towards absent (decommissioning) ---------------------------------------------------------------
+def plan_absent(want: HostingDesired, seen: HostingObserved) -> list[Change]:
+    if not seen.exists:
+        return [Change(LAYER, "noop", f"site {want.domain}", "not on the hosting server")]
+    return [Change(LAYER, "delete", f"site {want.domain}", "the site is decommissioned (files archived first)",
+                   before=want.doc_root, action="delete_site")]
+
+
+def apply_absent(ctx: LayerContext, site: Site, want: HostingDesired, seen: HostingObserved,
+                 changes: list[Change]) -> Applied:
+    if any(c.action == "delete_site" for c in changes):
+        ctx.clients.cloudpanel().delete_site(want.domain)
+    return Applied({"hosting_certificate": False})

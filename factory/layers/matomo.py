@@ -34,6 +34,12 @@ def observe(ctx: LayerContext, site: Site, want: MatomoDesired) -> MatomoObserve
     return MatomoObserved(ctx.clients.matomo().find_site(want.domain))
 
 
+def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, MatomoObserved]:
+    """The same as `observe`, batched: one request lists every Matomo site."""
+    by_url = ctx.clients.matomo().all_sites()
+    return {s.domain: MatomoObserved(by_url.get(desired(s, ctx.settings).url)) for s in sites}
+
+
 def plan(want: MatomoDesired, seen: MatomoObserved) -> list[Change]:
     if seen.site_id is None:
         return [Change(LAYER, "create", f"Matomo site {want.url}", "no Matomo site has this URL", after=want.name,
@@ -48,3 +54,21 @@ def apply(ctx: LayerContext, site: Site, want: MatomoDesired, seen: MatomoObserv
     if any(c.action == "add_site" for c in changes):
         site_id = ctx.clients.matomo().add_site(want.domain, want.name)
     return Applied({"matomo_site_id": site_id}, facts={"matomo_site_id": site_id, "created": seen.site_id is None})
+
+
+# -- towards absent (decommissioning) ---------------------------------------------------------------
+def plan_absent(want: MatomoDesired, seen: MatomoObserved, *, keep_data: bool = False) -> list[Change]:
+    if seen.site_id is None:
+        return [Change(LAYER, "noop", f"Matomo site {want.url}", "not in Matomo")]
+    if keep_data:
+        return [Change(LAYER, "noop", f"Matomo site {want.url}", "kept with its data (--keep-analytics)",
+                       before=f"id {seen.site_id}")]
+    return [Change(LAYER, "delete", f"Matomo site {want.url}", "the site is decommissioned", before=f"id {seen.site_id}",
+                   action="delete_site")]
+
+
+def apply_absent(ctx: LayerContext, site: Site, want: MatomoDesired, seen: MatomoObserved,
+                 changes: list[Change]) -> Applied:
+    if any(c.action == "delete_site" for c in changes):
+        ctx.clients.matomo().delete_site(seen.site_id)
+    return Applied()

@@ -65,6 +65,29 @@ def observe(ctx: LayerContext, site: Site, want: GscDesired) -> GscObserved:
     return GscObserved(permission, False, token, present, **zone)
 
 
+def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]:
+    """The same as `observe`, batched: per Google account one property listing and one listing
+    of verified resources; only unverified sites cost a token request and a TXT look-up."""
+    found: dict[str, GscObserved] = {}
+    by_account: dict = {}
+    for site in sites:
+        if site.gsc_account_id is None:
+            found[site.domain] = GscObserved()
+        else:
+            by_account.setdefault(site.gsc_account_id, []).append(site)
+    for account_id, group in by_account.items():
+        google = ctx.clients.google(account_id)
+        properties, verified = google.properties(), google.verified()
+        for site in group:
+            zone = dict(zone_id=site.cloudflare_zone_id, zone_active=site.cloudflare_zone_status == "active")
+            permission = properties.get(property_url(site.domain))
+            if permission in OWNER_LEVELS or site.domain in verified:
+                found[site.domain] = GscObserved(permission, verified=True, **zone)
+            else:
+                found[site.domain] = observe(ctx, site, desired(site, ctx.settings))
+    return found
+
+
 def plan(want: GscDesired, seen: GscObserved) -> list[Change]:
     if not want.managed:
         return [Change(LAYER, "noop", want.property, "the site has no Google account")]
@@ -120,3 +143,32 @@ def apply(ctx: LayerContext, site: Site, want: GscDesired, seen: GscObserved, ch
             return Applied(waiting_for=change.reason, seen=f"zone {site.cloudflare_zone_status or 'not created'}",
                            facts=facts)
     return Applied({"gsc_property": want.property}, facts=facts)
+
+
+# -- towards absent (decommissioning) ---------------------------------------------------------------
+def plan_absent(want: GscDesired, seen: GscObserved) -> list[Change]:
+    if not want.managed:
+        return [Change(LAYER, "noop", want.property, "the site has no Google account")]
+    changes = []
+    if seen.permission:
+        changes.append(Change(LAYER, "delete", want.property, "the site is decommissioned", before=seen.permission,
+                              action="delete_property"))
+    if seen.verified:
+        changes.append(Change(LAYER, "delete", f"verification of {want.domain}", "the site is decommissioned",
+                              before="verified", action="unverify"))
+    return changes or [Change(LAYER, "noop", want.property, "no property and no verification")]
+
+
+def apply_absent(ctx: LayerContext, site: Site, want: GscDesired, seen: GscObserved,
+                 changes: list[Change]) -> Applied:
+    if not want.managed:
+        return Applied()
+    google = ctx.clients.google(site.gsc_account_id)
+    for change in changes:
+        if change.action == "delete_property":
+            google.delete_property(want.property)
+        elif change.action == "unverify":
+            resource = google.verified().get(want.domain)
+            if resource:
+                google.unverify(resource)
+    return Applied()

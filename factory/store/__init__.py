@@ -5,7 +5,7 @@
     store.steps.start(site.id, "dns_zone")
 
 Repositories: `cloudflare_accounts`, `gsc_accounts`, `sites`, `steps` (the per-site step state
-machine), `publishing`, `analytics`, `operators`. Typed functions over psycopg 3; every status
+machine), `publishing`, `analytics`, `operators`, `plans`, `audit`. Typed functions over psycopg 3; every status
 value is checked against the spec's vocabulary (and by CHECK constraints); credentials go in
 encrypted and come out only through `credential()`.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from factory.store.accounts import CloudflareAccounts, GscAccounts
 from factory.store.analytics import Analytics
+from factory.store.audit import AuditEntry, AuditLog
 from factory.store.database import Database
 from factory.store.errors import Conflict, InvalidInput, NotFound, StoreError
 from factory.store.models import (
@@ -27,13 +28,14 @@ from factory.store.models import (
     SiteStep,
 )
 from factory.store.operators import Operators
+from factory.store.plans import Plans, StoredPlan
 from factory.store.publishing import Publishing
 from factory.store.sites import SiteQuery, Sites
 from factory.store.steps import STEPS, Steps
 
 __all__ = [
-    "AnalyticsRow", "CloudflareAccount", "Conflict", "Database", "GscAccount", "InvalidInput", "NewSite",
-    "NotFound", "Operator", "PublishState", "STEPS", "Site", "SiteQuery", "SiteStep", "Store", "StoreError",
+    "AnalyticsRow", "AuditEntry", "CloudflareAccount", "Conflict", "Database", "GscAccount", "InvalidInput", "NewSite",
+    "NotFound", "Operator", "PublishState", "STEPS", "Site", "SiteQuery", "SiteStep", "Store", "StoreError", "StoredPlan",
 ]
 
 
@@ -49,6 +51,8 @@ class Store:
         self.publishing = Publishing(self.db)
         self.analytics = Analytics(self.db)
         self.operators = Operators(self.db)
+        self.plans = Plans(self.db)
+        self.audit = AuditLog(self.db)
 
     def connection(self):
         """A pooled connection; the block is one transaction (commit on success)."""

@@ -53,6 +53,7 @@ class Site:
     hosting_site_user: str | None
     hosting_certificate: bool
     gsc_property: str | None
+    decommissioned_at: dt.datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

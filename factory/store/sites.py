@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 from psycopg import errors, sql
 from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
 
 from factory.domains import InvalidDomain, normalize_domain
 from factory.store.database import Database
@@ -33,7 +34,7 @@ select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
        s.hosting_doc_root, s.matomo_site_id, s.gsc_verification_status,
        s.error_message, s.error_step,
        s.cloudflare_zone_id, s.cloudflare_name_servers, s.cloudflare_zone_status,
-       s.hosting_site_user, s.hosting_certificate, s.gsc_property
+       s.hosting_site_user, s.hosting_certificate, s.gsc_property, s.decommissioned_at
   from public.sites s
   join public.cloudflare_accounts c on c.id = s.cloudflare_account_id
   left join public.gsc_accounts g on g.id = s.gsc_account_id
@@ -49,12 +50,16 @@ class SiteQuery:
     search: str | None = None  # part of the domain or brand name
     cloudflare_account_id: uuid.UUID | None = None
     gsc_account_id: uuid.UUID | None = None
+    decommissioned: bool | None = False  # False: the live fleet; True: only decommissioned; None: all
     limit: int | None = None
     offset: int = 0
 
     def where(self) -> tuple[sql.Composable, list[Any]]:
         clauses: list[sql.Composable] = []
         params: list[Any] = []
+        if self.decommissioned is not None:
+            clauses.append(sql.SQL("s.decommissioned_at is not null" if self.decommissioned
+                                   else "s.decommissioned_at is null"))
         for column, value in self.status.items():
             check_status(column, value)
             clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
@@ -235,7 +240,22 @@ class Sites:
                              [*changes.values(), site_id])
 
     def delete(self, ref: str | uuid.UUID) -> Site:
+        """Remove a site that has no history; one that has analytics must be decommissioned instead."""
         site = self.get(ref)
-        with self.db.connection() as conn:
-            conn.execute("delete from public.sites where id = %s", (site.id,))
+        try:
+            with self.db.connection() as conn:
+                conn.execute("delete from public.sites where id = %s", (site.id,))
+        except errors.ForeignKeyViolation:
+            raise Conflict(f"{site.domain} has analytics history, which is kept: decommission it instead "
+                           "(factory sites decommission)") from None
         return site
+
+    def mark_decommissioned(self, site_id: uuid.UUID, options: dict[str, Any]) -> None:
+        with self.db.connection() as conn:
+            conn.execute("update public.sites set decommissioned_at = coalesce(decommissioned_at, now()),"
+                         " decommission_options = %s where id = %s", (Jsonb(options), site_id))
+
+    def decommissioned_domains(self) -> set[str]:
+        with self.db.connection() as conn:
+            return {r[0] for r in conn.execute(
+                "select domain from public.sites where decommissioned_at is not null").fetchall()}

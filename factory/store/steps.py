@@ -50,6 +50,9 @@ STEPS: dict[str, StepSpec] = {s.name: s for s in (
     StepSpec("site_content", "status_content", running="generating", done="generated", waiting="pending"),
     StepSpec("site_build"),
     StepSpec("site_deployment", "status_deployment", running="deploying", done="deployed", waiting="pending"),
+    # Decommissioning, onboarding in reverse: no status column of their own.
+    StepSpec("decommission_offline"), StepSpec("decommission_hosting"), StepSpec("decommission_matomo"),
+    StepSpec("decommission_search_console"), StepSpec("decommission_dns"), StepSpec("decommission_content"),
 )}
 
 _STEP_COLUMNS = ("site_id, step, state, since, waiting_for, waiting_since, next_check_at, deadline_at, checks,"

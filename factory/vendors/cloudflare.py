@@ -121,6 +121,24 @@ class CloudflareClient:
         )
         return [Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None)) for r in page.result]
 
+    def records(self, zone_id: str) -> list[Record]:
+        """Every record of the zone (100 per request): one look answers for all of them."""
+        found: list[Record] = []
+        page = 1
+        while True:
+            batch = self._call(lambda: self._sdk.dns.records.list(zone_id=zone_id, page=page, per_page=100).result,
+                               "list records")
+            found += [Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None)) for r in batch]
+            if len(batch) < 100:
+                return found
+            page += 1
+
+    def delete_record(self, zone_id: str, record_id: str) -> None:
+        self._call(lambda: self._sdk.dns.records.delete(record_id, zone_id=zone_id), "delete record")
+
+    def delete_zone(self, zone_id: str) -> None:
+        self._call(lambda: self._sdk.zones.delete(zone_id=zone_id), "delete zone")
+
     def create_record(self, zone_id: str, type: str, name: str, content: str, proxied: bool | None) -> Record:
         kwargs = {"proxied": proxied} if proxied is not None else {}
         r = self._call(

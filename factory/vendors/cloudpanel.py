@@ -73,6 +73,19 @@ class CloudPanelClient:
     def exists(self, domain: str) -> bool:
         return self._run(["test", "-d", self.doc_root(domain)], f"look for {domain}").returncode == 0
 
+    def doc_roots(self) -> set[str]:
+        """Every site doc root on the host (one SSH command for the whole fleet)."""
+        result = self._run(["sh", "-c", 'for d in "$1"/*/htdocs/*; do [ -e "$d" ] && echo "$d"; done; true',
+                            "doc-roots", self.home_dir.rstrip("/") or "/"], "list doc roots")
+        return {line.strip() for line in result.stdout.splitlines() if line.strip()}
+
+    def delete_site(self, domain: str) -> None:
+        """clpctl site:delete --force (without --force it asks, and a 'no' exits 0 having deleted nothing)."""
+        result = self._run([self.clpctl, "site:delete", f"--domainName={normalize_domain(domain)}", "--force"],
+                           f"delete {domain}")
+        if result.returncode != 0:
+            raise VendorError(VENDOR, f"clpctl site:delete failed: {(result.stdout + result.stderr).strip()[:500]}")
+
     def add_static_site(self, domain: str) -> HostedSite:
         """Add the site (the caller has looked first); a concurrent creator's site is adopted."""
         domain = normalize_domain(domain)

@@ -33,6 +33,8 @@ FIELDS: tuple[tuple[str, str, str, dict, dict], ...] = (
     (SITES, "content_model", "string", _readonly("Model of the last generation"), {}),
     (SITES, "content_prompt_version", "string", _readonly("Prompt template version of the last generation"), {}),
     (SITES, "content_hash", "string", _readonly("Hash of the last generated plan"), {}),
+    (SITES, "archived_at", "timestamp", _readonly("When the site was decommissioned; its pages are kept, archived"),
+     {}),
     (PAGES, "key", "string", {"interface": "input", "hidden": True, "readonly": True},
      {"is_unique": True, "is_nullable": False}),
     (PAGES, "site", "integer", {"interface": "select-dropdown-m2o", "special": ["m2o"], "required": True,
@@ -181,6 +183,19 @@ class DirectusClient:
 
     def update_page(self, page_id: int, values: dict[str, Any]) -> dict:
         return self._request("PATCH", f"/items/{PAGES}/{page_id}", json=values)
+
+    def archive_site(self, domain: str, when: str) -> int:
+        """Mark the site archived and its pages `archived` (kept, never built again); idempotent.
+        Returns how many pages were archived now."""
+        existing = self.sites([domain]).get(domain)
+        if existing is None:
+            return 0
+        pages = [p for p in self.pages([domain])[domain] if p.get("status") != "archived"]
+        for page in pages:
+            self.update_page(page["id"], {"status": "archived"})
+        if not existing.get("archived_at"):
+            self._request("PATCH", f"/items/{SITES}/{existing['id']}", json={"archived_at": when})
+        return len(pages)
 
     def delete_site(self, domain: str) -> None:
         existing = self.sites([domain]).get(domain)

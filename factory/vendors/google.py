@@ -70,9 +70,19 @@ class GoogleClient:
         body = {"site": {"type": "INET_DOMAIN", "identifier": domain}, "verificationMethod": "DNS_TXT"}
         return self._call(lambda: self._sv.webResource().getToken(body=body).execute(), "getToken")["token"]
 
-    def is_verified(self, domain: str) -> bool:
+    def verified(self) -> dict[str, str]:
+        """Every resource the account has verified: identifier -> web resource id."""
         resources = self._call(lambda: self._sv.webResource().list().execute(), "list verified")
-        return any(r.get("site", {}).get("identifier") == domain for r in resources.get("items", []))
+        return {r.get("site", {}).get("identifier", ""): r.get("id", "") for r in resources.get("items", [])}
+
+    def is_verified(self, domain: str) -> bool:
+        return domain in self.verified()
+
+    def unverify(self, resource_id: str) -> None:
+        self._call(lambda: self._sv.webResource().delete(id=resource_id).execute(), "delete verification")
+
+    def delete_property(self, site_url: str) -> None:
+        self._call(lambda: self._sc.sites().delete(siteUrl=site_url).execute(), f"delete {site_url}")
 
     def verify(self, domain: str) -> None:
         body = {"site": {"type": "INET_DOMAIN", "identifier": domain}}

@@ -72,6 +72,18 @@ class MatomoClient:
                         timezone="UTC", currency="USD")
         return int(body["value"])
 
+    def all_sites(self) -> dict[str, int]:
+        """Every Matomo site by its main URL (one request for the whole fleet)."""
+        rows = self.api("SitesManager.getAllSites")
+        found: dict[str, int] = {}
+        for row in rows.values() if isinstance(rows, dict) else rows or []:
+            url = str(row.get("main_url", "")).rstrip("/")
+            found.setdefault(url, int(row["idsite"]))
+        return found
+
+    def delete_site(self, site_id: int) -> None:
+        self.api("SitesManager.deleteSite", idSite=str(site_id))
+
     def visits(self, start: str, end: str) -> Any:
         """nb_visits of every site for every day from start to end (inclusive), in one request.
 

@@ -85,6 +85,14 @@ class NamecheapClient:
         using = (result.get("IsUsingOurDNS", "false") if result is not None else "false") == "true"
         return NameserverState(domain, using, servers)
 
+    def set_default_nameservers(self, domain: str) -> None:
+        """Back to the registrar's own DNS (namecheap.domains.dns.setDefault)."""
+        sld, tld = split_registrable(domain)
+        root = self._command("namecheap.domains.dns.setDefault", SLD=sld, TLD=tld)
+        result = root.find(".//nc:DomainDNSSetDefaultResult", NS)
+        if result is None or result.get("Updated") != "true":
+            raise VendorError(VENDOR, f"setDefault did not confirm the update for {domain}")
+
     def set_nameservers(self, domain: str, nameservers: list[str]) -> None:
         if len(nameservers) < 2:
             raise VendorError(VENDOR, "Namecheap needs at least two nameservers")

@@ -121,6 +121,18 @@ if [ -d "$rel" ]; then ls -1 "$rel" | sort | sed 's/^/release /'; fi
 '''
 
 
+# Archive what is live (the release the symlink names, or a plain directory), then remove it.
+_OFFLINE = r'''set -eu
+doc=$1 rel=$2 archive=$3
+[ -e "$doc" ] || [ -L "$doc" ] || exit 0
+mkdir -p "$archive"
+if [ -L "$doc" ]; then src="$rel/$(basename "$(readlink "$doc")")"; name=$(basename "$(readlink "$doc")"); else src=$doc; name=unreleased; fi
+if [ -d "$src" ]; then tar -czf "$archive/$name.tar.gz.part" -C "$src" . && mv -f "$archive/$name.tar.gz.part" "$archive/$name.tar.gz"; fi
+rm -rf "$doc"
+echo "$archive/$name.tar.gz"
+'''
+
+
 @dataclass(frozen=True)
 class DeployResult:
     release_id: str
@@ -196,6 +208,15 @@ class Releaser:
         if result.returncode != 0:
             raise ReleaseError(f"cannot read the deployed {name}: {result.stderr.strip()[-300:]}")
         return result.stdout
+
+    def take_offline(self, lay: Layout, archive_dir: str) -> str | None:
+        """Archive the live release as <archive_dir>/<domain>/<release>.tar.gz (kept after the site
+        is deleted) and remove the doc root, so nothing is served. Idempotent: None if already
+        offline. Returns the archive's path."""
+        if not _SAFE_PATH.match(archive_dir):
+            raise ReleaseError(f"refusing archive directory {archive_dir!r}")
+        out = self._sh(_OFFLINE, lay.doc_root, lay.releases, f"{archive_dir.rstrip('/')}/{lay.domain}").strip()
+        return out or None
 
     def rollback(self, lay: Layout) -> tuple[str, str]:
         """Make the release before the live one live again; return (from, to)."""

@@ -20,6 +20,7 @@ class RunRequest(BaseModel):
 
 class BulkRunRequest(RunRequest):
     sites: list[str] = Field(min_length=1, max_length=1000, description="Site ids or domains.")
+    confirm: str | None = Field(None, max_length=64, description="The plan's hash, when the change is above the guard.")
 
 
 class RunLaunched(BaseModel):

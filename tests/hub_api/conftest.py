@@ -29,13 +29,15 @@ class FakeDagster:
 
     def __init__(self) -> None:
         self.launched: list[tuple[str, str | None]] = []
+        self.tags: list[dict] = []
         self._ids = itertools.count(1)
 
     def run_url(self, run_id: str) -> str:
         return f"{self.base_url}/runs/{run_id}"
 
-    def launch(self, domain: str, step: str | None) -> str:
-        self.launched.append((domain, step))
+    def launch(self, domain: str, steps: list[str] | None = None, tags: dict | None = None) -> str:
+        self.launched.append((domain, steps[0] if steps else None))
+        self.tags.append(dict(tags or {}))
         return f"run-{next(self._ids):04d}"
 
     def runs_for(self, domain: str, limit: int) -> list[dict]:

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from factory.config import PROJECT_ROOT
-from hub_api.dagster import DagsterGateway
+from factory.orchestrator import DagsterGateway
 from hub_api.main import create_app
 from tests.hub_api.conftest import hub_settings
 
