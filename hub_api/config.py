@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import secrets as pysecrets
 import stat
 from pathlib import Path
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from factory.config import PROJECT_ROOT, state_dir
 
@@ -44,7 +46,38 @@ class Settings(BaseSettings):
     )
     supabase_jwt_secret: str | None = Field(None, validation_alias="SUPABASE_JWT_SECRET", repr=False)
     sign_in_attempts: int = Field(5, validation_alias="FACTORY_SIGN_IN_ATTEMPTS_PER_MINUTE", ge=1)
+    # Distinct accounts one client address may fail to sign in to per 15 minutes (password spraying).
+    sign_in_accounts_per_address: int = Field(10, validation_alias="FACTORY_SIGN_IN_ACCOUNTS_PER_ADDRESS", ge=1)
     max_body_bytes: int = Field(10_000_000, validation_alias="FACTORY_API_MAX_BODY_BYTES", ge=1024)
+    # local | production. Production closes what is convenient locally (see api_docs).
+    env: Literal["local", "production"] = Field("local", validation_alias="FACTORY_ENV")
+    # Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: Annotated[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode] = Field(
+        (), validation_alias="FACTORY_TRUSTED_PROXIES")
+    # /docs and /api/openapi.json: on (open), signed-in (the schema needs a token), off (404).
+    # Unset: on locally, signed-in in production.
+    api_docs: Literal["on", "signed-in", "off"] | None = Field(None, validation_alias="FACTORY_API_DOCS")
+    # How long (seconds) a process trusts its last look at an operator (disabled? token version?).
+    token_check_seconds: float = Field(5.0, validation_alias="FACTORY_TOKEN_CHECK_SECONDS", ge=0, le=300)
+    # How long (seconds) Supabase's signing keys (JWKS) are kept before they are fetched again;
+    # a key removed from the project is refused at most this long after.
+    supabase_jwks_cache_seconds: float = Field(600.0, validation_alias="FACTORY_SUPABASE_JWKS_CACHE_SECONDS",
+                                               ge=1, le=86_400)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                             for part in value.split(",") if part.strip())
+            except ValueError as exc:
+                raise ValueError(f"FACTORY_TRUSTED_PROXIES holds IP addresses or CIDRs, comma-separated: {exc}") from None
+        return value
+
+    @property
+    def docs_mode(self) -> str:
+        return self.api_docs or ("signed-in" if self.env == "production" else "on")
 
     @property
     def dagster_base(self) -> str:

@@ -12,6 +12,7 @@ import typer
 
 from factory.secrets import SecretKeyError
 from factory.store import Store, StoreError
+from factory.text import check_name, for_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,8 +22,24 @@ def store() -> Store:
     return Store()
 
 
+def shown(value: object) -> str:
+    """Text as it may be printed: controls, invisible and bidi characters escaped (\\u202e)."""
+    return for_terminal("" if value is None else value)
+
+
+def say(message: str, err: bool = False) -> None:
+    """Print one message whose parts may come from operators or the database."""
+    typer.echo(shown(message), err=err)
+
+
+def names(**values: str | None) -> None:
+    """Refuse names that would not print as typed (see factory.text); e.g. names(nickname=...)."""
+    for what, value in values.items():
+        check_name(value, what.replace("_", " "))
+
+
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
+    say(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 

@@ -10,9 +10,17 @@ from factory.store import StoreError
 from hub_api.dagster import JOB, DagsterUnavailable
 from hub_api.deps import DagsterDep, StoreDep
 from hub_api.schemas.common import errors
-from hub_api.schemas.runs import BulkRunRequest, BulkRunResult, RunLaunched, RunOut, RunRefused, RunRequest
+from hub_api.schemas.runs import (
+    BulkRunRequest,
+    BulkRunResult,
+    RunLaunched,
+    RunOut,
+    RunRefused,
+    RunRequest,
+)
+from hub_api.strict_json import StrictJsonRoute
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["runs"])
 SiteRef = Annotated[str, Path(min_length=1, max_length=300, description="The site's id or domain.")]
 
 

@@ -56,16 +56,16 @@ def test_add_and_get_site(store: Store, accounts) -> None:
 
 
 def test_duplicate_domain_in_any_case_is_refused(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
+    store.add_site(NewSite("acme-example.com", "CF_Batch_1"))
     with pytest.raises(Conflict, match="already exists"):
-        store.add_site(NewSite("EXAMPLE.com.", "CF_Batch_1"))
+        store.add_site(NewSite("ACME-EXAMPLE.com.", "CF_Batch_1"))
 
 
 def test_unknown_accounts_are_refused(store: Store, accounts) -> None:
     with pytest.raises(NotFound, match="Cloudflare account"):
-        store.add_site(NewSite("example.com", "nope"))
+        store.add_site(NewSite("acme-example.com", "nope"))
     with pytest.raises(NotFound, match="Google account"):
-        store.add_site(NewSite("example.com", "CF_Batch_1", "nobody@example.com"))
+        store.add_site(NewSite("acme-example.com", "CF_Batch_1", "nobody@example.com"))
     assert store.list_sites() == []
 
 
@@ -78,24 +78,24 @@ def test_batch_is_all_or_nothing(store: Store, accounts) -> None:
 
 
 def test_status_vocabulary_is_enforced(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
+    store.add_site(NewSite("acme-example.com", "CF_Batch_1"))
     with pytest.raises(InvalidInput, match="not a valid status_dns"):
-        store.set_status("example.com", "status_dns", "deployed")
+        store.set_status("acme-example.com", "status_dns", "deployed")
     with pytest.raises(InvalidInput, match="not a status column"):
-        store.set_status("example.com", "domain", "active")
+        store.set_status("acme-example.com", "domain", "active")
 
 
 def test_failure_message_belongs_to_its_step(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
-    store.set_status("example.com", "status_dns", "failed", "Cloudflare said: invalid token")
-    site = store.get_site("example.com")
+    store.add_site(NewSite("acme-example.com", "CF_Batch_1"))
+    store.set_status("acme-example.com", "status_dns", "failed", "Cloudflare said: invalid token")
+    site = store.get_site("acme-example.com")
     assert site.status_dns == "failed" and site.error_message == "Cloudflare said: invalid token"
-    store.set_status("example.com", "status_hosting", "active")  # another step: keeps the message
-    assert store.get_site("example.com").error_message == "Cloudflare said: invalid token"
-    store.set_status("example.com", "status_dns", "active")  # the failed step recovered: clears it
-    site = store.get_site("example.com")
+    store.set_status("acme-example.com", "status_hosting", "active")  # another step: keeps the message
+    assert store.get_site("acme-example.com").error_message == "Cloudflare said: invalid token"
+    store.set_status("acme-example.com", "status_dns", "active")  # the failed step recovered: clears it
+    site = store.get_site("acme-example.com")
     assert site.status_dns == "active" and site.error_message is None
-    events = store.site_events("example.com")
+    events = store.site_events("acme-example.com")
     assert [(e["step"], e["status"]) for e in events][:3] == [
         ("status_dns", "active"), ("status_hosting", "active"), ("status_dns", "failed")]
 
@@ -125,15 +125,15 @@ def test_concurrent_status_updates_are_not_lost(store: Store, accounts) -> None:
 
 
 def test_update_and_delete_site(store: Store, accounts) -> None:
-    store.add_site(NewSite("example.com", "CF_Batch_1"))
-    site = store.update_site("example.com", hosting_doc_root="/home/example/htdocs/example.com", matomo_site_id=7)
-    assert site.hosting_doc_root.endswith("example.com") and site.matomo_site_id == 7
+    store.add_site(NewSite("acme-example.com", "CF_Batch_1"))
+    site = store.update_site("acme-example.com", hosting_doc_root="/home/example/htdocs/acme-example.com", matomo_site_id=7)
+    assert site.hosting_doc_root.endswith("acme-example.com") and site.matomo_site_id == 7
     with pytest.raises(InvalidInput):
-        store.update_site("example.com", domain="evil.com")
-    store.delete_site("example.com")
+        store.update_site("acme-example.com", domain="evil.com")
+    store.delete_site("acme-example.com")
     with pytest.raises(NotFound):
-        store.get_site("example.com")
-    assert [d for _, d in store.deletions_after(0)] == ["example.com"]
+        store.get_site("acme-example.com")
+    assert [d for _, d in store.deletions_after(0)] == ["acme-example.com"]
 
 
 def test_sites_after_cursor(store: Store, accounts) -> None:
@@ -192,7 +192,7 @@ def test_wrong_key_is_a_clear_error(store: Store, accounts, monkeypatch) -> None
 
 def test_delete_account_in_use_is_refused(store: Store, accounts) -> None:
     cf, gsc = accounts
-    store.add_site(NewSite("example.com", "CF_Batch_1", "seo@example.com"))
+    store.add_site(NewSite("acme-example.com", "CF_Batch_1", "seo@example.com"))
     with pytest.raises(Conflict):
         store.delete_cloudflare_account(cf.id)
     with pytest.raises(Conflict):
@@ -203,8 +203,8 @@ def test_delete_account_in_use_is_refused(store: Store, accounts) -> None:
 
 def test_sql_in_inputs_is_data(store: Store, accounts, clean_db: str) -> None:
     hostile = "x'); drop table public.sites; --"
-    store.add_site(NewSite("example.com", "CF_Batch_1", brand_name=hostile))
-    assert store.get_site("example.com").brand_name == hostile
-    assert store.list_sites(search=hostile)[0].domain == "example.com"
+    store.add_site(NewSite("acme-example.com", "CF_Batch_1", brand_name=hostile))
+    assert store.get_site("acme-example.com").brand_name == hostile
+    assert store.list_sites(search=hostile)[0].domain == "acme-example.com"
     with psycopg.connect(clean_db) as conn:
         assert conn.execute("select count(*) from public.sites").fetchone()[0] == 1

@@ -49,7 +49,8 @@ def fuzzed(pg_url: str) -> Iterator[tuple[object, dict[str, str], object]]:
     store = Store(pg_url)
     app = create_app(hub_settings(pg_url), store=store, dagster=FakeDagster())
     operator = store.add_operator("fuzz@example.com", "$argon2id$not-used")
-    auth = {"Authorization": "Bearer " + issue_local_token(app.state.settings, operator.id, operator.email).access_token}
+    token = issue_local_token(app.state.settings, operator.id, operator.email, version=1).access_token
+    auth = {"Authorization": "Bearer " + token}
     with TestClient(app) as client:
         client.post("/api/cloudflare-accounts", headers=auth,
                     json={"email": "cf@example.com", "account_nickname": "CF_1", "api_token": "t" * 24})
