@@ -12,6 +12,8 @@ import unicodedata
 import idna
 import tldextract
 
+from factory.text import describe
+
 MAX_DOMAIN_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -76,9 +78,9 @@ def _to_ascii(label: str, raw: str) -> str:
 def _not_nfc(value: str) -> str:
     for i, ch in enumerate(value):
         if unicodedata.combining(ch) and i:
-            return f"{_describe(ch)} follows {value[i - 1]!r}"
+            return f"{describe(ch)} follows {value[i - 1]!r}"
         if unicodedata.normalize("NFC", ch) != ch:
-            return f"{_describe(ch)} has a canonical equivalent"
+            return f"{describe(ch)} is written {unicodedata.normalize('NFC', ch)!r} in NFC"
     return "its characters compose differently"
 
 

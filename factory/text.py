@@ -31,9 +31,13 @@ class UnsafeText(ValueError):
     """A name holds a character that hides or reorders text; the message says which."""
 
 
+_UNNAMED = {"Cc": "control", "Cs": "surrogate", "Co": "private use", "Cn": "unassigned"}
+
+
 def describe(ch: str) -> str:
     """U+202E (RIGHT-TO-LEFT OVERRIDE): how a character is named in messages."""
-    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed character')})"
+    name = unicodedata.name(ch, None) or _UNNAMED.get(unicodedata.category(ch), "unnamed character")
+    return f"U+{ord(ch):04X} ({name})"
 
 
 def _invisible(code: int) -> bool:

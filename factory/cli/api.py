@@ -15,4 +15,6 @@ def api(
     """Serve the Management Hub API at http://HOST:PORT/api (docs at /docs)."""
     import uvicorn
 
-    uvicorn.run("hub_api.main:app", host=host, port=port, workers=workers, access_log=False)
+    # Proxy headers off: the Hub decides itself whose X-Forwarded-For to believe (FACTORY_TRUSTED_PROXIES);
+    # uvicorn would otherwise believe any sent from 127.0.0.1.
+    uvicorn.run("hub_api.main:app", host=host, port=port, workers=workers, access_log=False, proxy_headers=False)
