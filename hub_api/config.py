@@ -75,6 +75,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"FACTORY_TRUSTED_PROXIES holds IP addresses or CIDRs, comma-separated: {exc}") from None
         return value
 
+    @field_validator("api_docs", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value  # `FACTORY_API_DOCS=` in .env: the default for the env
+
     @property
     def docs_mode(self) -> str:
         return self.api_docs or ("signed-in" if self.env == "production" else "on")

@@ -63,12 +63,20 @@ export interface ImportRowError {
   reason: string;
 }
 
+/** A row the import accepted but changed, e.g. spaces trimmed around the domain. */
+export interface ImportRowNote {
+  line: number;
+  domain: string | null;
+  note: string;
+}
+
 export interface ImportReport {
   dry_run: boolean;
   rows: number;
   valid: number;
   written: number;
   errors: ImportRowError[];
+  notes?: ImportRowNote[];
   domains: string[];
 }
 
