@@ -116,10 +116,8 @@ def sign_in(settings: Settings, store: Store, limiter: SignInLimiter, verifier: 
 
 def _supabase_sign_in(settings: Settings, verifier: TokenVerifier, email: str, password: str) -> IssuedToken | None:
     """Supabase's access token for these credentials, if they are right and carry the operator role."""
-    from supabase import (  # only needed when Supabase is configured
-        ClientOptions,
-        create_client,
-    )
+    # Imported here: only needed when Supabase is configured.
+    from supabase import ClientOptions, create_client
 
     if not settings.supabase_anon_key:
         raise AuthError("Supabase sign-in needs SUPABASE_ANON_KEY; ask the administrator", 500)

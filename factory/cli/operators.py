@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from factory.cli.common import fail, friendly_errors, names, read_secret, say, shown, store
+from factory.cli.common import (
+    fail,
+    friendly_errors,
+    names,
+    read_secret,
+    say,
+    shown,
+    store,
+)
 
 app = typer.Typer(help="Operators who sign in to the Management Hub.", no_args_is_help=True)
 

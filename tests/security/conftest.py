@@ -36,10 +36,10 @@ from tests.hub_api.conftest import (  # noqa: F401  (fixtures)
 FACTORY = Path(sys.executable).with_name("factory")
 
 
-def send_json(client, method: str, path: str, body: object, headers: dict | None = None):
+def send_json(http, method: str, path: str, body: object, headers: dict | None = None):
     """A JSON request as any client may send it: non-ASCII as \\u escapes, so lone surrogates
     ("\\ud800") go over the wire as JSON allows, where httpx's own encoder would refuse them."""
-    return client.request(method, path, content=json.dumps(body).encode("ascii"),
+    return http.request(method, path, content=json.dumps(body).encode("ascii"),
                           headers={"Content-Type": "application/json", **(headers or {})})
 
 
@@ -64,16 +64,17 @@ def free_port() -> int:
 
 
 @pytest.fixture()
-def hub_server(clean_db: str, hub_store, tmp_path) -> Iterator[callable]:
+def hub_server(clean_db: str, hub_store, tmp_path) -> Iterator[callable]:  # noqa: F811  (hub_store: the operator)
     """Start `factory api` (real uvicorn, N workers) on the test database; stopped at the end."""
     started: list[subprocess.Popen] = []
+    logs = contextlib.ExitStack()
 
     def start(workers: int = 2, **env: str) -> str:
         port = free_port()
         environment = {**os.environ, "FACTORY_DATABASE_URL": clean_db, "FACTORY_JWT_SECRET": "test-jwt-secret-" + "x" * 32,
                        "FACTORY_UI_DIST": str(tmp_path / "no-ui"), "FACTORY_DAGSTER_URL": "http://127.0.0.1:9",
                        "FACTORY_LOG_FILE": str(tmp_path / "hub.log"), **env}
-        log = open(tmp_path / f"hub-{port}.out", "wb")
+        log = logs.enter_context(open(tmp_path / f"hub-{port}.out", "wb"))  # noqa: SIM115  (closed below)
         proc = subprocess.Popen([str(FACTORY), "api", "--host", "127.0.0.1", "--port", str(port),
                                  "--workers", str(workers)], env=environment, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -99,3 +100,4 @@ def hub_server(clean_db: str, hub_store, tmp_path) -> Iterator[callable]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    logs.close()

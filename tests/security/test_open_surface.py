@@ -18,7 +18,7 @@ from tests.hub_api.conftest import hub_settings
 
 
 class _Counter(BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: list[str]  # set per server (see `outside`)
 
     def _answer(self) -> None:
         type(self).hits.append(f"{self.command} {self.path}")
@@ -58,7 +58,7 @@ def production(hub_store, clean_db, fake_dagster, outside, monkeypatch):
 
 
 def test_unauthenticated_health_is_liveness_without_any_outbound_call(production: TestClient, outside) -> None:
-    url, hits = outside
+    _, hits = outside
     for path in ("/api/health", "/health"):
         for _ in range(20):
             r = production.get(path)
@@ -71,7 +71,7 @@ def test_unauthenticated_health_is_liveness_without_any_outbound_call(production
 
 
 def test_the_details_need_sign_in_and_check_everything(production: TestClient, outside, token) -> None:
-    url, hits = outside
+    _, hits = outside
     r = production.get("/api/health/details", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.text
     body = r.json()
