@@ -34,6 +34,7 @@ from factory import db  # noqa: E402
 from factory.store import AnalyticsRow, NewSite, Store  # noqa: E402
 from hub_api.auth import issue_local_token  # noqa: E402
 from hub_api.config import Settings  # noqa: E402
+from hub_api.operator_tokens import operator_for_sign_in  # noqa: E402
 
 ADMIN_URL = os.environ.get("FACTORY_BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SITES, DAYS = 1000, 365
@@ -192,7 +193,13 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        token = issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), uuid.uuid4(), "bench@example.com").access_token
+        # A real operator: every request checks the token's operator and version.
+        bench_store = Store(url)
+        bench_store.add_operator("bench@example.com", "$argon2id$not-used")
+        operator = operator_for_sign_in(bench_store, "bench@example.com")
+        bench_store.close()
+        token = issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,
+                                  operator.token_version).access_token
         results = {}
         for label, path_for in (("sites_list", sites_path), ("fleet_analytics", fleet_path)):
             paced = asyncio.run(drive(port, token, path_for, args.clients, args.seconds, args.interval))

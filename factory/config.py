@@ -17,11 +17,11 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,7 +120,20 @@ class Settings(BaseSettings):
     supabase_anon_key: str | None = Field(None, **_env("SUPABASE_ANON_KEY", "SUPABASE_KEY"), repr=False)
     supabase_jwt_secret: str | None = Field(None, **_env("SUPABASE_JWT_SECRET"), repr=False)
     sign_in_attempts: int = Field(5, ge=1, **_env("FACTORY_SIGN_IN_ATTEMPTS_PER_MINUTE"))
+    # Distinct accounts one client address may fail to sign in to per 15 minutes (password spraying).
+    sign_in_accounts_per_address: int = Field(10, ge=1, **_env("FACTORY_SIGN_IN_ACCOUNTS_PER_ADDRESS"))
     max_body_bytes: int = Field(10_000_000, ge=1024, **_env("FACTORY_API_MAX_BODY_BYTES"))
+    # Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: Annotated[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode] = Field(
+        (), **_env("FACTORY_TRUSTED_PROXIES"))
+    # /docs and /api/openapi.json: on (open), signed-in (the schema needs a token), off (404).
+    # Unset: on locally, signed-in in production.
+    api_docs: Literal["on", "signed-in", "off"] | None = Field(None, **_env("FACTORY_API_DOCS"))
+    # How long (seconds) a process trusts its last look at an operator (disabled? token version?).
+    token_check_seconds: float = Field(5.0, ge=0, le=300, **_env("FACTORY_TOKEN_CHECK_SECONDS"))
+    # How long (seconds) Supabase's signing keys (JWKS) are kept before they are fetched again;
+    # a key removed from the project is refused at most this long after.
+    supabase_jwks_cache_seconds: float = Field(600.0, ge=1, le=86_400, **_env("FACTORY_SUPABASE_JWKS_CACHE_SECONDS"))
 
     @field_validator("*", mode="before")
     @classmethod
@@ -140,7 +153,22 @@ class Settings(BaseSettings):
             raise ValueError("not an http(s) URL")
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                             for part in value.split(",") if part.strip())
+            except ValueError:
+                raise ValueError("IP addresses or CIDRs, comma-separated") from None
+        return value
+
     # -- derived ------------------------------------------------------------------------------
+    @property
+    def docs_mode(self) -> str:
+        return self.api_docs or ("signed-in" if self.production else "on")
+
     @property
     def production(self) -> bool:
         return self.env == "production"

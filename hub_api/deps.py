@@ -1,7 +1,8 @@
 """Injected dependencies: settings, the store, Dagster, and the signed-in operator.
 
-All `async def`: none of them blocks (token verdicts are cached), and sync dependencies
-would each cost a thread-pool hop per request.
+All `async def`, and none blocks the event loop: a token's verdict and its operator's token
+version are remembered for a few seconds, and only a look-up (a database query, a JWKS
+fetch) goes to the thread pool.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from factory.clients import Clients
 from factory.layers.runner import LayerContext
 from factory.store import Store
-from hub_api.auth import AuthError, Principal, SignInLimiter, verify_token
+from hub_api.auth import AuthError, Principal, TokenVerifier
 from hub_api.config import Settings
 from factory.orchestrator import DagsterGateway
+from hub_api.operator_tokens import TokenVersions
+from hub_api.sign_in_limits import SignInLimiter
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/token (or Supabase Auth).")
 
@@ -38,12 +42,33 @@ async def get_limiter(request: Request) -> SignInLimiter:
     return request.app.state.sign_in_limiter
 
 
+async def get_verifier(request: Request) -> TokenVerifier:
+    return request.app.state.token_verifier
+
+
+async def operator_for_token(request: Request, token: str) -> Principal:
+    """The operator a bearer token stands for, with the token's revocation checked."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = verifier.remembered(token)
+    if principal is None:
+        principal = await run_in_threadpool(verifier.verify, token)
+    if principal.source == "local":
+        versions: TokenVersions = request.app.state.token_versions
+        current = versions.remembered(principal.subject, principal.version)
+        if current is None:
+            current = await run_in_threadpool(versions.is_current, principal.subject, principal.version)
+        if not current:
+            raise AuthError("this token was revoked (the operator was disabled or the password changed); "
+                            "sign in again")
+    return principal
+
+
 async def current_operator(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthError("sign in first: send 'Authorization: Bearer <token>'")
-    principal = verify_token(request.app.state.settings, credentials.credentials)
+    principal = await operator_for_token(request, credentials.credentials)
     request.state.operator = principal.email or principal.subject  # for the audit log and run tags
     return principal
 
@@ -61,6 +86,7 @@ ContextDep = Annotated[LayerContext, Depends(get_context)]
 StoreDep = Annotated[Store, Depends(get_store)]
 DagsterDep = Annotated[DagsterGateway, Depends(get_dagster)]
 LimiterDep = Annotated[SignInLimiter, Depends(get_limiter)]
+VerifierDep = Annotated[TokenVerifier, Depends(get_verifier)]
 OperatorDep = Annotated[Principal, Depends(current_operator)]
 
 

@@ -38,6 +38,14 @@ def _json(status: int, detail: object, headers: dict[str, str] | None = None) ->
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
+def _message(error: dict) -> str:
+    if error.get("type") == "json_invalid":
+        # The parser's words (hub_api.strict_json's, or json's "Expecting value"): never the input.
+        reason = (error.get("ctx") or {}).get("error")
+        return f"the body is not valid JSON: {reason}" if reason else "the body is not valid JSON"
+    return str(error.get("msg", "invalid"))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -55,15 +63,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's own shape (loc, msg, type), minus `input` and `ctx`: inputs may be secrets.
-        errors = [{"loc": list(e.get("loc", ())), "msg": redact(str(e.get("msg", "invalid"))),
+        errors = [{"loc": list(e.get("loc", ())), "msg": redact(_message(e)),
                    "type": str(e.get("type", "value_error"))} for e in exc.errors()]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, exc: AuthError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        if exc.status_code == 429:
-            headers = {"Retry-After": str(str(exc).split(" in ")[-1].split()[0])}
+        if exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return _json(exc.status_code, str(exc), headers)
 
     @app.exception_handler(InvalidInput)

@@ -11,14 +11,16 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from factory import logs
 from factory.store import Store
-from hub_api import errors
+from hub_api import api_docs, errors
 from hub_api.audit import Audit
-from hub_api.auth import SignInLimiter
+from hub_api.auth import TokenVerifier
 from hub_api.config import Settings, get_settings
 from factory.orchestrator import DagsterGateway
 from hub_api.deps import current_operator, single_query_values
 from hub_api.middleware import BodyLimit, RequestContext
+from hub_api.operator_tokens import TokenVersions
 from hub_api.routes import accounts, analytics, auth, health, plans, runs, sites
+from hub_api.sign_in_limits import SignInLimiter
 from hub_api.ui import mount_ui
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """The Management Hub API of the Website Factory: accounts, sites, onboarding runs and analytics.
 
 Sign in with `POST /api/auth/token`, then send `Authorization: Bearer <token>` on every request
-(all endpoints but `/api/health` need it). Errors are JSON `{"detail": ...}`."""
+(all endpoints but the liveness check `/api/health` need it). Errors are JSON `{"detail": ...}`."""
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None,
@@ -41,24 +43,30 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         if store is None:  # ours to close; an injected store belongs to the caller
             the_store.close()
 
+    # The document and Swagger UI are routes of their own (api_docs), open or not by setting.
     app = FastAPI(title="Website Factory — Management Hub API", version="1.0.0", description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
                   dependencies=[Depends(single_query_values)])
     app.state.settings = settings
     app.state.store = the_store
     app.state.dagster = dagster or DagsterGateway(settings.dagster_base)
-    app.state.sign_in_limiter = SignInLimiter(settings.sign_in_attempts)
+    app.state.sign_in_limiter = SignInLimiter(the_store, settings.sign_in_attempts,
+                                              settings.sign_in_accounts_per_address)
+    app.state.token_verifier = TokenVerifier(settings)
+    app.state.token_versions = TokenVersions(the_store, settings.token_check_seconds)
 
     api = APIRouter(prefix="/api")
     api.include_router(health.router)
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_operator)])
+    protected.include_router(health.details_router)
     for module in (accounts, sites, runs, analytics, plans):
         protected.include_router(module.router)
     api.include_router(protected)
     app.include_router(api)
     # The bare /health for load balancers and probes (same answer, not in the schema twice).
     app.add_api_route("/health", health.health, methods=["GET"], include_in_schema=False)
+    api_docs.install(app, settings.docs_mode)
     errors.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

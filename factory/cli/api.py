@@ -19,5 +19,7 @@ def api(
     import uvicorn
 
     settings = load_settings(complete=True)
+    # Proxy headers off: the Hub decides itself whose X-Forwarded-For to believe (FACTORY_TRUSTED_PROXIES);
+    # uvicorn would otherwise believe any sent from 127.0.0.1.
     uvicorn.run("hub_api.main:app", host=host or settings.api_host, port=port or settings.api_port,
-                workers=workers, access_log=False)
+                workers=workers, access_log=False, proxy_headers=False)

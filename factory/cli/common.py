@@ -14,6 +14,7 @@ import typer
 from factory.config import SettingsError, load_settings
 from factory.secrets import SecretKeyError
 from factory.store import Store, StoreError
+from factory.text import check_name, for_terminal
 from factory.vendors.retry import VendorError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,8 +47,24 @@ def audit(action: str, *, target: str | None = None, plan_hash: str | None = Non
     store().audit.record(operator(), "cli", action, target=target, plan_hash=plan_hash, result=result, detail=detail)
 
 
+def shown(value: object) -> str:
+    """Text as it may be printed: controls, invisible and bidi characters escaped (\\u202e)."""
+    return for_terminal("" if value is None else value)
+
+
+def say(message: str, err: bool = False) -> None:
+    """Print one message whose parts may come from operators or the database."""
+    typer.echo(shown(message), err=err)
+
+
+def names(**values: str | None) -> None:
+    """Refuse names that would not print as typed (see factory.text); e.g. names(nickname=...)."""
+    for what, value in values.items():
+        check_name(value, what.replace("_", " "))
+
+
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
+    say(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from factory.cli.common import audit, fail, friendly_errors, read_secret, store
+from factory.cli.common import audit, fail, friendly_errors, names, read_secret, say, shown, store
 
 app = typer.Typer(help="Operators who sign in to the Management Hub.", no_args_is_help=True)
 
@@ -24,27 +24,30 @@ def _password() -> str:
 @friendly_errors
 def add(email: str = typer.Argument(..., help="The operator's email (their sign-in name).")) -> None:
     """Add an operator. The password comes from FACTORY_OPERATOR_PASSWORD or a hidden prompt."""
+    names(email=email)
     operator = store().operators.add(email, _password())
     audit("operator.add", target=operator.email)
-    typer.echo(f"added operator {operator.email}")
+    say(f"added operator {operator.email}")
 
 
 @app.command("set-password")
 @friendly_errors
 def set_password(email: str = typer.Argument(..., help="The operator's email.")) -> None:
-    """Change an operator's password (FACTORY_OPERATOR_PASSWORD or a hidden prompt)."""
+    """Change an operator's password (FACTORY_OPERATOR_PASSWORD or a hidden prompt). Tokens issued
+    before stop working within FACTORY_TOKEN_CHECK_SECONDS."""
     store().operators.set_password(email, _password())
     audit("operator.set_password", target=email)
-    typer.echo(f"changed the password of {email}")
+    say(f"changed the password of {email}; tokens issued before are refused")
 
 
 @app.command("disable")
 @friendly_errors
 def disable(email: str = typer.Argument(...), enable: bool = typer.Option(False, help="Enable instead.")) -> None:
-    """Stop (or, with --enable, allow again) an operator's sign-ins. Tokens already issued expire on their own."""
+    """Stop (or, with --enable, allow again) an operator's sign-ins. Either way the tokens already
+    issued are refused within FACTORY_TOKEN_CHECK_SECONDS (the Hub checks a token version)."""
     store().operators.set_disabled(email, not enable)
     audit("operator.enable" if enable else "operator.disable", target=email)
-    typer.echo(f"{'enabled' if enable else 'disabled'} operator {email}")
+    say(f"{'enabled' if enable else 'disabled'} operator {email}; tokens issued before are refused")
 
 
 @app.command("list")
@@ -55,6 +58,6 @@ def list_operators() -> None:
     for op in operators:
         state = "disabled" if op.disabled else "active"
         last = op.last_sign_in_at.isoformat(timespec="seconds") if op.last_sign_in_at else "never"
-        typer.echo(f"  {op.email:<40} {state:<9} last sign-in: {last}")
+        typer.echo(f"  {shown(op.email):<40} {state:<9} last sign-in: {last}")
     if not operators:
         typer.echo("  (none)")

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from factory.cli.common import audit, context, fail, friendly_errors, operator, store
+from factory.cli.common import audit, context, fail, friendly_errors, names, operator, say, shown, store
 from factory.csv_import import CsvFormatError, plan_import, read_rows
 from factory.store import NewSite
 
@@ -26,9 +27,10 @@ def add(
     brand: str = typer.Option(None, help="Brand name shown on the site."),
 ) -> None:
     """Add one site; onboarding starts when the sensor sees it."""
+    names(brand_name=brand)
     site = store().sites.add(NewSite(domain, cloudflare_account, gsc_account, brand))
     audit("site.add", target=site.domain)
-    typer.echo(f"added {site.domain} (pending onboarding)")
+    say(f"added {site.domain} (pending onboarding)")
 
 
 @app.command("import")
@@ -38,7 +40,8 @@ def import_csv(
                                 help="CSV with columns domain,brand_name,cloudflare_account,gsc_account."),
     skip_invalid: bool = typer.Option(False, help="Write the good rows even if some are bad."),
 ) -> None:
-    """Import sites from CSV. Every row is checked first; any bad row stops the import unless --skip-invalid."""
+    """Import sites from CSV. Every row is checked first; any bad row stops the import unless --skip-invalid.
+    Cells are trimmed of surrounding spaces and tabs (each trimmed domain is noted)."""
     data = file.read_bytes()
     try:
         total = len(read_rows(data))
@@ -49,7 +52,9 @@ def import_csv(
         task = progress.add_task("checking rows", total=total)
         plan = plan_import(store(), data, progress=lambda n: progress.advance(task, n))
     for error in plan.errors:
-        typer.echo(f"{file.name}: {error}", err=True)
+        say(f"{file.name}: {error}", err=True)
+    for note in plan.notes:
+        say(f"{file.name}: {note}", err=True)
     if plan.errors and not skip_invalid:
         fail(f"{len(plan.errors)} bad row(s); nothing was written (use --skip-invalid to write the {len(plan.valid)} good rows)")
     written = store().sites.add_many([new for _, new in plan.valid]) if plan.valid else []
@@ -70,9 +75,10 @@ def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         return
     table = Table("domain", "brand", "cloudflare", "dns", "hosting", "content", "deploy", "gsc", "matomo", "error")
     for s in sites:
-        table.add_row(s.domain, s.brand_name or "", s.cloudflare_account, s.status_dns, s.status_hosting,
-                      s.status_content, s.status_deployment, s.gsc_verification_status,
-                      str(s.matomo_site_id or ""), (s.error_message or "")[:60])
+        # Stored text is data: escaped for the terminal, and never read as rich markup.
+        cells = (s.domain, s.brand_name, s.cloudflare_account, s.status_dns, s.status_hosting, s.status_content,
+                 s.status_deployment, s.gsc_verification_status, s.matomo_site_id or "", (s.error_message or "")[:60])
+        table.add_row(*(escape(shown(c)) for c in cells))
     console = Console()
     if not console.is_terminal:
         console = Console(width=220)
@@ -87,7 +93,7 @@ def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None
     instead (`factory sites decommission`), which also removes its vendor resources."""
     site = store().sites.delete(domain)
     audit("site.delete", target=site.domain)
-    typer.echo(f"deleted {site.domain}")
+    say(f"deleted {site.domain}")
 
 
 @app.command("decommission")
@@ -147,4 +153,4 @@ def rollback(domain: str = typer.Argument(..., help="The site's domain.")) -> No
     except (ReleaseError, SshError) as exc:
         fail(str(exc))
     audit("site.rollback", target=site.domain, detail={"from": before, "to": after})
-    typer.echo(f"rolled back {site.domain}: {before} -> {after}")
+    say(f"rolled back {site.domain}: {before} -> {after}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from psycopg import errors
 from psycopg.rows import class_row
@@ -11,6 +12,15 @@ from factory.store.database import Database
 from factory.store.errors import Conflict, NotFound
 from factory.store.models import Operator
 from factory.store.validation import clean_email
+
+
+@dataclass(frozen=True)
+class SignInRecord:
+    id: uuid.UUID
+    email: str
+    disabled: bool
+    password_hash: str
+    token_version: int
 
 
 class Operators:
@@ -36,14 +46,19 @@ class Operators:
                 "select id, created_at, email, disabled, last_sign_in_at from public.operators order by email"
             ).fetchall()
 
-    def password_hash(self, email: str) -> tuple[Operator, str] | None:
-        """The operator and their password hash, for sign-in only; None if unknown."""
+    def for_sign_in(self, email: str) -> SignInRecord | None:
+        """The operator, their password hash and current token version, read together (sign-in only)."""
         with self.db.connection() as conn:
-            row = conn.execute(
-                "select id, created_at, email, disabled, last_sign_in_at, password_hash"
-                " from public.operators where email = lower(%s)", (email.strip(),),
-            ).fetchone()
-        return (Operator(*row[:5]), row[5]) if row else None
+            row = conn.execute("select id, email, disabled, password_hash, token_version from public.operators"
+                               " where email = lower(%s)", (email.strip(),)).fetchone()
+        return SignInRecord(*row) if row else None
+
+    def current_token_version(self, operator_id: uuid.UUID) -> int | None:
+        """The version an operator's tokens must carry; None when unknown or disabled (no token is good)."""
+        with self.db.connection() as conn:
+            row = conn.execute("select token_version, disabled from public.operators where id = %s",
+                               (operator_id,)).fetchone()
+        return None if row is None or row[1] else row[0]
 
     def set_password(self, email: str, password_hash: str) -> None:
         with self.db.connection() as conn:

@@ -7,6 +7,7 @@ import uuid
 
 from factory.domains import InvalidDomain, normalize_domain
 from factory.store.errors import InvalidInput
+from factory.text import UnsafeText, check_name
 
 # The spec's vocabulary (technical-design.md §2.3), per status column.
 STATUS_VALUES: dict[str, tuple[str, ...]] = {
@@ -28,6 +29,10 @@ def clean_text(value: str | None, what: str, *, required: bool = True, max_len: 
         raise InvalidInput(f"{what} is longer than {max_len} characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise InvalidInput(f"{what} contains a control character")
+    try:  # bidi overrides, zero-width characters, BOM, C1 controls: names must print as typed
+        check_name(value, what)
+    except UnsafeText as exc:
+        raise InvalidInput(str(exc)) from None
     return value
 
 

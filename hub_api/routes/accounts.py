@@ -19,8 +19,9 @@ from hub_api.schemas.accounts import (
     GoogleAccountUpdate,
 )
 from hub_api.schemas.common import Page, errors
+from hub_api.strict_json import StrictJsonRoute
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["accounts"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Search = Annotated[str | None, Query(max_length=200, description="Part of the email (or nickname).")]

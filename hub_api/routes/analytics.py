@@ -9,10 +9,17 @@ from fastapi import APIRouter, Query
 
 from factory.store import InvalidInput
 from hub_api.deps import StoreDep
-from hub_api.schemas.analytics import AnalyticsDay, FleetAnalytics, FleetDay, SiteTotals, Totals
+from hub_api.schemas.analytics import (
+    AnalyticsDay,
+    FleetAnalytics,
+    FleetDay,
+    SiteTotals,
+    Totals,
+)
 from hub_api.schemas.common import Page, errors
+from hub_api.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/analytics", tags=["analytics"])
 MAX_DAYS = 3660  # ten years: bounds every query
 Start = Annotated[dt.date, Query(description="First day (inclusive).")]
 End = Annotated[dt.date, Query(description="Last day (inclusive).")]

@@ -1,4 +1,10 @@
-"""Reachability of the database, Dagster and each configured vendor. No auth, no secrets."""
+"""Health: liveness for anyone, details for operators.
+
+`GET /api/health` (and the bare `/health`) answer from the process alone: no database query,
+no outbound call, nothing about hosts, so an unauthenticated caller can neither learn the
+set-up nor make the Hub call anyone. `GET /api/health/details` (signed in) checks the
+database, Dagster and each configured vendor.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,12 @@ import httpx
 from fastapi import APIRouter
 
 from hub_api.deps import SettingsDep, StoreDep
-from hub_api.schemas.health import Component, Health
+from hub_api.schemas.common import errors
+from hub_api.schemas.health import Component, Health, Liveness
+from hub_api.strict_json import StrictJsonRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["health"])
+details_router = APIRouter(route_class=StrictJsonRoute, tags=["health"])
 TIMEOUT = 3.0
 
 
@@ -43,9 +52,16 @@ def _dagster(base: str) -> Component:
     return component
 
 
-@router.get("/health", response_model=Health, operation_id="health")
-def health(store: StoreDep, settings: SettingsDep) -> Health:
-    """Always 200; `status` is `degraded` when anything is unreachable."""
+@router.get("/health", response_model=Liveness, operation_id="health")
+async def health() -> Liveness:
+    """Liveness: 200 while the process serves requests. No sign-in; touches nothing else."""
+    return Liveness(status="ok")
+
+
+@details_router.get("/health/details", response_model=Health, responses=errors(), operation_id="health_details")
+def health_details(store: StoreDep, settings: SettingsDep) -> Health:
+    """The database, Dagster and each configured vendor: reachable, and how fast. Always 200;
+    `status` is `degraded` when anything is unreachable."""
     vendors = settings.vendor_urls()
     with ThreadPoolExecutor(max_workers=2 + len(vendors)) as pool:
         database = pool.submit(_database, store)

@@ -16,8 +16,9 @@ from hub_api.routes.plans import plan_out
 from hub_api.schemas.common import errors
 from hub_api.schemas.plans import PlanRefusedOut
 from hub_api.schemas.runs import BulkRunRequest, BulkRunResult, RunLaunched, RunOut, RunRefused, RunRequest
+from hub_api.strict_json import StrictJsonRoute
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["runs"])
 SiteRef = Annotated[str, Path(min_length=1, max_length=300, description="The site's id or domain.")]
 
 

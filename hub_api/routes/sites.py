@@ -28,8 +28,9 @@ from hub_api.schemas.sites import (
     SiteUpdate,
     VerificationStatus,
 )
+from hub_api.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/sites", tags=["sites"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/sites", tags=["sites"])
 SiteRef = Annotated[str, Path(min_length=1, max_length=300, description="The site's id or domain.")]
 
 
@@ -100,8 +101,9 @@ def import_sites(body: SiteImport, store: StoreDep) -> ImportReport:
     written = 0
     if plan.valid and not body.dry_run:
         written = len(store.sites.add_many([new for _, new in plan.valid]))
+    notes = [{"line": n.line, "domain": n.domain, "note": n.note} for n in plan.notes]
     return ImportReport(dry_run=body.dry_run, rows=rows, valid=len(plan.valid), written=written,
-                        errors=row_errors, domains=domains)
+                        errors=row_errors, notes=notes, domains=domains)
 
 
 @router.get("/{site}", response_model=SiteOut, responses=errors(404), operation_id="get_site")

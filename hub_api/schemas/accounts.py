@@ -7,6 +7,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from hub_api.schemas.common import Email, Nickname
+
 _HINT = "At most the last 4 characters of the stored secret, e.g. '…a1b2'."
 _ACCOUNT_ID = "Cloudflare's own account id (32 hex characters; dashboard: Copy account ID): zones are created in it."
 
@@ -18,16 +20,16 @@ class TokenCheck(BaseModel):
 
 class CloudflareAccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=1, max_length=254)
-    account_nickname: str = Field(min_length=1, max_length=100, examples=["CF_Batch_1"])
+    email: Email = Field(min_length=1, max_length=254)
+    account_nickname: Nickname = Field(min_length=1, max_length=100, examples=["CF_Batch_1"])
     api_token: SecretStr = Field(min_length=1, max_length=4096, description="Write-only.")
     account_id: str | None = Field(None, max_length=64, description=_ACCOUNT_ID)
 
 
 class CloudflareAccountUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str | None = Field(None, min_length=1, max_length=254)
-    account_nickname: str | None = Field(None, min_length=1, max_length=100)
+    email: Email | None = Field(None, min_length=1, max_length=254)
+    account_nickname: Nickname | None = Field(None, min_length=1, max_length=100)
     api_token: SecretStr | None = Field(None, min_length=1, max_length=4096, description="Write-only.")
     account_id: str | None = Field(None, max_length=64, description=_ACCOUNT_ID)
 
@@ -44,13 +46,13 @@ class CloudflareAccountOut(BaseModel):
 
 class GoogleAccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=1, max_length=254)
+    email: Email = Field(min_length=1, max_length=254)
     refresh_token: SecretStr = Field(min_length=1, max_length=4096, description="Write-only OAuth refresh token.")
 
 
 class GoogleAccountUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str | None = Field(None, min_length=1, max_length=254)
+    email: Email | None = Field(None, min_length=1, max_length=254)
     refresh_token: SecretStr | None = Field(None, min_length=1, max_length=4096, description="Write-only.")
 
 

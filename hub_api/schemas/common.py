@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from factory.text import UnsafeText, check_name
 
 T = TypeVar("T")
+
+
+def _shown_as_typed(what: str) -> AfterValidator:
+    """Refuse text that hides or reorders itself (bidi overrides, zero-width, BOM, C1): 422."""
+    def check(value: str | None) -> str | None:
+        try:
+            return check_name(value, what)
+        except UnsafeText as exc:
+            raise ValueError(str(exc)) from None
+
+    return AfterValidator(check)
+
+
+# Names people read in the CLI, the UI and Dagit (factory.text decides what they may hold).
+BrandName = Annotated[str, _shown_as_typed("brand name")]
+Nickname = Annotated[str, _shown_as_typed("account nickname")]
+Email = Annotated[str, _shown_as_typed("email")]
 
 
 class ErrorMessage(BaseModel):

@@ -12,6 +12,10 @@ class Component(BaseModel):
     detail: str | None = Field(None, description="Why it is not reachable (never a secret).")
 
 
+class Liveness(BaseModel):
+    status: Literal["ok"] = Field(description="The Hub process answers; sign in for /api/health/details.")
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: Component

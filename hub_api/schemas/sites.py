@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub_api.schemas.common import BrandName
+
 DnsStatus = Literal["pending", "active", "failed"]
 HostingStatus = Literal["pending", "active", "failed"]
 ContentStatus = Literal["pending", "generating", "generated", "failed"]
@@ -22,14 +24,14 @@ class SiteCreate(BaseModel):
     cloudflare_account: str = Field(min_length=1, max_length=254,
                                     description="The Cloudflare account's id, nickname or email.")
     gsc_account: str | None = Field(None, max_length=254, description="The Google account's id or email.")
-    brand_name: str | None = Field(None, max_length=200)
+    brand_name: BrandName | None = Field(None, max_length=200)
 
 
 class SiteUpdate(BaseModel):
     """Only the fields given change; `gsc_account: null` or `brand_name: null` clears them."""
 
     model_config = ConfigDict(extra="forbid")
-    brand_name: str | None = Field(None, max_length=200)
+    brand_name: BrandName | None = Field(None, max_length=200)
     cloudflare_account: str | None = Field(None, min_length=1, max_length=254)
     gsc_account: str | None = Field(None, max_length=254)
 
@@ -85,7 +87,8 @@ class SiteImport(BaseModel):
     model_config = ConfigDict(extra="forbid")
     csv: str = Field(max_length=10_000_000,
                      description="CSV text with the header domain,brand_name,cloudflare_account,gsc_account "
-                                 "(domain and cloudflare_account required).")
+                                 "(domain and cloudflare_account required). Cells are trimmed of surrounding "
+                                 "spaces and tabs; each trimmed domain is listed in the report's notes.")
     dry_run: bool = Field(False, description="Check every row and report; write nothing.")
     skip_invalid: bool = Field(False, description="Write the good rows even if some rows are bad.")
 
@@ -96,12 +99,21 @@ class ImportRowError(BaseModel):
     reason: str
 
 
+class ImportRowNote(BaseModel):
+    line: int = Field(description="Line number in the file (the header is line 1).")
+    domain: str | None
+    note: str = Field(description="What the import changed in the row, e.g. spaces trimmed around a cell.")
+
+
 class ImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Rows read (blank lines are not rows).")
     valid: int
     written: int
     errors: list[ImportRowError]
+    notes: list[ImportRowNote] = Field(default_factory=list,
+                                       description="Accepted rows the import changed (cells are trimmed of "
+                                                   "surrounding spaces and tabs).")
     domains: list[str] = Field(description="The normalised domains written (or, on a dry run, that would be).")
 
 

@@ -111,25 +111,25 @@ def test_token_prompt_is_hidden(with_accounts, clean_db) -> None:
 
 
 def test_add_and_list_sites(with_accounts) -> None:
-    result = with_accounts("sites", "add", "Example.COM", "--cloudflare-account", "CF1",
+    result = with_accounts("sites", "add", "Acme-Example.COM", "--cloudflare-account", "CF1",
                            "--gsc-account", "seo@example.com", "--brand", "Example")
     assert result.exit_code == 0, result.output
-    assert "example.com" in result.output
+    assert "acme-example.com" in result.output
     data = json.loads(with_accounts("sites", "list", "--json").output)
     assert len(data) == 1
     site = data[0]
     for column in ("status_dns", "status_hosting", "status_content", "status_deployment",
                    "gsc_verification_status"):
         assert site[column] == "pending"
-    assert site["domain"] == "example.com" and site["brand_name"] == "Example"
+    assert site["domain"] == "acme-example.com" and site["brand_name"] == "Example"
     table = with_accounts("sites", "list").output
-    assert "example.com" in table and "pending" in table
+    assert "acme-example.com" in table and "pending" in table
 
 
 def test_duplicate_domain_refused_in_any_case(with_accounts, clean_db) -> None:
-    assert with_accounts("sites", "add", "example.com", "--cloudflare-account", "CF1").exit_code == 0
+    assert with_accounts("sites", "add", "acme-example.com", "--cloudflare-account", "CF1").exit_code == 0
     before = table_counts(clean_db)
-    result = with_accounts("sites", "add", "EXAMPLE.com.", "--cloudflare-account", "CF1")
+    result = with_accounts("sites", "add", "ACME-EXAMPLE.com.", "--cloudflare-account", "CF1")
     assert result.exit_code == 1 and "already exists" in result.output
     assert table_counts(clean_db) == before
 
@@ -152,7 +152,7 @@ def test_hostile_domain_refused_with_nothing_written(with_accounts, clean_db, do
 ])
 def test_unknown_accounts_and_bad_fields_refused(with_accounts, clean_db, args, words) -> None:
     before = table_counts(clean_db)
-    result = with_accounts("sites", "add", "example.com", *args)
+    result = with_accounts("sites", "add", "acme-example.com", *args)
     assert result.exit_code == 1 and words in result.output
     assert table_counts(clean_db) == before
 
@@ -172,7 +172,7 @@ BAD_CSV_ROWS = [
     ("first.com,Brand,CF1,\n", "already on line 2"),
     ('"x\x1b.com",Brand,CF1,\n', "control character"),
     ("good-x.com,\"Brand\x07\",CF1,\n", "control character"),
-    ("www.sub.example.com,Brand,CF1,\n", "subdomain"),
+    ("www.sub.acme-example.com,Brand,CF1,\n", "subdomain"),
     ("$(id).com,Brand,CF1,\n", "'$'"),
 ]
 

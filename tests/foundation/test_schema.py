@@ -174,7 +174,7 @@ def test_database_refuses_status_outside_vocabulary(store, status_column) -> Non
     from factory.store import NewSite
 
     store.cloudflare_accounts.add("ops@example.com", "CF1", "token-abcdefgh1234")
-    site = store.sites.add(NewSite("example.com", "CF1"))
+    site = store.sites.add(NewSite("acme-example.com", "CF1"))
     with pytest.raises(psycopg.errors.CheckViolation):
         with store.connection() as conn:
             conn.execute(f"update public.sites set {status_column} = 'done' where id = %s", (site.id,))

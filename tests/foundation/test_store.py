@@ -57,16 +57,16 @@ def test_add_and_get_site(store: Store, accounts) -> None:
 
 
 def test_duplicate_domain_in_any_case_is_refused(store: Store, accounts) -> None:
-    store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    store.sites.add(NewSite("acme-example.com", "CF_Batch_1"))
     with pytest.raises(Conflict, match="already exists"):
-        store.sites.add(NewSite("EXAMPLE.com.", "CF_Batch_1"))
+        store.sites.add(NewSite("ACME-EXAMPLE.com.", "CF_Batch_1"))
 
 
 def test_unknown_accounts_are_refused(store: Store, accounts) -> None:
     with pytest.raises(NotFound, match="Cloudflare account"):
-        store.sites.add(NewSite("example.com", "nope"))
+        store.sites.add(NewSite("acme-example.com", "nope"))
     with pytest.raises(NotFound, match="Google account"):
-        store.sites.add(NewSite("example.com", "CF_Batch_1", "nobody@example.com"))
+        store.sites.add(NewSite("acme-example.com", "CF_Batch_1", "nobody@example.com"))
     assert store.sites.list() == []
 
 
@@ -79,7 +79,7 @@ def test_batch_is_all_or_nothing(store: Store, accounts) -> None:
 
 
 def test_step_names_and_status_vocabulary_are_enforced(store: Store, accounts) -> None:
-    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    site = store.sites.add(NewSite("acme-example.com", "CF_Batch_1"))
     with pytest.raises(InvalidInput, match="not a step"):
         store.steps.start(site.id, "status_dns")
     with pytest.raises(InvalidInput, match="not a status column"):
@@ -92,7 +92,7 @@ def test_step_names_and_status_vocabulary_are_enforced(store: Store, accounts) -
 
 def test_each_step_keeps_its_own_error(store: Store, accounts) -> None:
     """error_message is the latest error of any step; a step's success never hides another's."""
-    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    site = store.sites.add(NewSite("acme-example.com", "CF_Batch_1"))
     store.steps.start(site.id, "dns_zone")
     store.steps.fail(site.id, "dns_zone", "Cloudflare said: invalid token")
     got = store.sites.get(site.id)
@@ -117,7 +117,7 @@ def test_each_step_keeps_its_own_error(store: Store, accounts) -> None:
 
 
 def test_waiting_keeps_its_start_while_the_reason_stays(store: Store, accounts) -> None:
-    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
+    site = store.sites.add(NewSite("acme-example.com", "CF_Batch_1"))
     now = dt.datetime.now(dt.UTC)
     store.steps.start(site.id, "dns_zone")
     first = store.steps.wait(site.id, "dns_zone", "Cloudflare to see the delegation", now + dt.timedelta(minutes=1),
@@ -131,7 +131,7 @@ def test_waiting_keeps_its_start_while_the_reason_stays(store: Store, accounts) 
     other = store.steps.wait(site.id, "dns_zone", "something else", now, deadline=dt.timedelta(hours=1))
     assert other.waiting_since > first.waiting_since and other.checks == 1
     assert [(d, s.step) for d, s in store.steps.waiting(due_before=now + dt.timedelta(seconds=1))] == [
-        ("example.com", "dns_zone")]
+        ("acme-example.com", "dns_zone")]
     store.steps.succeed(site.id, "dns_zone")
     done = store.steps.get(site.id, "dns_zone")
     assert (done.state, done.waiting_for, done.next_check_at) == ("succeeded", None, None)
@@ -164,16 +164,16 @@ def test_concurrent_step_transitions_are_not_lost(store: Store, accounts) -> Non
 
 
 def test_update_and_delete_site(store: Store, accounts) -> None:
-    site = store.sites.add(NewSite("example.com", "CF_Batch_1"))
-    store.sites.update(site.id, hosting_doc_root="/home/example/htdocs/example.com", matomo_site_id=7)
-    got = store.sites.get("example.com")
-    assert got.hosting_doc_root.endswith("example.com") and got.matomo_site_id == 7
+    site = store.sites.add(NewSite("acme-example.com", "CF_Batch_1"))
+    store.sites.update(site.id, hosting_doc_root="/home/example/htdocs/acme-example.com", matomo_site_id=7)
+    got = store.sites.get("acme-example.com")
+    assert got.hosting_doc_root.endswith("acme-example.com") and got.matomo_site_id == 7
     with pytest.raises(InvalidInput):
         store.sites.update(site.id, domain="evil.com")
-    store.sites.delete("example.com")
+    store.sites.delete("acme-example.com")
     with pytest.raises(NotFound):
-        store.sites.get("example.com")
-    assert [d for _, d in store.sites.deletions_after(0)] == ["example.com"]
+        store.sites.get("acme-example.com")
+    assert [d for _, d in store.sites.deletions_after(0)] == ["acme-example.com"]
 
 
 def test_sites_after_cursor(store: Store, accounts) -> None:
@@ -233,7 +233,7 @@ def test_wrong_key_is_a_clear_error(store: Store, accounts, monkeypatch) -> None
 
 def test_delete_account_in_use_is_refused(store: Store, accounts) -> None:
     cf, gsc = accounts
-    store.sites.add(NewSite("example.com", "CF_Batch_1", "seo@example.com"))
+    store.sites.add(NewSite("acme-example.com", "CF_Batch_1", "seo@example.com"))
     with pytest.raises(Conflict):
         store.cloudflare_accounts.delete(cf.id)
     with pytest.raises(Conflict):
@@ -244,8 +244,8 @@ def test_delete_account_in_use_is_refused(store: Store, accounts) -> None:
 
 def test_sql_in_inputs_is_data(store: Store, accounts, clean_db: str) -> None:
     hostile = "x'); drop table public.sites; --"
-    store.sites.add(NewSite("example.com", "CF_Batch_1", brand_name=hostile))
-    assert store.sites.get("example.com").brand_name == hostile
-    assert store.sites.list(SiteQuery(search=hostile))[0].domain == "example.com"
+    store.sites.add(NewSite("acme-example.com", "CF_Batch_1", brand_name=hostile))
+    assert store.sites.get("acme-example.com").brand_name == hostile
+    assert store.sites.list(SiteQuery(search=hostile))[0].domain == "acme-example.com"
     with psycopg.connect(clean_db) as conn:
         assert conn.execute("select count(*) from public.sites").fetchone()[0] == 1

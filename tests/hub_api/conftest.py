@@ -14,12 +14,13 @@ from factory.store import Store
 from hub_api.auth import hash_password, issue_local_token
 from hub_api.config import Settings
 from hub_api.main import create_app
+from hub_api.operator_tokens import operator_for_sign_in
 
 PASSWORD = "correct-horse-battery-staple"
 OPERATOR = "ops@example.com"
 CF_TOKEN = "cf-secret-token-0123456789-ZZQX"
 GSC_TOKEN = "google-refresh-token-9876543210-WWQY"
-HUB_TABLES = ("operators", "fleet_daily_analytics")
+HUB_TABLES = ("operators", "fleet_daily_analytics", "sign_in_attempts")
 
 
 class FakeDagster:
@@ -86,9 +87,14 @@ def client(app) -> Iterator[TestClient]:
 
 @pytest.fixture()
 def token(app, hub_store: Store) -> str:
-    # Minted directly (sign-in itself is tested in test_auth): argon2 is slow by design.
-    operator, _ = hub_store.operators.password_hash(OPERATOR)
-    return issue_local_token(app.state.settings, operator.id, operator.email).access_token
+    return mint_token(app, hub_store, OPERATOR)
+
+
+def mint_token(app, store: Store, email: str) -> str:
+    """A token as sign-in issues it, minted directly (sign-in itself is tested in test_auth):
+    argon2 is slow by design."""
+    operator = operator_for_sign_in(store, email)
+    return issue_local_token(app.state.settings, operator.id, operator.email, operator.token_version).access_token
 
 
 @pytest.fixture()

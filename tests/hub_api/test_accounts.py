@@ -44,7 +44,7 @@ def test_google_account_lifecycle(client: TestClient, auth, hub_store) -> None:
 
 
 def test_accounts_used_by_sites_cannot_be_deleted(client: TestClient, auth, accounts) -> None:
-    r = client.post("/api/sites", headers=auth, json={"domain": "example.com", "cloudflare_account": "CF_1",
+    r = client.post("/api/sites", headers=auth, json={"domain": "acme-example.com", "cloudflare_account": "CF_1",
                                                        "gsc_account": "seo@example.com"})
     assert r.status_code == 201
     cf, gsc = accounts["cloudflare"]["id"], accounts["google"]["id"]

@@ -17,7 +17,7 @@ SUPABASE_SECRET = "supabase-jwt-secret-" + "s" * 32
 
 
 def _concrete(path: str) -> str:
-    return path.replace("{account_id}", "00000000-0000-0000-0000-000000000000").replace("{site}", "example.com")
+    return path.replace("{account_id}", "00000000-0000-0000-0000-000000000000").replace("{site}", "acme-example.com")
 
 
 def test_every_route_in_the_openapi_document_refuses_a_missing_token(client: TestClient) -> None:
@@ -36,14 +36,16 @@ def test_every_route_in_the_openapi_document_refuses_a_missing_token(client: Tes
     assert checked >= 18
 
 
-def test_health_needs_no_token_and_shows_no_secret(client: TestClient) -> None:
+def test_health_needs_no_token_and_shows_no_secret(client: TestClient, auth) -> None:
     for path in ("/api/health", "/health"):
         r = client.get(path)
-        assert r.status_code == 200
-        body = r.json()
-        assert body["database"]["ok"] is True
-        assert body["dagster"]["ok"] is False  # nothing listens on port 9
-        assert "test-jwt-secret" not in r.text and "postgres" not in r.text
+        assert r.status_code == 200 and r.json() == {"status": "ok"}
+    r = client.get("/api/health/details", headers=auth)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["database"]["ok"] is True
+    assert body["dagster"]["ok"] is False  # nothing listens on port 9
+    assert "test-jwt-secret" not in r.text and "postgres" not in r.text
 
 
 def test_sign_in_issues_a_token_that_works_and_wrong_passwords_are_refused(client: TestClient) -> None:
@@ -74,7 +76,8 @@ def test_disabled_operator_cannot_sign_in(client: TestClient, hub_store) -> None
 
 def _local(claims: dict, key: str = "test-jwt-secret-" + "x" * 32) -> str:
     now = int(time.time())
-    base = {"iss": "website-factory", "aud": "hub-api", "sub": "op-1", "role": "operator", "iat": now, "exp": now + 60}
+    base = {"iss": "website-factory", "aud": "hub-api", "sub": "op-1", "role": "operator", "ver": 1, "iat": now,
+            "exp": now + 60}
     return jwt.encode({**base, **claims}, key, algorithm="HS256")
 
 

@@ -117,7 +117,7 @@ def test_an_action_launches_a_dagster_run_and_lists_it(dagster_url, clean_db, hu
         with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
             run = instance.get_run_by_id(launched["run_id"])
             assert run.tags["dagster/partition"] == "launch-test.com"
-        assert client.get("/api/health").json()["dagster"]["ok"] is True
+        assert client.get("/api/health/details", headers=auth).json()["dagster"]["ok"] is True
 
 
 def test_an_unreachable_dagster_is_a_clear_503(client: TestClient, auth, accounts, clean_db, hub_store) -> None:

@@ -38,9 +38,9 @@ def test_create_get_update_delete(client: TestClient, auth, accounts, hub_store)
 
 
 def test_create_refuses_unknown_accounts_and_duplicates(client: TestClient, auth, accounts) -> None:
-    assert _add(client, auth, "example.com").status_code == 201
-    dup = _add(client, auth, "EXAMPLE.com.")
-    assert dup.status_code == 409 and dup.json() == {"detail": "the site example.com already exists"}
+    assert _add(client, auth, "acme-example.com").status_code == 201
+    dup = _add(client, auth, "ACME-EXAMPLE.com.")
+    assert dup.status_code == 409 and dup.json() == {"detail": "the site acme-example.com already exists"}
     r = client.post("/api/sites", headers=auth, json={"domain": "other.com", "cloudflare_account": "CF_404"})
     assert r.status_code == 404 and "Cloudflare account" in r.json()["detail"]
     r = _add(client, auth, "other.com", gsc_account="nobody@example.com")

@@ -24,6 +24,7 @@ export type VerificationStatus = Site["gsc_verification_status"];
 export type StepStatus = DnsStatus | HostingStatus | ContentStatus | DeploymentStatus | VerificationStatus;
 
 export type ImportRowError = Schemas["ImportRowError"];
+export type ImportRowNote = Schemas["ImportRowNote"];
 /** One entry of a 422's `detail` list (FastAPI's request validation). */
 export type ValidationItem = Schemas["ValidationError"];
 export type ImportReport = Schemas["ImportReport"];

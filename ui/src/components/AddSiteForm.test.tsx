@@ -9,7 +9,7 @@ const cloudflare = [{ id: "cf-1", created_at: "", email: "cf@x.com", account_nic
 describe("AddSiteForm", () => {
   it("shows the API's detail when it refuses the domain", async () => {
     signedIn();
-    const detail = "'https://a.com/' looks like a URL; give the bare domain, e.g. example.com";
+    const detail = "'https://a.com/' looks like a URL; give the bare domain, e.g. example.co.uk";
     const fetch = mockFetch().on("POST", "/api/sites", { status: 400, body: { detail } });
     const onCreated = vi.fn();
     render(<AddSiteForm cloudflare={cloudflare} google={[]} onCreated={onCreated} onCancel={() => {}} />);

@@ -49,7 +49,7 @@ export function AddSiteForm({ cloudflare, google, onCreated, onCancel }: Props) 
       <div className="form-grid">
         <label>
           Domain
-          <input name="domain" value={domain} onChange={(e) => setDomain(e.target.value)} placeholder="example.com" autoFocus />
+          <input name="domain" value={domain} onChange={(e) => setDomain(e.target.value)} placeholder="my-site.com" autoFocus />
         </label>
         <label>
           Brand name <span className="muted">(optional)</span>

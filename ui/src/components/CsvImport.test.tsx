@@ -39,6 +39,17 @@ describe("CsvImport", () => {
     expect(onImported).toHaveBeenCalled();
   });
 
+  it("lists the rows the import changed", async () => {
+    signedIn();
+    const notes = [{ line: 2, domain: "good.com", note: "removed the spaces around the domain" }];
+    mockFetch().on("POST", "/api/sites/import", { body: { ...report(true), notes } });
+    render(<CsvImport onImported={() => {}} onCancel={() => {}} />);
+    await userEvent.type(screen.getByLabelText("CSV text"), "domain,cloudflare_account\n good.com ,CF");
+    await userEvent.click(screen.getByRole("button", { name: "Preview" }));
+    const list = await screen.findByRole("list", { name: "Changes made to rows" });
+    expect(list).toHaveTextContent("Line 2 (good.com): removed the spaces around the domain");
+  });
+
   it("a new text invalidates the preview", async () => {
     signedIn();
     mockFetch().on("POST", "/api/sites/import", { body: report(true) });

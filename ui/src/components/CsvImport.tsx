@@ -50,7 +50,8 @@ export function CsvImport({ onImported, onCancel }: { onImported: (report: Impor
     <section className="card form" aria-labelledby="import-title">
       <h2 id="import-title">Import sites from CSV</h2>
       <p className="muted small">
-        Header: <code>{HEADER}</code> (domain and cloudflare_account required). Preview checks every row and writes nothing.
+        Header: <code>{HEADER}</code> (domain and cloudflare_account required). Spaces around cells are trimmed. Preview
+        checks every row and writes nothing.
       </p>
       <label>
         CSV file
@@ -58,7 +59,7 @@ export function CsvImport({ onImported, onCancel }: { onImported: (report: Impor
       </label>
       <label>
         CSV text
-        <textarea name="csv" rows={6} value={csv} onChange={(e) => edit(e.target.value)} placeholder={`${HEADER}\nexample.com,Example,CF_Batch_1,`} spellCheck={false} />
+        <textarea name="csv" rows={6} value={csv} onChange={(e) => edit(e.target.value)} placeholder={`${HEADER}\nmy-site.com,My Site,CF_Batch_1,`} spellCheck={false} />
       </label>
       <label className="inline">
         <input type="checkbox" checked={skipInvalid} onChange={(e) => setSkipInvalid(e.target.checked)} />

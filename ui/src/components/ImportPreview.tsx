@@ -10,6 +10,16 @@ export function ImportPreview({ report }: { report: ImportReport }) {
         {bad ? `, ${bad} with errors` : ""}.
       </p>
       {bad > 0 && <RowErrors errors={report.errors} />}
+      {report.notes && report.notes.length > 0 && (
+        <ul className="import-notes muted small" aria-label="Changes made to rows">
+          {report.notes.map((n) => (
+            <li key={`${n.line}-${n.note}`}>
+              Line {n.line}
+              {n.domain ? ` (${n.domain})` : ""}: {n.note}
+            </li>
+          ))}
+        </ul>
+      )}
       {report.domains.length > 0 && (
         <details open={report.domains.length <= 20}>
           <summary>
