@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     guard_max_sites: int = Field(10, ge=0, **_env("FACTORY_GUARD_MAX_SITES"))
     guard_max_fraction: float = Field(0.2, ge=0, le=1, **_env("FACTORY_GUARD_MAX_FRACTION"))
     plan_max_age_minutes: int = Field(15, ge=1, le=24 * 60, **_env("FACTORY_PLAN_MAX_AGE_MINUTES"))
+    # Reads a fleet plan (or a health sweep) makes side by side per vendor (like the Dagster pools).
+    plan_concurrency: int = Field(4, ge=1, le=64, **_env("FACTORY_PLAN_CONCURRENCY"))
 
     # -- vendors --------------------------------------------------------------------------------
     cloudflare_base_url: str = Field("https://api.cloudflare.com/client/v4", **_env("CLOUDFLARE_BASE_URL"))

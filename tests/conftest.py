@@ -70,6 +70,11 @@ def store(clean_db: str) -> Iterator[Store]:
     s.close()
 
 
+# What "nothing was written" means: the product's data. The audit log records every attempt,
+# refused ones included, so it is not counted.
+COUNTED_TABLES = tuple(t for t in APP_TABLES if t != "audit_log")
+
+
 def table_counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
-        return {t: conn.execute(f"select count(*) from public.{t}").fetchone()[0] for t in APP_TABLES}
+        return {t: conn.execute(f"select count(*) from public.{t}").fetchone()[0] for t in COUNTED_TABLES}

@@ -21,5 +21,7 @@ def api(
     settings = load_settings(complete=True)
     # Proxy headers off: the Hub decides itself whose X-Forwarded-For to believe (FACTORY_TRUSTED_PROXIES);
     # uvicorn would otherwise believe any sent from 127.0.0.1.
+    # A worker answers the supervisor's health check only once it has imported the app: give a
+    # busy server time (the default, 5 s, restarts workers in a loop on a loaded 2-core machine).
     uvicorn.run("hub_api.main:app", host=host or settings.api_host, port=port or settings.api_port,
-                workers=workers, access_log=False, proxy_headers=False)
+                workers=workers, access_log=False, proxy_headers=False, timeout_worker_healthcheck=60)

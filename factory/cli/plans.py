@@ -7,13 +7,12 @@ import json
 import typer
 
 from factory.cli.common import audit, context, fail, friendly_errors, operator
-from factory.layers.fleet import LAYERS
-from factory.orchestrator import DagsterGateway
-from factory.safe_changes import ChangeRefused, Guard, Selection, apply_plan, make_plan
+from factory.layers import LAYERS  # the names only: the layers (and every vendor client) load on use
 
 
-def _selection(domains: list[str], all_sites: bool, status: list[str], account: str | None,
-               layers: str | None) -> Selection:
+def _selection(domains: list[str], all_sites: bool, status: list[str], account: str | None, layers: str | None):
+    from factory.safe_changes import Selection
+
     pairs = []
     for item in status:
         column, sep, value = item.partition("=")
@@ -36,6 +35,8 @@ def plan(
 ) -> None:
     """Show what the next materialization would change, for each selected site and layer. Read-only:
     nothing is written at any vendor. The plan is stored with its hash for `factory apply`."""
+    from factory.safe_changes import Guard, make_plan
+
     ctx = context()
     fleet_plan, stored = make_plan(ctx, _selection(domains or [], all_sites, status, account, layers), operator())
     guard = Guard.from_settings(ctx.settings)
@@ -74,6 +75,9 @@ def apply(
 ) -> None:
     """Apply a stored plan: planned again first; refused if it is stale, if what it observed has
     changed, or if it is above the guard's threshold and not confirmed."""
+    from factory.orchestrator import DagsterGateway
+    from factory.safe_changes import ChangeRefused, apply_plan
+
     ctx = context()
     try:
         launched = apply_plan(ctx, DagsterGateway(ctx.settings.dagster_base), plan_hash, confirm, operator())

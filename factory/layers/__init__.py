@@ -9,3 +9,6 @@ Onboarding is apply(plan(desired, observe())); a dry run is plan without apply; 
 non-empty plan on a converged site. `runner` records each run through the step state machine.
 Layers, top to bottom of a site: dns, hosting, matomo, search_console, content, build, deploy.
 """
+
+# The layers in onboarding order (their public names in plans, the CLI and the Hub).
+LAYERS = ("dns", "hosting", "matomo", "search_console", "content", "build", "deploy")

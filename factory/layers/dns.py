@@ -4,6 +4,7 @@ servers. `status_dns` is `active` only when Cloudflare says the zone is active."
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from factory.config import Settings
@@ -74,25 +75,31 @@ def observe(ctx: LayerContext, site: Site, want: DnsDesired, *, registrar: bool 
 def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None = None) -> dict[str, DnsObserved]:
     """The same as `observe`, batched for a fleet: one zone listing per account (50 zones per
     request), one record listing and one SSL read per zone; the registrar as in `observe`."""
-    found: dict[str, DnsObserved] = {}
     by_account: dict = {}
     for site in sites:
         by_account.setdefault(site.cloudflare_account_id, []).append(site)
-    for account_id, group in by_account.items():
-        cf = ctx.clients.cloudflare(account_id)
-        zones = {z.name: z for z in cf.zones()}
-        for site in group:
-            zone = zones.get(site.domain)
-            if zone is None:
-                found[site.domain] = DnsObserved(None)
-                continue
-            want = desired(site, ctx.settings)
-            records = cf.records(zone.id)
-            by_key = {r.key: [x for x in records if x.type == r.type and x.name == r.name] for r in want.records}
-            look = registrar if registrar is not None else zone.status != "active"
-            ns = ctx.clients.namecheap().get_nameservers(site.domain) if look else None
-            found[site.domain] = DnsObserved(zone, by_key, cf.get_setting(zone.id, "ssl"), ns)
-    return found
+    clients = {account_id: ctx.clients.cloudflare(account_id) for account_id in by_account}
+
+    def zones_of(account_id) -> dict[str, Zone]:
+        return {z.name: z for z in clients[account_id].zones()}
+
+    def one(site: Site, zones: dict[str, Zone]) -> DnsObserved:
+        zone = zones.get(site.domain)
+        if zone is None:
+            return DnsObserved(None)
+        cf = clients[site.cloudflare_account_id]
+        want = desired(site, ctx.settings)
+        records = cf.records(zone.id)
+        by_key = {r.key: [x for x in records if x.type == r.type and x.name == r.name] for r in want.records}
+        look = registrar if registrar is not None else zone.status != "active"
+        ns = ctx.clients.namecheap().get_nameservers(site.domain) if look else None
+        return DnsObserved(zone, by_key, cf.get_setting(zone.id, "ssl"), ns)
+
+    # Side by side, as many as the vendor pool allows; each token's budget still holds.
+    with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
+        zones = dict(zip(by_account, pool.map(zones_of, by_account)))
+        found = pool.map(lambda s: (s.domain, one(s, zones[s.cloudflare_account_id])), sites)
+        return dict(found)
 
 
 def _same_servers(a: list[str], b: list[str]) -> bool:

@@ -14,14 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from factory.hashing import json_hash
-from factory.layers import build, content, deploy, dns, hosting, matomo, search_console
+from factory.layers import LAYERS, build, content, deploy, dns, hosting, matomo, search_console
 from factory.layers.change import WRITES, Change, markdown
 from factory.layers.runner import LayerContext
 from factory.logs import redact
 from factory.store import Site
 from factory.vendors.rsync import ReleaseError
 
-LAYERS = ("dns", "hosting", "matomo", "search_console", "content", "build", "deploy")
 STEP_OF = {"dns": dns.STEP, "hosting": hosting.STEP, "matomo": matomo.STEP, "search_console": search_console.STEP,
            "content": content.STEP, "build": build.STEP, "deploy": deploy.STEP}
 

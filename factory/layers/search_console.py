@@ -5,6 +5,7 @@ that, for propagation (Google's 400 "token could not be found" means: not yet)."
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from factory.config import Settings
@@ -75,9 +76,14 @@ def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]
             found[site.domain] = GscObserved()
         else:
             by_account.setdefault(site.gsc_account_id, []).append(site)
+    def listings(account_id):
+        google = ctx.clients.google(account_id)  # httplib2 is not thread-safe: one client per thread
+        return google.properties(), google.verified()
+
+    with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
+        answers = dict(zip(by_account, pool.map(listings, by_account)))
     for account_id, group in by_account.items():
-        google = ctx.clients.google(account_id)
-        properties, verified = google.properties(), google.verified()
+        properties, verified = answers[account_id]
         for site in group:
             zone = dict(zone_id=site.cloudflare_zone_id, zone_active=site.cloudflare_zone_status == "active")
             permission = properties.get(property_url(site.domain))

@@ -46,6 +46,8 @@ def list_sites(
     search: Annotated[str | None, Query(max_length=200, description="Part of the domain or brand name.")] = None,
     cloudflare_account_id: uuid.UUID | None = None,
     gsc_account_id: uuid.UUID | None = None,
+    decommissioned: Annotated[bool | None, Query(description="false (default): the live fleet; true: only "
+                                                             "decommissioned sites.")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[SiteOut]:
@@ -55,7 +57,7 @@ def list_sites(
         "status_deployment": status_deployment, "gsc_verification_status": gsc_verification_status,
     }.items() if v is not None}
     query = SiteQuery(status=status, failed=failed, search=search, cloudflare_account_id=cloudflare_account_id,
-                      gsc_account_id=gsc_account_id, limit=limit, offset=offset)
+                      gsc_account_id=gsc_account_id, decommissioned=decommissioned, limit=limit, offset=offset)
     sites = store.sites.list(query)
     # The whole result fits in this page: no count needed.
     total = len(sites) if offset == 0 and len(sites) < limit else store.sites.count(query)

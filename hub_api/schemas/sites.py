@@ -80,6 +80,7 @@ class SiteOut(BaseModel):
     cloudflare_zone_id: str | None = None
     cloudflare_zone_status: str | None = None
     gsc_property: str | None = None
+    decommissioned_at: dt.datetime | None = Field(None, description="When the site left the fleet (its row is kept).")
     steps: list[StepOut] = Field(default_factory=list, description="Each step's state, in onboarding order.")
 
 

@@ -38,10 +38,12 @@ def test_daily_rows_site_totals_and_fleet_totals(client: TestClient, auth, accou
     assert fleet["days"][0] == {"date": "2025-01-01", "sites": 2, "matomo_visits": 1020, "gsc_clicks": 2,
                                 "gsc_impressions": 100}
     assert fleet["totals"]["matomo_visits"] == 1090 + 200
-    # Deleting a site removes its rows (cascade) and the rollup follows.
-    assert client.delete("/api/sites/a.com", headers=auth).status_code == 204
+    # History is kept: a site with analytics cannot be deleted (only decommissioned), and its
+    # rows stay in the rollup.
+    refused = client.delete("/api/sites/a.com", headers=auth)
+    assert refused.status_code == 409 and "decommission it instead" in refused.json()["detail"]
     fleet = client.get(f"/api/analytics/fleet?{q}", headers=auth).json()
-    assert fleet["totals"]["matomo_visits"] == 200 and fleet["days"][0]["sites"] == 1
+    assert fleet["totals"]["matomo_visits"] == 1090 + 200
 
 
 def test_built_ui_is_served_with_spa_fallback(tmp_path, clean_db, hub_store, fake_dagster, auth) -> None:

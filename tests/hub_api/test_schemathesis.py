@@ -93,6 +93,7 @@ def _has_surrogate(value: object) -> bool:
 def fuzzed(pg_url: str) -> Iterator[tuple[object, dict[str, str], object]]:
     """One app and data set for the whole module (Schemathesis only adds to it)."""
     with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("set factory.maintenance = 'on'")
         conn.execute("truncate " + ", ".join(f"public.{t}" for t in (*APP_TABLES, *HUB_TABLES)) + " cascade")
     store = Store(pg_url)
     app = create_app(hub_settings(pg_url), store=store, dagster=FakeDagster())

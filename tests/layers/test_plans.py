@@ -21,7 +21,7 @@ NS = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
 
 def site(**changes) -> Site:
     now = dt.datetime.now(dt.UTC)
-    values = dict(id=uuid.uuid4(), created_at=now, updated_at=now, seq=1, domain="example.com", brand_name="Example",
+    values = dict(id=uuid.uuid4(), created_at=now, updated_at=now, seq=1, domain="acme-example.com", brand_name="Example",
                   cloudflare_account_id=uuid.uuid4(), cloudflare_account="CF", gsc_account_id=uuid.uuid4(),
                   gsc_account="seo@example.com", status_dns="pending", status_hosting="pending",
                   status_content="pending", status_deployment="pending", hosting_doc_root=None, matomo_site_id=None,
@@ -37,11 +37,11 @@ SETTINGS = load_settings(cloudpanel_public_ip="198.51.100.7")
 
 # -- DNS -------------------------------------------------------------------------------------------
 def dns_seen(status="active", records=True, ssl="full", registrar=None) -> dns.DnsObserved:
-    zone = Zone("z1", "example.com", status, NS)
+    zone = Zone("z1", "acme-example.com", status, NS)
     found = {}
     if records:
-        found = {"A example.com": [Record("r1", "A", "example.com", "198.51.100.7", True)],
-                 "A www.example.com": [Record("r2", "A", "www.example.com", "198.51.100.7", True)]}
+        found = {"A acme-example.com": [Record("r1", "A", "acme-example.com", "198.51.100.7", True)],
+                 "A www.acme-example.com": [Record("r2", "A", "www.acme-example.com", "198.51.100.7", True)]}
     return dns.DnsObserved(zone, found, ssl, registrar)
 
 
@@ -61,14 +61,14 @@ def test_dns_new_site_plans_zone_records_ssl_delegation_then_waits() -> None:
 
 
 def test_dns_pending_zone_already_delegated_only_waits() -> None:
-    seen = dns_seen("pending", registrar=NameserverState("example.com", False, list(reversed(NS))))
+    seen = dns_seen("pending", registrar=NameserverState("acme-example.com", False, list(reversed(NS))))
     changes = dns.plan(dns.desired(site(), SETTINGS), seen)
     assert writes(changes) == []  # setCustom is not sent again: Namecheap's budget is small
     assert [c.action for c in waits(changes)] == ["activation_check"]
 
 
 def test_dns_pending_zone_delegated_elsewhere_sets_nameservers() -> None:
-    seen = dns_seen("pending", registrar=NameserverState("example.com", True, ["dns1.registrar-servers.com",
+    seen = dns_seen("pending", registrar=NameserverState("acme-example.com", True, ["dns1.registrar-servers.com",
                                                                                "dns2.registrar-servers.com"]))
     [change] = writes(dns.plan(dns.desired(site(), SETTINGS), seen))
     assert change.action == "set_nameservers" and change.before.startswith("dns1.registrar-servers.com")
@@ -77,10 +77,10 @@ def test_dns_pending_zone_delegated_elsewhere_sets_nameservers() -> None:
 
 def test_dns_drifted_record_and_ssl_are_updates() -> None:
     seen = dns_seen(ssl="flexible")
-    seen.records["A www.example.com"] = [Record("r2", "A", "www.example.com", "192.0.2.1", True)]
+    seen.records["A www.acme-example.com"] = [Record("r2", "A", "www.acme-example.com", "192.0.2.1", True)]
     changes = writes(dns.plan(dns.desired(site(), SETTINGS), seen))
     assert [(c.target, c.before, c.after) for c in changes] == [
-        ("A www.example.com", "192.0.2.1 (proxied)", "198.51.100.7 (proxied)"), ("SSL mode", "flexible", "full")]
+        ("A www.acme-example.com", "192.0.2.1 (proxied)", "198.51.100.7 (proxied)"), ("SSL mode", "flexible", "full")]
 
 
 # -- hosting ---------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_hosting_waits_for_dns_before_the_certificate() -> None:
     active = hosting.plan(want, hosting.HostingObserved(exists=True, certificate=False, dns_active=True))
     assert [(c.kind, c.action) for c in active] == [("noop", ""), ("create", "install_certificate")]
     assert is_converged(hosting.plan(want, hosting.HostingObserved(True, True, True)))
-    assert want.doc_root == f"/home/{want.site_user}/htdocs/example.com"
+    assert want.doc_root == f"/home/{want.site_user}/htdocs/acme-example.com"
 
 
 # -- Matomo ----------------------------------------------------------------------------------------
@@ -120,17 +120,17 @@ def test_search_console_waits_for_the_zone_then_verifies() -> None:
 
 # -- content, build, deploy ------------------------------------------------------------------------
 def state(**values) -> PublishState:
-    base = dict(domain="example.com", content_model="gpt-4o-mini", content_prompt_version="site_plan@1",
+    base = dict(domain="acme-example.com", content_model="gpt-4o-mini", content_prompt_version="site_plan@1",
                 content_hash="c1", build_hash=None, deployed_hash=None, deployed_release=None)
     return PublishState(**{**base, **values})
 
 
 def test_content_generates_only_when_something_changed() -> None:
-    want = content.ContentDesired("example.com", "Example", "site_plan@1", "gpt-4o-mini")
+    want = content.ContentDesired("acme-example.com", "Example", "site_plan@1", "gpt-4o-mini")
     assert content.plan(want, content.ContentObserved(None, None))[0].kind == "create"
     assert is_converged(content.plan(want, content.ContentObserved(state(), "c1")))
     assert content.plan(want, content.ContentObserved(state(), "other"))[0].action == "generate"
-    newer = content.ContentDesired("example.com", "Example", "site_plan@2", "gpt-4o-mini")
+    newer = content.ContentDesired("acme-example.com", "Example", "site_plan@2", "gpt-4o-mini")
     assert content.plan(newer, content.ContentObserved(state(), "c1"))[0].reason == "the prompt or the model changed"
 
 
@@ -138,9 +138,9 @@ PAGES = [{"slug": "home", "title": "Home", "status": "published", "body": "Hello
 
 
 def test_build_waits_for_matomo_and_skips_what_is_live() -> None:
-    want = build.BuildDesired("example.com", "Example", "https://m.example/", None, "tpl")
+    want = build.BuildDesired("acme-example.com", "Example", "https://m.example/", None, "tpl")
     assert [c.reason for c in build.plan(want, build.BuildObserved(None, "", PAGES))] == [build.WAIT_MATOMO]
-    want = build.BuildDesired("example.com", "Example", "https://m.example/", 3, "tpl")
+    want = build.BuildDesired("acme-example.com", "Example", "https://m.example/", 3, "tpl")
     hash_ = build.build_input(want, build.BuildObserved(None, "", PAGES)).build_hash
     assert build.plan(want, build.BuildObserved(None, "", PAGES))[0].action == "build"
     assert is_converged(build.plan(want, build.BuildObserved(state(deployed_hash=hash_), "", PAGES)))
@@ -150,20 +150,20 @@ def test_build_waits_for_matomo_and_skips_what_is_live() -> None:
 
 
 def test_deploy_waits_for_hosting_and_refuses_without_a_build(tmp_path) -> None:
-    want = deploy.DeployDesired("example.com", "b" * 64)
+    want = deploy.DeployDesired("acme-example.com", "b" * 64)
     waiting = deploy.plan(want, deploy.DeployObserved(state(build_hash="b" * 64), None, tmp_path))
     assert [c.reason for c in waiting] == [deploy.WAIT_HOSTING]
-    ready = deploy.plan(want, deploy.DeployObserved(state(build_hash="b" * 64), "/home/u/htdocs/example.com", tmp_path))
+    ready = deploy.plan(want, deploy.DeployObserved(state(build_hash="b" * 64), "/home/u/htdocs/acme-example.com", tmp_path))
     assert ready[0].action == "deploy"
     live = deploy.DeployObserved(state(build_hash="b" * 64, deployed_hash="b" * 64), "/home/u/htdocs/x", tmp_path)
     assert is_converged(deploy.plan(want, live))
     with pytest.raises(ReleaseError, match="not been built"):
-        deploy.plan(deploy.DeployDesired("example.com", None), live)
+        deploy.plan(deploy.DeployDesired("acme-example.com", None), live)
 
 
 def test_plans_render_and_hash_stably() -> None:
     changes = dns.plan(dns.desired(site(), SETTINGS), dns.DnsObserved(None))
     table = markdown(changes)
     assert table.splitlines()[0] == "| layer | change | target | before | after | why |"
-    assert "| dns | create | zone example.com |" in table
+    assert "| dns | create | zone acme-example.com |" in table
     assert plan_hash(changes) == plan_hash(list(changes)) != plan_hash(changes[:-1])

@@ -3,6 +3,8 @@ import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
 import { AccountsPage } from "./pages/AccountsPage";
 import { AnalyticsPage } from "./pages/AnalyticsPage";
+import { AuditPage } from "./pages/AuditPage";
+import { PlansPage } from "./pages/PlansPage";
 import { SignInPage } from "./pages/SignInPage";
 import { SiteDetailPage } from "./pages/SiteDetailPage";
 import { SitesPage } from "./pages/SitesPage";
@@ -33,6 +35,8 @@ export function AppRoutes() {
         <Route path="/sites/:domain" element={<SiteDetailPage />} />
         <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/accounts" element={<AccountsPage />} />
+        <Route path="/plans" element={<PlansPage />} />
+        <Route path="/audit" element={<AuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

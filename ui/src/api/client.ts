@@ -9,6 +9,8 @@ import type {
   GoogleAccountUpdate,
   Site,
   SiteCreate,
+  AuditQuery,
+  PlanRequest,
   SitesQuery,
   SiteTotalsQuery,
 } from "./types";
@@ -34,7 +36,8 @@ export function buildQuery(query: Query = {}): string {
 }
 
 export async function request<T>(method: string, path: string, options: { query?: Query; body?: unknown; auth?: boolean } = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  // The audit log records actions taken through the UI as such (the Hub itself is "hub").
+  const headers: Record<string, string> = { Accept: "application/json", "X-Factory-Client": "ui" };
   const useAuth = options.auth !== false;
   if (useAuth) {
     const session = loadSession();
@@ -66,7 +69,7 @@ export async function request<T>(method: string, path: string, options: { query?
   }
   if (!response.ok) {
     const body = (payload ?? {}) as { detail?: unknown; errors?: ApiError["rowErrors"] };
-    const error = new ApiError(response.status, body.detail, Array.isArray(body.errors) ? body.errors : []);
+    const error = new ApiError(response.status, body.detail, Array.isArray(body.errors) ? body.errors : [], payload);
     if (response.status === 401 && useAuth) {
       clearSession();
       onUnauthorized(error.message);
@@ -131,7 +134,15 @@ export const api = {
   siteEvents: (ref: string) => call("GET", "/sites/{site}/events", { path: { site: ref }, query: { limit: 200 } }),
   siteRuns: (ref: string) => call("GET", "/sites/{site}/runs", { path: { site: ref }, query: { limit: 10 } }),
   launchRun: (ref: string, step: AssetStep | null) => call("POST", "/sites/{site}/runs", { path: { site: ref }, body: { step } }),
-  launchRuns: (sites: string[], step: AssetStep | null) => call("POST", "/runs", { body: { sites, step } }),
+  launchRuns: (sites: string[], step: AssetStep | null, confirm?: string) =>
+    call("POST", "/runs", { body: { sites, step, confirm: confirm ?? null } }),
+
+  createPlan: (body: PlanRequest) => call("POST", "/plans", { body }),
+  plans: () => call("GET", "/plans", { query: { limit: 20 } }),
+  plan: (hash: string) => call("GET", "/plans/{plan_hash}", { path: { plan_hash: hash } }),
+  applyPlan: (hash: string, confirm: string | null) =>
+    call("POST", "/plans/{plan_hash}/apply", { path: { plan_hash: hash }, body: { confirm } }),
+  audit: (query: AuditQuery) => call("GET", "/audit", { query }),
 
   cloudflareAccounts: () => call("GET", "/cloudflare-accounts", { query: { limit: 1000 } }),
   createCloudflareAccount: (body: CloudflareAccountCreate) => call("POST", "/cloudflare-accounts", { body }),

@@ -5,13 +5,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly detail: unknown;
   readonly rowErrors: ImportRowError[];
+  /** The whole error answer (e.g. a refused plan's `plan` and `needs_confirmation`). */
+  readonly body: unknown;
 
-  constructor(status: number, detail: unknown, rowErrors: ImportRowError[] = []) {
+  constructor(status: number, detail: unknown, rowErrors: ImportRowError[] = [], body: unknown = null) {
     super(describeDetail(detail, status));
     this.name = "ApiError";
     this.status = status;
     this.detail = detail;
     this.rowErrors = rowErrors;
+    this.body = body;
   }
 }
 

@@ -13,6 +13,14 @@ export type Site = Schemas["SiteOut"];
 export type SiteCreate = Schemas["SiteCreate"];
 export type SiteEvent = Schemas["SiteEvent"];
 export type SiteStep = Schemas["StepOut"];
+export type Plan = Schemas["PlanOut"];
+export type PlanRequest = Schemas["PlanRequest"];
+export type PlannedChange = Schemas["PlannedChange"];
+export type PlanApplied = Schemas["PlanApplied"];
+export type PlanRefused = Schemas["PlanRefusedOut"];
+export type PlanLayer = PlanRequest["layers"] extends (infer L)[] | undefined ? L : never;
+export type AuditEntry = Schemas["AuditEntryOut"];
+export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;
 /** The filters and paging of GET /api/sites. */
 export type SitesQuery = NonNullable<paths["/api/sites"]["get"]["parameters"]["query"]>;
 export type DnsStatus = Site["status_dns"];

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
-import { errorMessage } from "../api/errors";
-import type { AssetStep, BulkRunResult } from "../api/types";
+import { ApiError, errorMessage } from "../api/errors";
+import type { AssetStep, BulkRunResult, PlanRefused } from "../api/types";
 import { RUN_CHOICES } from "../lib/runChoices";
 
 /** Re-run one step (or the whole onboarding) for every selected site: one Dagster run per site. */
@@ -10,15 +10,23 @@ export function BulkRunBar({ selected, onClear }: { selected: string[]; onClear:
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<BulkRunResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Above the guard the API answers 409 with the plan: the operator confirms by typing how many
+  // sites it changes, then the same request goes again with the plan's hash.
+  const [refused, setRefused] = useState<PlanRefused | null>(null);
+  const [typed, setTyped] = useState("");
 
-  async function launch() {
+  async function launch(confirm?: string) {
     setBusy(true);
     setError(null);
     setResult(null);
     try {
-      setResult(await api.launchRuns(selected, (step || null) as AssetStep | null));
+      setResult(await api.launchRuns(selected, (step || null) as AssetStep | null, confirm));
+      setRefused(null);
+      setTyped("");
     } catch (err) {
-      setError(errorMessage(err));
+      const body = err instanceof ApiError && err.status === 409 ? (err.body as PlanRefused | null) : null;
+      if (body?.plan) setRefused(body);
+      else setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
@@ -37,7 +45,7 @@ export function BulkRunBar({ selected, onClear }: { selected: string[]; onClear:
           ))}
         </select>
       </label>
-      <button type="button" className="btn btn-primary" onClick={launch} disabled={busy || selected.length === 0}>
+      <button type="button" className="btn btn-primary" onClick={() => launch()} disabled={busy || selected.length === 0}>
         {busy ? "Launching…" : `Re-run for ${selected.length} site${selected.length === 1 ? "" : "s"}`}
       </button>
       <button type="button" className="btn" onClick={onClear}>
@@ -47,6 +55,23 @@ export function BulkRunBar({ selected, onClear }: { selected: string[]; onClear:
         <p className="form-error" role="alert">
           {error}
         </p>
+      )}
+      {refused?.plan && (
+        <div className="guard" role="alert">
+          <p>{refused.detail}</p>
+          <label>
+            Type <strong>{refused.plan.summary.sites_affected}</strong> to re-run anyway
+            <input name="confirm" inputMode="numeric" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+          </label>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy || typed.trim() !== String(refused.plan.summary.sites_affected)}
+            onClick={() => launch(refused.plan!.hash)}
+          >
+            Confirm plan {refused.plan.hash}
+          </button>
+        </div>
       )}
       {result && <BulkRunOutcome result={result} />}
     </div>

@@ -5,6 +5,8 @@ const LINKS = [
   { to: "/sites", label: "Sites" },
   { to: "/analytics", label: "Analytics" },
   { to: "/accounts", label: "Accounts" },
+  { to: "/plans", label: "Plans" },
+  { to: "/audit", label: "Audit" },
 ];
 
 export function Layout() {

@@ -52,6 +52,11 @@ export function SiteDetailPage() {
             Open live site ↗
           </a>
           <RerunButton domain={s.domain} step={null} label="Re-run whole onboarding" onLaunched={runs.reload} />
+          {!s.decommissioned_at && (
+            <Link className="btn btn-danger" to={`/plans?action=decommission&sites=${encodeURIComponent(s.domain)}`}>
+              Decommission…
+            </Link>
+          )}
         </div>
       </div>
       <dl className="facts">
@@ -64,6 +69,11 @@ export function SiteDetailPage() {
         <div><dt>Search Console property</dt><dd>{s.gsc_property ?? "—"}</dd></div>
         <div><dt>Document root</dt><dd>{s.hosting_doc_root ?? "—"}</dd></div>
       </dl>
+      {s.decommissioned_at && (
+        <p className="notice" role="status">
+          Decommissioned {formatDateTime(s.decommissioned_at)}: no longer served or onboarded; its analytics are kept.
+        </p>
+      )}
       {s.error_message && (
         <p className="form-error" role="alert">
           Last error: {s.error_message}
