@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -21,9 +22,12 @@ from pathlib import Path
 from factory.config import PROJECT_ROOT
 from factory.content.hashing import json_hash, template_version
 from factory.content.schema import HOME_SLUG, is_valid_slug
+from factory.content.themes import ThemeError, theme_for
 
 TEMPLATE_DIR = PROJECT_ROOT / "site_template"
 FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")  # BCP 47: en, pt-BR, zh-Hant-TW
+RESERVED_SLUGS = {"404"}  # the template's own pages
 
 
 class BuildInputError(ValueError):
@@ -35,24 +39,43 @@ class BuildError(RuntimeError):
 
 
 def site_input(domain: str, *, brand: str, tagline: str, pages: list[dict], matomo_url: str,
-               matomo_site_id: int | None) -> dict:
-    """The JSON one site contributes to a build (only published pages, only rendered fields)."""
+               matomo_site_id: int | None, theme=None, lang: str = "en") -> dict:
+    """The JSON one site contributes to a build (only published pages, only rendered fields).
+
+    `theme` is the operator's choice (see factory.content.themes.theme_for); None picks one from the
+    domain. Theme and language are part of the input, so they are part of the build hash."""
     if matomo_site_id is None:
         raise BuildInputError(f"{domain} has no matomo_site_id yet (the matomo_site step must run first)")
+    if not _tracker_url_ok(matomo_url):
+        raise BuildInputError(f"the Matomo URL {matomo_url!r} must be https:// (plain http only on this machine)")
+    if not LANG_PATTERN.match(lang or ""):
+        raise BuildInputError(f"{domain}: language {lang!r} is not a language tag like 'en', 'de' or 'pt-BR'")
+    try:
+        chosen_theme = theme_for(domain, theme)
+    except ThemeError as exc:
+        raise BuildInputError(f"{domain}: {exc}") from None
     published = [p for p in pages if p.get("status", "published") == "published"]
     for page in published:
         if not is_valid_slug(str(page.get("slug", ""))):
             raise BuildInputError(f"{domain}: page slug {page.get('slug')!r} is not valid "
                                   "(lower-case words joined by hyphens)")
+        if page["slug"] in RESERVED_SLUGS:
+            raise BuildInputError(f"{domain}: page slug {page['slug']!r} is reserved for the template's own page")
     if not any(p["slug"] == HOME_SLUG for p in published):
         raise BuildInputError(f"{domain} has no published page with slug {HOME_SLUG!r}")
     return {
-        "domain": domain, "brand": brand, "tagline": tagline or "",
+        "domain": domain, "brand": brand, "tagline": tagline or "", "lang": lang, "theme": chosen_theme,
         "matomo": {"url": matomo_url if matomo_url.endswith("/") else matomo_url + "/", "site_id": int(matomo_site_id)},
         "pages": [{"slug": p["slug"], "title": p.get("title") or "", "nav_label": p.get("nav_label") or p["slug"],
                    "nav_order": int(p.get("nav_order") or 0), "seo_description": p.get("seo_description") or "",
                    "body": p.get("body") or ""} for p in sorted(published, key=lambda p: p["slug"])],
     }
+
+
+def _tracker_url_ok(url: str) -> bool:
+    # Pages are served over HTTPS: an http:// tracker would be mixed content (blocked, and flagged).
+    host = re.match(r"^http://([^/:]+)", url or "")
+    return (url or "").startswith("https://") or bool(host and host.group(1) in ("127.0.0.1", "localhost"))
 
 
 def build_hash(site: dict, template: str) -> str:
