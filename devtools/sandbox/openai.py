@@ -63,7 +63,7 @@ class OpenAISim:
             self.plans: dict[str, tuple[str, dict]] = {}  # domain -> (brand, the plan last written for it)
 
     def dump(self) -> dict:
-        return {"completions": self.completions, "mode": self.mode}
+        return {"completions": self.completions, "mode": self.mode, "count": self.mode_count, "source": self.source}
 
     def set_output(self, mode: str = "valid", count: int | None = None, source: str | None = None) -> None:
         """Make the next `count` answers (all, if None) use `mode`; then back to valid.

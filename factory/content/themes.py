@@ -59,10 +59,10 @@ def _parse(chosen) -> tuple[str, str | None]:
     raise ThemeError(f"a theme is a name, 'name/variation' or {{'name', 'variation'}}; got {chosen!r}")
 
 
-def theme_for(domain: str, chosen=None) -> dict[str, str]:
+def theme_for(domain: str, chosen=None, *, registry: dict[str, Theme] | None = None) -> dict[str, str]:
     """The theme a site is built with: `chosen` (a name, "name/variation" or a dict) when given,
     else one picked from the domain. A chosen name without a variation gets the domain's variation."""
-    registry = themes()
+    registry = registry or themes()
     if chosen in (None, "", {}):
         name, variation = max(registry, key=lambda n: _score(domain, n)), None
     else:
@@ -78,6 +78,6 @@ def theme_for(domain: str, chosen=None) -> dict[str, str]:
 
 
 def all_theme_choices() -> list[dict[str, str]]:
-    """Every (theme, variation) pair of the registry, in a stable order."""
+    """Every (theme, variation) pair of the registry, in a stable order (for an operator's picker)."""
     return [{"name": t.name, "variation": v} for t in sorted(themes().values(), key=lambda t: t.name)
             for v in sorted(t.variations)]

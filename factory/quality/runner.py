@@ -50,6 +50,9 @@ def run_job(sites: Mapping[str, Path], *, lighthouse: bool, screenshot: dict | N
     node = shutil.which("node")
     if node is None:
         raise QualityRunError("node is not installed (Node 20 is needed for the quality runner)")
+    for name, path in sites.items():
+        if not (Path(path) / "index.html").is_file():
+            raise QualityRunError(f"{name}: {path} has no index.html: not a site's build output")
     pages = pages or {}
     with SiteServer(sites) as server:
         job = {
