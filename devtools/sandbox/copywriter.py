@@ -177,7 +177,8 @@ class _Writer:
 
     def plan(self) -> dict:
         rng = self.rng
-        chosen = rng.sample(PAGES, rng.randint(2, 5))
+        # Every site has an about page (as most do); the others vary.
+        chosen = [PAGES[0]] + rng.sample(PAGES[1:], rng.randint(1, 4))
         pages = [{"slug": "home", "title": f"{self.brand}: {self.fill(rng.choice(['{adj} help with {topic}', '{topic_cap} for {people}', '{topic_cap}, done {adv}']))}",
                   "nav_label": "Home", "seo_description": self.description(None),
                   "body_markdown": self.body("home")}]

@@ -87,7 +87,7 @@ class GateReport:
     seconds: float
     pages_audited: int = 0
     workers: int = 1
-    extra: dict = field(default_factory=dict)
+    page_seconds: dict = field(default_factory=dict)  # median seconds per page: {"navigation": s, "snapshot": s}
 
     @property
     def failed(self) -> list[str]:
@@ -104,7 +104,7 @@ class GateReport:
 
 
 def _percent(score) -> int:
-    return int(round(float(score) * 100)) if score is not None else 0
+    return round(float(score) * 100) if score is not None else 0
 
 
 def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = None,
@@ -121,6 +121,7 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
     audits: dict[str, list[FailedAudit]] = {d: [] for d in sites}
     errors: dict[str, list[str]] = {d: [] for d in sites}
     busy: dict[str, float] = {d: 0.0 for d in sites}
+    by_mode: dict[str, list[float]] = {}
     for m in messages:
         domain = m.get("site")
         if domain not in pages:
@@ -131,6 +132,7 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
         if m["type"] != "page":
             continue
         busy[domain] += m.get("ms", 0) / 1000
+        by_mode.setdefault(m["mode"], []).append(m.get("ms", 0) / 1000)
         if m.get("error"):
             errors[domain].append(f"{m['path']}: {m['error']}")
         pages[domain][m["path"]] = {c: _percent(s) for c, s in m["categories"].items()}
@@ -149,4 +151,5 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
             scores.setdefault(category, 0)
         results[domain] = SiteQuality(domain, scores, pages[domain], dict(limits), tuple(audits[domain]),
                                       tuple(errors[domain]), round(busy[domain], 2))
-    return GateReport(results, dict(limits), round(elapsed, 2), sum(len(p) for p in pages.values()), workers)
+    return GateReport(results, dict(limits), round(elapsed, 2), sum(len(p) for p in pages.values()), workers,
+                      {mode: round(statistics.median(v), 2) for mode, v in by_mode.items()})

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import unquote, urlsplit
 
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
@@ -25,7 +26,7 @@ _HOST = re.compile(r"^site(\d+)\.localhost(:\d+)?$")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, fmt, *args):  # quiet: the gate reports what matters
         pass
@@ -99,7 +100,7 @@ class SiteServer:
     def origin(self, name: str) -> str:
         return f"http://site{self._index[name]}.localhost:{self.port}"
 
-    def __enter__(self) -> "SiteServer":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

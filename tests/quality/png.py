@@ -51,4 +51,4 @@ def pixels(path: Path) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
 
 
 def hex_colour(rgb: tuple[int, int, int]) -> str:
-    return "#%02x%02x%02x" % rgb
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

@@ -10,7 +10,11 @@ import pytest
 from factory.content.build import SiteBuilder
 from factory.quality.lighthouse import SiteQuality, run_gate
 from factory.quality.runner import QualityRunError
-from factory.quality.settings import DEFAULT_THRESHOLDS, QualitySettingsError, load_settings
+from factory.quality.settings import (
+    DEFAULT_THRESHOLDS,
+    QualitySettingsError,
+    load_settings,
+)
 from tests.quality.conftest import make_input
 
 

@@ -12,8 +12,15 @@ import pytest
 from devtools.sandbox import settings as sandbox_settings
 from factory.content.generate import generate_site_plan
 from factory.content.prompt import load_prompt
-from factory.quality.similarity import jaccard, near_duplicates, page_text, pairs, shingles, site_pages_text
 from factory.quality.settings import QualitySettingsError, load_settings
+from factory.quality.similarity import (
+    jaccard,
+    near_duplicates,
+    page_text,
+    pairs,
+    shingles,
+    site_pages_text,
+)
 
 
 @pytest.fixture()

@@ -71,7 +71,7 @@ def test_icons_manifest_and_social_image_are_generated_from_brand_and_theme(them
         for icon in manifest["icons"]:
             assert (root / icon["src"].lstrip("/")).is_file()
             if icon["type"] == "image/png":
-                assert "%dx%d" % png.size(root / icon["src"].lstrip("/")) == icon["sizes"]
+                assert "{}x{}".format(*png.size(root / icon["src"].lstrip("/"))) == icon["sizes"]
         width, height, rows = png.pixels(root / "icon-192.png")
         assert (width, height) == (192, 192) and png.hex_colour(rows[8][96]) == palette["accent"]
         initials = "".join(w[0] for w in site["brand"].split()[:2]).upper()
@@ -91,7 +91,7 @@ def test_404_page_robots_sitemap_and_language_of_the_template_words(themed_batch
         assert '<meta name="robots" content="noindex">' in missing and 'rel="canonical"' not in missing
         assert f'<html lang="{site["lang"]}">' in missing and 'href="/"' in missing
         assert "404" not in (root / "sitemap.xml").read_text()
-        assert "Sitemap: https://%s/sitemap.xml" % domain in (root / "robots.txt").read_text()
+        assert f"Sitemap: https://{domain}/sitemap.xml" in (root / "robots.txt").read_text()
     home = _html(themed_batch.root(german), "home")
     assert "Zum Inhalt springen" in home and _meta(home, "property", "og:locale") == "de_DE"
     assert "Seite nicht gefunden" in (themed_batch.root(german) / "404.html").read_text()
@@ -99,7 +99,7 @@ def test_404_page_robots_sitemap_and_language_of_the_template_words(themed_batch
 
 def _skeleton(html: str) -> list[str]:
     """Tags and classes of the page outside <main>: the theme's header and footer structure."""
-    outside = re.sub(r"<main.*</main>", "", html.split("<body>", 1)[1], flags=re.S)
+    outside = re.sub(r"<main.*</main>", "", html.split("<body>", 1)[1], flags=re.DOTALL)
     return re.findall(r'<(\w+)(?: [^>]*?class="([^"]*)")?', outside)
 
 
@@ -109,7 +109,7 @@ def test_themes_differ_in_structure_and_variations_in_palette(themed_batch):
         html = _html(themed_batch.root(domain), "home")
         name = site["theme"]["name"]
         skeletons.setdefault(name, set()).add(str(_skeleton(html)))
-        [css] = re.findall(r"<style>(.*?)</style>", html, flags=re.S)
+        [css] = re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
         styles[(name, site["theme"]["variation"])] = css
     assert all(len(s) == 1 for s in skeletons.values())          # a theme's variations share its structure
     assert len({next(iter(s)) for s in skeletons.values()}) == len(themes())  # themes do not
