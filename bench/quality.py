@@ -8,7 +8,9 @@ near-copy of a different site. Builds all N with the real Astro in one batched r
 every theme and variation, runs the Lighthouse gate over the build outputs (one Chromium) and the
 MinHash/LSH near-duplicate check over the published page text. The last line printed is JSON:
   sites, themes_used, lighthouse {category: {min, median}}, gate_failures, lighthouse_s_per_site,
-  duplicates_injected, duplicates_found, false_pairs, and the timings behind them.
+  duplicates_injected, duplicates_found, false_pairs, and the timings behind them: wall seconds
+  and CPU seconds per site (the CPU figures are what a busy shared machine does not inflate; on
+  an idle machine the gate's wall time per site is about its CPU time divided by the cores).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import itertools
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -40,6 +43,11 @@ MATOMO_URL = "https://matomo.example.com/"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -86,13 +94,17 @@ def main() -> None:
               for i, d in enumerate(domains)]
 
     log(f"batched Astro build of {n} sites ...")
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_of_children()
     built = SiteBuilder(work / "builds").build(inputs)
-    build_s = time.monotonic() - started
+    build_s, build_cpu = time.monotonic() - started, cpu_of_children() - cpu
 
     workers = args.workers or quality.workers
     log(f"Lighthouse gate over {n} sites ({workers} Lighthouse processes, one Chromium) ...")
+    cpu = cpu_of_children()
     report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers)
+    # CPU seconds of the runner's whole process tree (Node workers and Chromium): unlike wall time,
+    # hardly affected by other work on a shared machine.
+    gate_cpu = cpu_of_children() - cpu
 
     log("near-duplicate check ...")
     started = time.monotonic()
@@ -116,16 +128,19 @@ def main() -> None:
         "duplicates_found": len(flagged & injected),
         "false_pairs": len(flagged - injected),
         "near_copy_jaccard_min": min((s.max_page_jaccard for s in found if pairs([s]) <= injected), default=None),
+        "lighthouse_cpu_s_per_site": round(gate_cpu / n, 2),
         "gate_s": report.seconds,
         "page_s": report.page_seconds,
         "pages_audited": report.pages_audited,
         "lighthouse_workers": workers,
         "build_s": round(build_s, 2),
         "build_s_per_site": round(build_s / n, 3),
+        "build_cpu_s_per_site": round(build_cpu / n, 3),
         "similarity_s": round(similarity_s, 3),
         "content_s": round(content_s, 2),
         "cpus": os.cpu_count(),
         "load_avg_before": round(load_before, 2),
+        "load_avg_after": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(figures))
 

@@ -1,12 +1,13 @@
 // The browser side of factory/quality: Lighthouse over a batch of locally served sites, and
-// home-page screenshots, with ONE Chromium (Debian's; never a downloaded one) for the whole batch.
+// home-page screenshots, in ONE Chromium for the whole batch (Debian's, started by
+// factory/quality/runner.py, which owns its lifetime; this script only connects to it).
 //
 //   node run.mjs < job.json      (job: see factory/quality/runner.py)
 //
-// The main process launches Chromium and hands sites to `workers` child processes, which connect
-// to the same browser: Lighthouse keeps global state per process, so parallel runs need processes.
-// Navigations record a trace, and Chrome traces one thing at a time per browser, so the main
-// process lets one navigation run at a time; snapshots (no trace) run in parallel.
+// The main process hands sites to `workers` child processes, all connected to the same browser:
+// Lighthouse keeps global state per process, so parallel runs need processes. Navigations
+// record a trace and Chrome traces one thing at a time per browser, so the main process lets one
+// navigation run at a time; snapshots (no trace) run in parallel.
 // Per site: a Lighthouse navigation of the home page (performance, accessibility, best practices,
 // SEO; mobile, simulated throttling) and a Lighthouse snapshot of every other page (accessibility,
 // best practices, SEO: the checks that depend on a page's content; performance is the shell's,
@@ -28,33 +29,12 @@ async function readJob() {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-function chromiumArgs(job) {
-  return [
-    '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check', '--mute-audio',
-    // Several tabs work at once: none may be throttled or left unpainted for being in the background.
-    '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
-    '--disable-renderer-backgrounding',
-    // Every *.localhost origin is ours; nothing else resolves: a gate run never touches the network.
-    '--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP * ~NOTFOUND',
-  ];
-}
-
 async function main() {
   const job = await readJob();
-  const { default: puppeteer } = await import('puppeteer-core');
-  const browser = await puppeteer.launch({
-    executablePath: job.chromium, headless: true, args: chromiumArgs(job), defaultViewport: null,
-    protocolTimeout: 120_000,
-  });
-  try {
-    const queue = [...job.sites];
-    const workers = Math.max(1, Math.min(job.workers || 1, queue.length));
-    const lock = traceLock();
-    await Promise.all(Array.from({ length: workers }, () => runWorker(browser.wsEndpoint(), job, queue, lock)));
-  } finally {
-    await browser.close();
-  }
+  const queue = [...job.sites];
+  const workers = Math.max(1, Math.min(job.workers || 1, queue.length));
+  const lock = traceLock();
+  await Promise.all(Array.from({ length: workers }, () => runWorker(job, queue, lock)));
   emit({ type: 'done' });
 }
 
@@ -75,7 +55,7 @@ function traceLock() {
   };
 }
 
-function runWorker(endpoint, job, queue, lock) {
+function runWorker(job, queue, lock) {
   return new Promise((resolve, reject) => {
     // A larger young generation: Lighthouse allocates a lot per run and spends much of it in GC.
     const child = fork(fileURLToPath(import.meta.url), ['worker'], {
@@ -83,7 +63,7 @@ function runWorker(endpoint, job, queue, lock) {
     });
     const next = () => {
       const site = queue.shift();
-      if (site) child.send({ endpoint, job: { ...job, sites: undefined }, site });
+      if (site) child.send({ job: { ...job, sites: undefined }, site });
       else child.send({ stop: true });
     };
     child.on('message', (message) => {
@@ -250,7 +230,7 @@ async function worker() {
       process.exit(0);
     }
     try {
-      browser ??= await puppeteer.connect({ browserWSEndpoint: message.endpoint, defaultViewport: null, protocolTimeout: 120_000 });
+      browser ??= await puppeteer.connect({ browserWSEndpoint: message.job.browser, defaultViewport: null, protocolTimeout: 120_000 });
       if (message.job.lighthouse) {
         if (!lighthouse) {
           lighthouse = await import('lighthouse');

@@ -4,12 +4,15 @@ build outputs. Every theme passes; a page that breaks an audit is stopped with t
 from __future__ import annotations
 
 import shutil
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from factory.content.build import SiteBuilder
 from factory.quality.lighthouse import SiteQuality, run_gate
-from factory.quality.runner import QualityRunError
+from factory.quality.runner import QualityRunError, run_job
 from factory.quality.settings import (
     DEFAULT_THRESHOLDS,
     QualitySettingsError,
@@ -60,6 +63,42 @@ def test_pages_that_break_audits_are_stopped_with_the_audit_named(npm_ready, the
 def test_a_directory_that_is_not_a_build_is_refused(npm_ready, tmp_path):
     with pytest.raises(QualityRunError, match="has no index.html: not a site's build output"):
         run_gate({"empty.com": tmp_path})
+
+
+def test_a_runner_that_takes_too_long_is_stopped_with_its_browser(themed_batch):
+    sites = dict(list({d: b.path for d, b in themed_batch.built.items()}.items())[:4])
+    before, seen, done = _browser_side(), set(), threading.Event()
+
+    def watch():
+        while not done.is_set():
+            seen.update(_browser_side() - before)
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with pytest.raises(QualityRunError, match=r"did not finish within 8s"):
+            run_job(sites, lighthouse=True, timeout=8)
+    finally:
+        done.set()
+        watcher.join()
+    assert any(kind == "chromium" for _, kind in seen)  # the browser was up when time ran out ...
+    assert not (_browser_side() - before)               # ... and nothing of the run is left
+
+
+def _browser_side() -> set[tuple[int, str]]:
+    """Running Node runners/workers and the batch's Chromium (its profile directory)."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes()
+        except OSError:
+            continue
+        if b"quality_runner/run.mjs" in text:
+            found.add((int(cmdline.parent.name), "node"))
+        elif b"quality-chromium-" in text:
+            found.add((int(cmdline.parent.name), "chromium"))
+    return found
 
 
 def test_thresholds_come_from_the_settings(monkeypatch):
