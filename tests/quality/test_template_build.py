@@ -77,6 +77,8 @@ def test_icons_manifest_and_social_image_are_generated_from_brand_and_theme(them
         initials = "".join(w[0] for w in site["brand"].split()[:2]).upper()
         assert f">{initials}</text>" in (root / "favicon.svg").read_text()
         assert png.size(root / "apple-touch-icon.png") == (180, 180)
+        icon = (root / "favicon.ico").read_bytes()  # an ICO holding one 32x32 PNG
+        assert icon[:6] == b"\x00\x00\x01\x00\x01\x00" and icon[6:8] == b"\x20\x20" and icon[22:26] == b"\x89PNG"
         assert png.size(root / "og.png") == (1200, 630)
         previews.add((root / "og.png").read_bytes())
     assert len(previews) == len(themed_batch.inputs)  # one social image per site, none shared

@@ -82,3 +82,21 @@ export function socialSvg(site: Site): string {
 export async function png(svg: string): Promise<Uint8Array> {
   return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
 }
+
+// favicon.ico for clients that ask for it without reading <link rel="icon">: one 32x32 PNG in
+// an ICO container (6-byte header, one 16-byte directory entry, then the PNG as is).
+export function ico(png32: Uint8Array): Uint8Array {
+  const header = Buffer.alloc(22);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2);   // type: icon
+  header.writeUInt16LE(1, 4);   // one image
+  header.writeUInt8(32, 6);     // width
+  header.writeUInt8(32, 7);     // height
+  header.writeUInt8(0, 8);      // no palette
+  header.writeUInt8(0, 9);
+  header.writeUInt16LE(1, 10);  // colour planes
+  header.writeUInt16LE(32, 12); // bits per pixel
+  header.writeUInt32LE(png32.length, 14);
+  header.writeUInt32LE(22, 18); // the image starts right after the directory
+  return new Uint8Array(Buffer.concat([header, Buffer.from(png32)]));
+}
