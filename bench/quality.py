@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -93,55 +94,58 @@ def main() -> None:
                                                   "body": p.body} for p in plans[d].pages])
               for i, d in enumerate(domains)]
 
-    log(f"batched Astro build of {n} sites ...")
-    started, cpu = time.monotonic(), cpu_of_children()
-    built = SiteBuilder(work / "builds").build(inputs)
-    build_s, build_cpu = time.monotonic() - started, cpu_of_children() - cpu
+    try:
+        log(f"batched Astro build of {n} sites ...")
+        started, cpu = time.monotonic(), cpu_of_children()
+        built = SiteBuilder(work / "builds").build(inputs)
+        build_s, build_cpu = time.monotonic() - started, cpu_of_children() - cpu
 
-    workers = args.workers or quality.workers
-    log(f"Lighthouse gate over {n} sites ({workers} Lighthouse processes, one Chromium) ...")
-    cpu = cpu_of_children()
-    report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers)
-    # CPU seconds of the runner's whole process tree (Node workers and Chromium): unlike wall time,
-    # hardly affected by other work on a shared machine.
-    gate_cpu = cpu_of_children() - cpu
+        workers = args.workers or quality.workers
+        log(f"Lighthouse gate over {n} sites ({workers} Lighthouse processes, one Chromium) ...")
+        cpu = cpu_of_children()
+        report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers)
+        # CPU seconds of the runner's whole process tree (Node workers and Chromium): much less than
+        # wall time inflated by other work on a shared machine.
+        gate_cpu = cpu_of_children() - cpu
 
-    log("near-duplicate check ...")
-    started = time.monotonic()
-    found = near_duplicates({s["domain"]: site_pages_text(s) for s in inputs},
-                            threshold=quality.similarity_threshold, shingle_words=quality.shingle_words)
-    similarity_s = time.monotonic() - started
-    injected = {frozenset((copy, source)) for copy, source in copies.items()}
-    flagged = pairs(found)
+        log("near-duplicate check ...")
+        started = time.monotonic()
+        found = near_duplicates({s["domain"]: site_pages_text(s) for s in inputs},
+                                threshold=quality.similarity_threshold, shingle_words=quality.shingle_words)
+        similarity_s = time.monotonic() - started
+        injected = {frozenset((copy, source)) for copy, source in copies.items()}
+        flagged = pairs(found)
 
-    for domain in report.failed:
-        log(report.sites[domain].failure_message())
-    figures = {
-        "sites": n,
-        "themes_used": len({t["name"] for t in themes.values()}),
-        "variations_used": len({(t["name"], t["variation"]) for t in themes.values()}),
-        "lighthouse": report.summary(),
-        "thresholds": report.thresholds,
-        "gate_failures": len(report.failed),
-        "lighthouse_s_per_site": round(report.seconds / n, 2),
-        "duplicates_injected": len(injected),
-        "duplicates_found": len(flagged & injected),
-        "false_pairs": len(flagged - injected),
-        "near_copy_jaccard_min": min((s.max_page_jaccard for s in found if pairs([s]) <= injected), default=None),
-        "lighthouse_cpu_s_per_site": round(gate_cpu / n, 2),
-        "gate_s": report.seconds,
-        "page_s": report.page_seconds,
-        "pages_audited": report.pages_audited,
-        "lighthouse_workers": workers,
-        "build_s": round(build_s, 2),
-        "build_s_per_site": round(build_s / n, 3),
-        "build_cpu_s_per_site": round(build_cpu / n, 3),
-        "similarity_s": round(similarity_s, 3),
-        "content_s": round(content_s, 2),
-        "cpus": os.cpu_count(),
-        "load_avg_before": round(load_before, 2),
-        "load_avg_after": round(os.getloadavg()[0], 2),
-    }
+        for domain in report.failed:
+            log(report.sites[domain].failure_message())
+        figures = {
+            "sites": n,
+            "themes_used": len({t["name"] for t in themes.values()}),
+            "variations_used": len({(t["name"], t["variation"]) for t in themes.values()}),
+            "lighthouse": report.summary(),
+            "thresholds": report.thresholds,
+            "gate_failures": len(report.failed),
+            "lighthouse_s_per_site": round(report.seconds / n, 2),
+            "duplicates_injected": len(injected),
+            "duplicates_found": len(flagged & injected),
+            "false_pairs": len(flagged - injected),
+            "near_copy_jaccard_min": min((s.max_page_jaccard for s in found if pairs([s]) <= injected), default=None),
+            "lighthouse_cpu_s_per_site": round(gate_cpu / n, 2),
+            "gate_s": report.seconds,
+            "page_s": report.page_seconds,
+            "pages_audited": report.pages_audited,
+            "lighthouse_workers": workers,
+            "build_s": round(build_s, 2),
+            "build_s_per_site": round(build_s / n, 3),
+            "build_cpu_s_per_site": round(build_cpu / n, 3),
+            "similarity_s": round(similarity_s, 3),
+            "content_s": round(content_s, 2),
+            "cpus": os.cpu_count(),
+            "load_avg_before": round(load_before, 2),
+            "load_avg_after": round(os.getloadavg()[0], 2),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the 50 build outputs: nothing to keep
     print(json.dumps(figures))
 
 
