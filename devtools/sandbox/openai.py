@@ -4,9 +4,12 @@ Structured output is honoured: for a `json_schema` response format the answer is
 JSON valid against the request's schema (a realistic site plan for the `site_plan` schema, a
 generic instance for any other). Every answer carries `usage` and `x-ratelimit-*` headers; a
 per-key request budget answers 429 `rate_limit_exceeded` with Retry-After when spent.
-Tests steer the output with `OpenAISim.set_output(mode, count=None)`:
+Site plans differ per site (copywriter.py: a niche, pages and sentences drawn from the prompt's
+hash). Tests steer the output with `OpenAISim.set_output(mode, count=None, source=None)`:
   "valid" (default), "schema_break" (JSON that violates the schema), "not_json" (cut-off text),
-  "refusal" (a refusal message), "error_5xx" (HTTP 500 from the simulator itself).
+  "refusal" (a refusal message), "error_5xx" (HTTP 500 from the simulator itself),
+  "near_copy" (the plan written for the domain `source`, under this prompt's brand and domain,
+  with a few words changed: a near-duplicate for the fleet's similarity check).
 """
 from __future__ import annotations
 
@@ -19,16 +22,13 @@ import uuid
 
 import jsonschema
 
+from .copywriter import near_copy, write_plan
 from .wire import Request, Response, json_response
 
 API_KEY = "sandbox-openai-key"
 REQUESTS_PER_MINUTE = 500
 TOKENS_PER_MINUTE = 2_000_000
-OUTPUT_MODES = ("valid", "schema_break", "not_json", "refusal", "error_5xx")
-
-_WORDS = ("clear", "simple", "friendly", "local", "reliable", "practical", "honest", "careful", "modern",
-          "helpful", "calm", "bright", "steady", "thoughtful", "open", "small")
-_PAGES = (("home", "Home"), ("about", "About"), ("services", "Services"), ("faq", "FAQ"), ("contact", "Contact"))
+OUTPUT_MODES = ("valid", "schema_break", "not_json", "refusal", "error_5xx", "near_copy")
 
 
 def error(status: int, message: str, type_: str, code: str | None, headers: dict | None = None) -> Response:
@@ -58,26 +58,31 @@ class OpenAISim:
             self.windows: dict[str, tuple[float, int]] = {}
             self.mode = "valid"
             self.mode_count: int | None = None
+            self.source: str | None = None
             self.completions = 0
+            self.plans: dict[str, tuple[str, dict]] = {}  # domain -> (brand, the plan last written for it)
 
     def dump(self) -> dict:
-        return {"completions": self.completions, "mode": self.mode}
+        return {"completions": self.completions, "mode": self.mode, "count": self.mode_count, "source": self.source}
 
-    def set_output(self, mode: str = "valid", count: int | None = None) -> None:
-        """Make the next `count` answers (all, if None) use `mode`; then back to valid."""
+    def set_output(self, mode: str = "valid", count: int | None = None, source: str | None = None) -> None:
+        """Make the next `count` answers (all, if None) use `mode`; then back to valid.
+        "near_copy" needs `source`: the domain whose plan is copied."""
         if mode not in OUTPUT_MODES:
             raise ValueError(f"unknown output mode {mode!r}; expected one of {OUTPUT_MODES}")
+        if (mode == "near_copy") != bool(source):
+            raise ValueError("source (a domain) is required for near_copy and only for it")
         with self._lock:
-            self.mode, self.mode_count = mode, count
+            self.mode, self.mode_count, self.source = mode, count, source
 
-    def _take_mode(self) -> str:
+    def _take_mode(self) -> tuple[str, str | None]:
         with self._lock:
-            mode = self.mode
+            mode, source = self.mode, self.source
             if self.mode_count is not None:
                 self.mode_count -= 1
                 if self.mode_count <= 0:
-                    self.mode, self.mode_count = "valid", None
-            return mode
+                    self.mode, self.mode_count, self.source = "valid", None, None
+            return mode, source
 
     # ---- rate limit (fixed one-minute window per key) ----------------------------------------
     def _budget(self, key: str) -> tuple[bool, dict[str, str]]:
@@ -128,21 +133,21 @@ class OpenAISim:
                          headers)
         if not isinstance(body, dict) or not body.get("model"):
             return error(400, "you must provide a model parameter", "invalid_request_error", None, headers)
-        mode = self._take_mode()
+        mode, source = self._take_mode()
         if mode == "error_5xx":
             return error(500, "The server had an error while processing your request.", "server_error", None, headers)
         if route == "v1/chat/completions":
-            return self._chat(body, mode, headers)
-        return self._responses(body, mode, headers)
+            return self._chat(body, mode, source, headers)
+        return self._responses(body, mode, source, headers)
 
     # ---- endpoints -----------------------------------------------------------------------
-    def _chat(self, body: dict, mode: str, headers: dict) -> Response:
+    def _chat(self, body: dict, mode: str, source: str | None, headers: dict) -> Response:
         messages = body.get("messages") or []
         prompt = "\n".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))
         rf = body.get("response_format") or {}
         schema = rf.get("json_schema", {}).get("schema") if rf.get("type") == "json_schema" else None
         name = rf.get("json_schema", {}).get("name", "") if schema else ""
-        content, refusal = self._answer(prompt, schema, name, mode)
+        content, refusal = self._answer(prompt, schema, name, mode, source)
         self.completions += 1
         usage = _usage(prompt, content or refusal or "")
         return json_response({
@@ -154,7 +159,7 @@ class OpenAISim:
             "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)},
         }, 200, headers)
 
-    def _responses(self, body: dict, mode: str, headers: dict) -> Response:
+    def _responses(self, body: dict, mode: str, source: str | None, headers: dict) -> Response:
         inp = body.get("input")
         if isinstance(inp, list):
             prompt = "\n".join(str(m.get("content", "")) for m in inp if isinstance(m, dict))
@@ -163,7 +168,7 @@ class OpenAISim:
         prompt = (str(body.get("instructions") or "") + "\n" + prompt).strip()
         fmt = (body.get("text") or {}).get("format") or {}
         schema = fmt.get("schema") if fmt.get("type") == "json_schema" else None
-        content, refusal = self._answer(prompt, schema, fmt.get("name", ""), mode)
+        content, refusal = self._answer(prompt, schema, fmt.get("name", ""), mode, source)
         self.completions += 1
         usage = _usage(prompt, content or refusal or "")
         part = ({"type": "refusal", "refusal": refusal} if refusal
@@ -177,14 +182,16 @@ class OpenAISim:
         }, 200, headers)
 
     # ---- content ---------------------------------------------------------------------------
-    def _answer(self, prompt: str, schema: dict | None, name: str, mode: str) -> tuple[str | None, str | None]:
+    def _answer(self, prompt: str, schema: dict | None, name: str, mode: str,
+                source: str | None = None) -> tuple[str | None, str | None]:
         if mode == "refusal":
             return None, "I'm sorry, but I can't help with that request."
         seed = hashlib.sha256(prompt.encode()).digest()
         if schema is None:
             text = "This is a deterministic answer from the OpenAI sandbox."
         else:
-            value = site_plan(prompt, seed) if name == "site_plan" else None
+            value = self._site_plan(prompt, seed, source if mode == "near_copy" else None) \
+                if name == "site_plan" else None
             if value is None or not _valid(value, schema):
                 value = instance_for(schema, seed)
             if mode == "schema_break":
@@ -193,6 +200,31 @@ class OpenAISim:
         if mode == "not_json":
             return text[: max(1, len(text) // 2)], None
         return text, None
+
+
+    def _site_plan(self, prompt: str, seed: bytes, source: str | None) -> dict:
+        brand, domain = _brand_and_domain(prompt)
+        if source is None:
+            plan = site_plan(prompt, seed)
+        else:
+            with self._lock:
+                known = self.plans.get(source)
+            if known is None:  # never generated here: write the source's plan as it would have been
+                known = (_brand_for(source), site_plan(f"Brand name: {_brand_for(source)}\nDomain: {source}",
+                                                       hashlib.sha256(source.encode()).digest()))
+            plan = near_copy(known[1], source_brand=known[0], source_domain=source, brand=brand, domain=domain)
+        with self._lock:
+            self.plans[domain] = (brand, plan)
+        return plan
+
+
+def _brand_for(domain: str) -> str:
+    return domain.split(".")[0].replace("-", " ").title()
+
+
+def _brand_and_domain(prompt: str) -> tuple[str, str]:
+    return (_field(prompt, "Brand name") or _field(prompt, "Brand") or "Example Brand",
+            _field(prompt, "Domain") or "example.com")
 
 
 def _usage(prompt: str, completion: str) -> tuple[int, int]:
@@ -226,25 +258,9 @@ def _field(prompt: str, label: str) -> str | None:
 
 
 def site_plan(prompt: str, seed: bytes) -> dict:
-    """A realistic, deterministic site plan for the brand/domain named in the prompt."""
-    brand = _field(prompt, "Brand name") or _field(prompt, "Brand") or "Example Brand"
-    domain = _field(prompt, "Domain") or "example.com"
-    word = lambda i: _WORDS[seed[i % len(seed)] % len(_WORDS)]
-    pages = []
-    for i, (slug, label) in enumerate(_PAGES[: 3 + seed[0] % 3]):
-        title = f"Welcome to {brand}" if slug == "home" else f"{label} — {brand}"
-        body = "\n\n".join([
-            f"## {label}",
-            (f"{brand} is a {word(i)} and {word(i + 1)} service at {domain}. This page explains, in plain words, "
-             f"what {brand} offers and how it can help you."),
-            f"- {word(i + 2).capitalize()} advice\n- {word(i + 3).capitalize()} answers\n- A {word(i + 4)} team",
-            f"We keep things {word(i + 5)} and {word(i + 6)}, and we are happy to hear from you.",
-        ])
-        pages.append({"slug": slug, "title": title, "nav_label": label,
-                      "seo_description": f"{label} at {brand}: {word(i + 7)}, {word(i + 8)} information "
-                                         f"about what we do at {domain}.",
-                      "body_markdown": body})
-    return {"tagline": f"{word(20).capitalize()} and {word(21)} help from {brand}", "pages": pages}
+    """A realistic, deterministic site plan for the brand/domain named in the prompt (varies per site)."""
+    brand, domain = _brand_and_domain(prompt)
+    return write_plan(brand, domain, seed)
 
 
 def instance_for(schema: dict, seed: bytes, path: str = "x"):

@@ -460,6 +460,13 @@ class SandboxServer:
                 val = (req.json() or {}).get("today")
                 self.today = Date.fromisoformat(val) if val else None
             return json_response({"today": self.today.isoformat()})
+        if rest == ["openai", "output"] and m == "POST":
+            body = req.json() or {}
+            try:
+                self.openai.set_output(body.get("mode", "valid"), body.get("count"), body.get("source"))
+            except ValueError as e:
+                return json_response({"error": str(e)}, 400)
+            return json_response(self.openai.dump())
         if rest == ["cloudflare", "zone-status"] and m == "GET":
             with self.lock:
                 return json_response(self.cloudflare.zone_status(req.q("name") or ""))

@@ -4,11 +4,13 @@ Matomo URL and site id): a site whose hash equals the deployed (or last built) o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from factory.config import Settings
 from factory.content.schema import HOME_SLUG, is_valid_slug
+from factory.content.themes import ThemeError, theme_for
 from factory.hashing import json_hash
 from factory.layers.change import Change
 from factory.layers.content import brand_for
@@ -18,6 +20,8 @@ from factory.store import PublishState, Site
 from factory.vendors.astro import BuildError, BuildInput
 
 LAYER, STEP = "build", "site_build"
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")  # BCP 47: en, pt-BR, zh-Hant-TW
+RESERVED_SLUGS = {"404"}  # the template's own pages
 WAIT_MATOMO = "the Matomo site to be registered (the tracking snippet needs its id)"
 
 
@@ -32,6 +36,8 @@ class BuildDesired:
     matomo_url: str
     matomo_site_id: int | None
     template: str
+    theme: str | None = None  # the operator's choice ("ledger" or "ledger/ink"); None: one from the domain
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -45,25 +51,44 @@ class BuildObserved:
 def desired(site: Site, settings: Settings, template: str) -> BuildDesired:
     url = settings.matomo_url or ""
     return BuildDesired(site.domain, brand_for(site.domain, site.brand_name),
-                        url if url.endswith("/") else url + "/", site.matomo_site_id, template)
+                        url if url.endswith("/") else url + "/", site.matomo_site_id, template,
+                        site.theme, site.lang or "en")
 
 
 def site_input(want: BuildDesired, seen: BuildObserved) -> dict:
-    """The JSON one site contributes to a build (only published pages, only rendered fields)."""
+    """The JSON one site contributes to a build (only published pages, only rendered fields).
+    Theme and language are part of it, so a theme change rebuilds that site only."""
+    if not _tracker_url_ok(want.matomo_url):
+        raise BuildInputError(f"the Matomo URL {want.matomo_url!r} must be https:// (plain http only on this machine)")
+    if not LANG_PATTERN.match(want.lang or ""):
+        raise BuildInputError(f"{want.domain}: language {want.lang!r} is not a language tag like 'en', 'de' or 'pt-BR'")
+    try:
+        chosen_theme = theme_for(want.domain, want.theme)
+    except ThemeError as exc:
+        raise BuildInputError(f"{want.domain}: {exc}") from None
     published = [p for p in seen.pages if p.get("status", "published") == "published"]
     for page in published:
         if not is_valid_slug(str(page.get("slug", ""))):
             raise BuildInputError(f"{want.domain}: page slug {page.get('slug')!r} is not valid "
                                   "(lower-case words joined by hyphens)")
+        if page["slug"] in RESERVED_SLUGS:
+            raise BuildInputError(f"{want.domain}: page slug {page['slug']!r} is reserved for the template's own page")
     if not any(p["slug"] == HOME_SLUG for p in published):
         raise BuildInputError(f"{want.domain} has no published page with slug {HOME_SLUG!r}")
     return {
-        "domain": want.domain, "brand": want.brand, "tagline": seen.tagline or "",
+        "domain": want.domain, "brand": want.brand, "tagline": seen.tagline or "", "lang": want.lang,
+        "theme": chosen_theme,
         "matomo": {"url": want.matomo_url, "site_id": int(want.matomo_site_id)},
         "pages": [{"slug": p["slug"], "title": p.get("title") or "", "nav_label": p.get("nav_label") or p["slug"],
                    "nav_order": int(p.get("nav_order") or 0), "seo_description": p.get("seo_description") or "",
                    "body": p.get("body") or ""} for p in sorted(published, key=lambda p: p["slug"])],
     }
+
+
+def _tracker_url_ok(url: str) -> bool:
+    # Pages are served over HTTPS: an http:// tracker would be mixed content (blocked, and flagged).
+    host = re.match(r"^http://([^/:]+)", url or "")
+    return (url or "").startswith("https://") or bool(host and host.group(1) in ("127.0.0.1", "localhost"))
 
 
 def build_hash(data: dict, template: str) -> str:

@@ -54,6 +54,8 @@ class Site:
     hosting_certificate: bool
     gsc_property: str | None
     decommissioned_at: dt.datetime | None = None
+    theme: str | None = None  # the operator's choice ("ledger", "ledger/ink"); None: picked from the domain
+    lang: str = "en"
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

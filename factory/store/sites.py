@@ -34,7 +34,7 @@ select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
        s.hosting_doc_root, s.matomo_site_id, s.gsc_verification_status,
        s.error_message, s.error_step,
        s.cloudflare_zone_id, s.cloudflare_name_servers, s.cloudflare_zone_status,
-       s.hosting_site_user, s.hosting_certificate, s.gsc_property, s.decommissioned_at
+       s.hosting_site_user, s.hosting_certificate, s.gsc_property, s.decommissioned_at, s.theme, s.lang
   from public.sites s
   join public.cloudflare_accounts c on c.id = s.cloudflare_account_id
   left join public.gsc_accounts g on g.id = s.gsc_account_id

@@ -12,7 +12,7 @@ import openai
 
 from factory.vendors.budget import budget
 from factory.vendors.caller import VendorCaller
-from factory.vendors.retry import VendorError
+from factory.vendors.retry import RetryPolicy, VendorError
 
 VENDOR = "openai"
 
@@ -51,3 +51,10 @@ class LlmClient:
 
 def sdk(api_key: str, base_url: str | None, timeout_s: float = 120.0) -> openai.OpenAI:
     return openai.OpenAI(api_key=api_key, base_url=base_url or None, max_retries=0, timeout=timeout_s)
+
+
+def standalone(api_key: str, base_url: str | None, model: str, *, max_attempts: int = 3) -> LlmClient:
+    """A client outside the fleet's shared budget (one-off tools, tests, benchmarks), still retried
+    by the same rules."""
+    return LlmClient(sdk(api_key, base_url), model, VendorCaller(None, None, api_key,
+                                                                 RetryPolicy(max_attempts=max_attempts), classify))

@@ -1,0 +1,158 @@
+"""The quality gate: Lighthouse scores per site and category, and the audits that fail.
+
+`run_gate({domain: build_dir})` serves the batch locally and runs Lighthouse 12 with one Chromium
+(quality_runner/run.mjs): the home page gets a full navigation (performance, accessibility, best
+practices, SEO), every other page a snapshot (accessibility, best practices, SEO). A site's score
+in a category is its lowest page's; a site passes when every category is at or above its threshold
+(FACTORY_QUALITY_MIN_*, defaults 90/95/95/95). A site that fails is not to be deployed; its
+`failure_message()` names the categories below threshold and the audits that pulled them down.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from factory.quality.runner import run_job
+from factory.quality.settings import CATEGORIES, QualitySettings, load_settings
+
+
+@dataclass(frozen=True)
+class FailedAudit:
+    id: str
+    title: str
+    score: float
+    categories: tuple[str, ...]
+    path: str
+    display: str = ""
+    items: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return f"{self.id} on {self.path} ({self.title})"
+
+
+@dataclass(frozen=True)
+class SiteQuality:
+    domain: str
+    scores: dict[str, int]                       # 0-100; the lowest page's per category
+    pages: dict[str, dict[str, int]]             # URL path -> category -> 0-100
+    thresholds: dict[str, int]
+    audits: tuple[FailedAudit, ...] = ()         # every weighted audit scoring below 0.9, on any page
+    errors: tuple[str, ...] = ()                 # pages Lighthouse could not audit
+    seconds: float = 0.0
+
+    @property
+    def below(self) -> dict[str, tuple[int, int]]:
+        """Categories under their threshold: {category: (score, threshold)}."""
+        return {c: (self.scores.get(c, 0), t) for c, t in self.thresholds.items() if self.scores.get(c, 0) < t}
+
+    @property
+    def passed(self) -> bool:
+        return not self.below and not self.errors
+
+    def blocking_audits(self) -> list[FailedAudit]:
+        """The failing audits of the categories that are below threshold, worst first."""
+        below = self.below
+        return sorted((a for a in self.audits if any(c in below for c in a.categories)),
+                      key=lambda a: (a.score, a.id, a.path))
+
+    def failure_message(self) -> str | None:
+        if self.passed:
+            return None
+        parts = []
+        if self.below:
+            parts.append(", ".join(f"{c} {s} < {t}" for c, (s, t) in self.below.items()))
+        audits = self.blocking_audits()
+        if audits:
+            parts.append("failing audits: " + "; ".join(a.describe() for a in audits[:8])
+                         + (f"; and {len(audits) - 8} more" if len(audits) > 8 else ""))
+        if self.errors:
+            parts.append("not audited: " + "; ".join(self.errors[:3]))
+        return f"quality gate failed for {self.domain}: " + "; ".join(parts)
+
+    def as_dict(self) -> dict:
+        """What to store per build (JSON): scores, pass/fail, thresholds, failing audits."""
+        return {"domain": self.domain, "passed": self.passed, "scores": self.scores, "thresholds": self.thresholds,
+                "pages": self.pages, "audits": [asdict(a) for a in self.audits], "errors": list(self.errors),
+                "message": self.failure_message()}
+
+
+@dataclass(frozen=True)
+class GateReport:
+    sites: dict[str, SiteQuality]
+    thresholds: dict[str, int]
+    seconds: float
+    pages_audited: int = 0
+    workers: int = 1
+    # median seconds per page: {"navigation": s, "navigation_traced": s (until the trace lock is free), "snapshot": s}
+    page_seconds: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[str]:
+        return [d for d, s in self.sites.items() if not s.passed]
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Min and median per category over the batch."""
+        out = {}
+        for category in CATEGORIES:
+            values = [s.scores[category] for s in self.sites.values() if category in s.scores]
+            if values:
+                out[category] = {"min": min(values), "median": statistics.median(values)}
+        return out
+
+
+def _percent(score) -> int:
+    return round(float(score) * 100) if score is not None else 0
+
+
+def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = None,
+             thresholds: Mapping[str, int] | None = None, workers: int | None = None) -> GateReport:
+    """Audit every site of the batch ({domain: its build output directory}) with Lighthouse."""
+    settings = settings or load_settings()
+    limits = {**settings.thresholds, **(thresholds or {})}
+    workers = workers or settings.workers
+    started = time.monotonic()
+    messages = run_job(sites, lighthouse=True, workers=workers, chromium=settings.chromium)
+    elapsed = time.monotonic() - started
+
+    pages: dict[str, dict[str, dict[str, int]]] = {d: {} for d in sites}
+    audits: dict[str, list[FailedAudit]] = {d: [] for d in sites}
+    errors: dict[str, list[str]] = {d: [] for d in sites}
+    busy: dict[str, float] = {d: 0.0 for d in sites}
+    by_mode: dict[str, list[float]] = {}
+    for m in messages:
+        domain = m.get("site")
+        if domain not in pages:
+            continue
+        if m["type"] == "error":
+            errors[domain].append(m["message"])
+            continue
+        if m["type"] != "page":
+            continue
+        busy[domain] += m.get("ms", 0) / 1000
+        by_mode.setdefault(m["mode"], []).append(m.get("ms", 0) / 1000)
+        if "trace_ms" in m:  # waiting for, and holding, the browser's one trace
+            by_mode.setdefault("navigation_traced", []).append(m["trace_ms"] / 1000)
+        if m.get("error"):
+            errors[domain].append(f"{m['path']}: {m['error']}")
+        pages[domain][m["path"]] = {c: _percent(s) for c, s in m["categories"].items()}
+        audits[domain] += [FailedAudit(a["id"], a["title"], a["score"], tuple(a["categories"]), a["path"],
+                                       a.get("display", ""), tuple(a.get("items", []))) for a in m["audits"]]
+
+    results = {}
+    for domain in sites:
+        scores: dict[str, int] = {}
+        for per_page in pages[domain].values():
+            for category, value in per_page.items():
+                scores[category] = min(value, scores.get(category, 100))
+        if not pages[domain] and not errors[domain]:
+            errors[domain].append("no page was audited")
+        for category in CATEGORIES:
+            scores.setdefault(category, 0)
+        results[domain] = SiteQuality(domain, scores, pages[domain], dict(limits), tuple(audits[domain]),
+                                      tuple(errors[domain]), round(busy[domain], 2))
+    return GateReport(results, dict(limits), round(elapsed, 2), sum(len(p) for p in pages.values()), workers,
+                      {mode: round(statistics.median(v), 2) for mode, v in by_mode.items()})

@@ -1,0 +1,261 @@
+// The browser side of factory/quality: Lighthouse over a batch of locally served sites, and
+// home-page screenshots, in ONE Chromium for the whole batch (Debian's, started by
+// factory/quality/runner.py, which owns its lifetime; this script only connects to it).
+//
+//   node run.mjs < job.json      (job: see factory/quality/runner.py)
+//
+// The main process hands sites to `workers` child processes, all connected to the same browser:
+// Lighthouse keeps global state per process, so parallel runs need processes. Navigations
+// record a trace and Chrome traces one thing at a time per browser, so the main process lets one
+// navigation run at a time; snapshots (no trace) run in parallel.
+// Per site: a Lighthouse navigation of the home page (performance, accessibility, best practices,
+// SEO; mobile, simulated throttling) and a Lighthouse snapshot of every other page (accessibility,
+// best practices, SEO: the checks that depend on a page's content; performance is the shell's,
+// which every page shares). Results go to stdout as one JSON object per line.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+const CONTENT_CATEGORIES = ['accessibility', 'best-practices', 'seo'];
+// Lighthouse's default mobile device (Moto G Power), used for snapshots too.
+const MOBILE = { width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true };
+
+const emit = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+async function readJob() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+async function main() {
+  const job = await readJob();
+  const queue = [...job.sites];
+  const workers = Math.max(1, Math.min(job.workers || 1, queue.length));
+  const lock = traceLock();
+  await Promise.all(Array.from({ length: workers }, () => runWorker(job, queue, lock)));
+  emit({ type: 'done' });
+}
+
+// One holder at a time, first come first served.
+function traceLock() {
+  const waiting = [];
+  let held = false;
+  return {
+    acquire(grant) {
+      if (held) waiting.push(grant);
+      else { held = true; grant(); }
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else held = false;
+    },
+  };
+}
+
+function runWorker(job, queue, lock) {
+  return new Promise((resolve, reject) => {
+    // A larger young generation: Lighthouse allocates a lot per run and spends much of it in GC.
+    const child = fork(fileURLToPath(import.meta.url), ['worker'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=128'],
+    });
+    const next = () => {
+      const site = queue.shift();
+      if (site) child.send({ job: { ...job, sites: undefined }, site });
+      else child.send({ stop: true });
+    };
+    child.on('message', (message) => {
+      if (message.ready || message.siteDone) next();
+      else if (message.lock) lock.acquire(() => child.send({ granted: true }));
+      else if (message.unlock) lock.release();
+      else emit(message);
+    });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a quality worker exited with ${code}`))));
+    child.on('error', reject);
+  });
+}
+
+// ---- worker --------------------------------------------------------------------------------
+
+function lighthouseConfig(job, categories) {
+  return {
+    extends: 'lighthouse:default',
+    settings: {
+      onlyCategories: categories,
+      formFactor: 'mobile',
+      throttlingMethod: 'simulate',
+      // Metrics are simulated from the trace, so the real page needs no long quiet windows.
+      pauseAfterFcpMs: 100, pauseAfterLoadMs: 100, networkQuietThresholdMs: 100, cpuQuietThresholdMs: 100,
+      skipAboutBlank: true,
+      disableFullPageScreenshot: true,
+      skipAudits: ['screenshot-thumbnails', 'final-screenshot', 'bf-cache'],
+      blockedUrlPatterns: job.blocked || [],
+    },
+  };
+}
+
+// Lighthouse times a 2 x 500 ms busy loop on every run; the index only feeds a "slow machine"
+// warning, never a score, so a 2 x 50 ms loop measures the same thing at a tenth of the cost.
+async function shortenBenchmark() {
+  const { pageFunctions } = await import('lighthouse/core/lib/page-functions.js');
+  const source = pageFunctions.computeBenchmarkIndex.toString();
+  if (source.includes('< 500')) {
+    pageFunctions.computeBenchmarkIndex = (0, eval)(`(${source.replaceAll('< 500', '< 50')})`);
+  }
+}
+
+// Lighthouse turns every localized string of a report into text with intl-messageformat, which
+// resolves the locale (slow ICU look-ups) and parses the message again for every string: about
+// 40 % of a worker's CPU. Both are pure functions of their input, so the worker remembers them:
+// the reports are the same, the CPU is not. (intl-messageformat is pinned to Lighthouse's copy.)
+async function memoizeMessageFormat() {
+  const module = await import('intl-messageformat');
+  const MessageFormat = module.IntlMessageFormat ?? module.default?.IntlMessageFormat;
+  if (!MessageFormat?.resolveLocale || !MessageFormat.__parse) return;
+  const resolveLocale = MessageFormat.resolveLocale;
+  const parse = MessageFormat.__parse;
+  const locales = new Map();
+  const asts = new Map();  // "<locale>|<ignoreTag>" -> message -> AST
+  MessageFormat.resolveLocale = (wanted) => {
+    const key = typeof wanted === 'string' ? wanted : JSON.stringify(wanted);
+    let found = locales.get(key);
+    if (found === undefined) locales.set(key, (found = resolveLocale(wanted)));
+    return found;
+  };
+  MessageFormat.__parse = (message, options = {}) => {
+    if (Object.keys(options).some((k) => k !== 'locale' && k !== 'ignoreTag')) return parse(message, options);
+    const bucketKey = `${options.locale}|${options.ignoreTag}`;
+    let bucket = asts.get(bucketKey);
+    if (!bucket) asts.set(bucketKey, (bucket = new Map()));
+    let ast = bucket.get(message);
+    if (ast === undefined) bucket.set(message, (ast = parse(message, options)));
+    return ast;
+  };
+}
+
+function failingAudits(lhr, path) {
+  const weighted = new Map();
+  for (const [id, category] of Object.entries(lhr.categories)) {
+    for (const ref of category.auditRefs) {
+      if (ref.weight > 0) weighted.set(ref.id, [...(weighted.get(ref.id) || []), id]);
+    }
+  }
+  const failing = [];
+  for (const [id, categories] of weighted) {
+    const audit = lhr.audits[id];
+    if (!audit || audit.score === null || audit.score >= 0.9) continue;
+    const items = (audit.details?.items || []).slice(0, 3).map((item) =>
+      String(item.node?.snippet || item.url || item.source?.url || item.label || item.description || '').slice(0, 200),
+    ).filter(Boolean);
+    failing.push({
+      id, title: audit.title, score: audit.score, categories, path,
+      display: audit.displayValue || '', items,
+    });
+  }
+  return failing;
+}
+
+function scores(lhr) {
+  return Object.fromEntries(Object.entries(lhr.categories).map(([id, c]) => [id, c.score]));
+}
+
+let granted = null;
+const traceLockHeld = () => new Promise((resolve) => { granted = resolve; process.send({ lock: true }); });
+
+async function auditSite(browser, job, site, lighthouse) {
+  const [home, ...others] = site.pages;
+  const page = await browser.newPage({ type: 'window' });  // its own window: painted while others work
+  try {
+    const started = performance.now();
+    // Only the gathering (page load, trace) needs the browser's one trace; auditing the
+    // artifacts is Node-side work that overlaps with the next site's navigation.
+    await traceLockHeld();
+    await page.bringToFront();
+    let gathered;
+    try {
+      gathered = await lighthouse.navigationGather(page, site.origin + home, {
+        config: lighthouseConfig(job, CATEGORIES), flags: { logLevel: 'error' },
+      });
+    } finally {
+      process.send({ unlock: true });
+    }
+    const traced = performance.now() - started;
+    const { lhr } = await lighthouse.Runner.audit(gathered.artifacts, gathered.runnerOptions);
+    const error = lhr.runtimeError?.message;
+    process.send({
+      type: 'page', site: site.id, path: home, mode: 'navigation', categories: scores(lhr),
+      audits: failingAudits(lhr, home), error, warnings: lhr.runWarnings.map(String),
+      ms: Math.round(performance.now() - started), trace_ms: Math.round(traced),
+    });
+    await page.setViewport(MOBILE);
+    for (const path of others) {
+      const t = performance.now();
+      const response = await page.goto(site.origin + path, { waitUntil: 'load' });
+      const snap = await lighthouse.snapshot(page, {
+        config: lighthouseConfig(job, CONTENT_CATEGORIES), flags: { logLevel: 'error' },
+      });
+      const status = response ? response.status() : 0;
+      process.send({
+        type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
+        audits: failingAudits(snap.lhr, path), status,
+        error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
+        ms: Math.round(performance.now() - t),
+      });
+    }
+  } finally {
+    await page.close();
+  }
+}
+
+async function screenshotSite(browser, job, site) {
+  const page = await browser.newPage({ type: 'window' });  // its own window: painted while others work
+  try {
+    await page.setViewport({ width: job.screenshot.width, height: job.screenshot.height, deviceScaleFactor: 1 });
+    const response = await page.goto(site.origin + '/', { waitUntil: 'load' });
+    const path = join(job.screenshot.dir, site.file);
+    await page.screenshot({ path, type: 'png' });
+    process.send({ type: 'screenshot', site: site.id, path, status: response ? response.status() : 0 });
+  } finally {
+    await page.close();
+  }
+}
+
+async function worker() {
+  const { default: puppeteer } = await import('puppeteer-core');
+  let lighthouse = null;
+  let browser = null;
+  process.on('message', async (message) => {
+    if (message.granted) return granted();
+    if (message.stop) {
+      if (browser) await browser.disconnect();
+      process.exit(0);
+    }
+    try {
+      browser ??= await puppeteer.connect({ browserWSEndpoint: message.job.browser, defaultViewport: null, protocolTimeout: 120_000 });
+      if (message.job.lighthouse) {
+        if (!lighthouse) {
+          // lighthouse.navigation() is navigationGather() then Runner.audit(); the worker calls
+          // the two itself so that only the first holds the trace lock.
+          lighthouse = {
+            ...(await import('lighthouse')),
+            ...(await import('lighthouse/core/gather/navigation-runner.js')),
+            ...(await import('lighthouse/core/runner.js')),
+          };
+          await shortenBenchmark();
+          await memoizeMessageFormat();
+        }
+        await auditSite(browser, message.job, message.site, lighthouse);
+      }
+      if (message.job.screenshot) await screenshotSite(browser, message.job, message.site);
+    } catch (error) {
+      process.send({ type: 'error', site: message.site.id, message: String(error?.message || error).slice(0, 500) });
+    }
+    process.send({ siteDone: true });
+  });
+  process.send({ ready: true });
+}
+
+if (process.argv[2] === 'worker') await worker();
+else await main();

@@ -1,0 +1,119 @@
+"""The Lighthouse quality gate, for real: Lighthouse 12 with Debian's Chromium over locally served
+build outputs. Every theme passes; a page that breaks an audit is stopped with the audit named."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from factory.vendors.astro import SiteBuilder
+from tests.quality.inputs import build_inputs
+from factory.quality.lighthouse import SiteQuality, run_gate
+from factory.quality.runner import QualityRunError, run_job
+from factory.quality.settings import (
+    DEFAULT_THRESHOLDS,
+    QualitySettingsError,
+    load_settings,
+)
+from tests.quality.conftest import make_input
+
+
+def test_every_theme_and_variation_passes_the_gate(themed_batch):
+    report = run_gate({d: b.path for d, b in themed_batch.built.items()})
+    scores = {d: s.scores for d, s in report.sites.items()}
+    assert report.failed == [], {d: report.sites[d].failure_message() for d in report.failed}
+    for category, low in DEFAULT_THRESHOLDS.items():
+        assert report.summary()[category]["min"] >= low, scores
+    # Every page of every site was audited: the home page fully, the others for their content.
+    for domain, site in themed_batch.inputs.items():
+        assert len(report.sites[domain].pages) == len(site["pages"]) and report.sites[domain].errors == ()
+
+
+def test_pages_that_break_audits_are_stopped_with_the_audit_named(npm_ready, themed_batch, tmp_path):
+    # A real build of a site whose about page lost its description (an editor emptied it) ...
+    builder = SiteBuilder(tmp_path / "builds")
+    built = builder.build(build_inputs([make_input("no-description.com", "Plain Garden Care", site_id=1,
+                                                   about={"seo_description": ""})]))
+    # ... and a built site whose FAQ page got an image without alt text.
+    good = next(iter(themed_batch.built.values())).path
+    no_alt = shutil.copytree(good, tmp_path / "no-alt")
+    faq = no_alt / "faq" / "index.html"
+    faq.write_text(faq.read_text().replace('<div class="prose">', '<div class="prose"><p><img src="/og.png" '
+                                           'width="600" height="315"></p>', 1))
+
+    report = run_gate({"no-description.com": built["no-description.com"].path, "no-alt.com": no_alt,
+                       "fine.com": good})
+    assert report.failed == ["no-description.com", "no-alt.com"]
+    described = report.sites["no-description.com"]
+    assert "seo" in described.below
+    assert [a.describe() for a in described.blocking_audits()] == \
+        ["meta-description on /about/ (Document does not have a meta description)"]
+    message = report.sites["no-alt.com"].failure_message()
+    assert message.startswith("quality gate failed for no-alt.com: accessibility ")
+    assert "image-alt on /faq/ (Image elements do not have `[alt]` attributes)" in message
+    assert report.sites["no-alt.com"].scores["accessibility"] < 95
+    assert report.sites["fine.com"].passed and report.sites["fine.com"].failure_message() is None
+    stored = report.sites["no-alt.com"].as_dict()
+    assert stored["passed"] is False and stored["audits"][0]["id"] == "image-alt" and stored["message"] == message
+
+
+def test_a_directory_that_is_not_a_build_is_refused(npm_ready, tmp_path):
+    with pytest.raises(QualityRunError, match="has no index.html: not a site's build output"):
+        run_gate({"empty.com": tmp_path})
+
+
+def test_a_runner_that_takes_too_long_is_stopped_with_its_browser(themed_batch):
+    sites = dict(list({d: b.path for d, b in themed_batch.built.items()}.items())[:4])
+    before, seen, done = _browser_side(), set(), threading.Event()
+
+    def watch():
+        while not done.is_set():
+            seen.update(_browser_side() - before)
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with pytest.raises(QualityRunError, match=r"did not finish within 8s"):
+            run_job(sites, lighthouse=True, timeout=8)
+    finally:
+        done.set()
+        watcher.join()
+    assert any(kind == "chromium" for _, kind in seen)  # the browser was up when time ran out ...
+    assert not (_browser_side() - before)               # ... and nothing of the run is left
+
+
+def _browser_side() -> set[tuple[int, str]]:
+    """Running Node runners/workers and the batch's Chromium (its profile directory)."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes()
+        except OSError:
+            continue
+        if b"quality_runner/run.mjs" in text:
+            found.add((int(cmdline.parent.name), "node"))
+        elif b"quality-chromium-" in text:
+            found.add((int(cmdline.parent.name), "chromium"))
+    return found
+
+
+def test_thresholds_come_from_the_settings(monkeypatch):
+    monkeypatch.setenv("FACTORY_QUALITY_MIN_SEO", "80")
+    monkeypatch.setenv("FACTORY_QUALITY_MIN_PERFORMANCE", "")
+    settings = load_settings()
+    assert settings.thresholds == {**DEFAULT_THRESHOLDS, "seo": 80}
+    site = SiteQuality("a.com", {"performance": 99, "accessibility": 100, "best-practices": 100, "seo": 92},
+                       {}, settings.thresholds)
+    assert site.passed  # 92 passes a threshold of 80; with the default 95 it would not
+    assert not SiteQuality("a.com", site.scores, {}, dict(DEFAULT_THRESHOLDS)).passed
+    monkeypatch.setenv("FACTORY_QUALITY_MIN_ACCESSIBILITY", "high")
+    with pytest.raises(QualitySettingsError, match="FACTORY_QUALITY_MIN_ACCESSIBILITY='high' is not a number"):
+        load_settings()
+    monkeypatch.setenv("FACTORY_QUALITY_MIN_ACCESSIBILITY", "101")
+    with pytest.raises(QualitySettingsError, match="must be between 0 and 100"):
+        load_settings()
