@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     # Reads a fleet plan (or a health sweep) makes side by side per vendor (like the Dagster pools).
     plan_concurrency: int = Field(4, ge=1, le=64, **_env("FACTORY_PLAN_CONCURRENCY"))
 
+    # -- quality: the Lighthouse gate and near-duplicates (docs/quality.md) ----------------------
+    quality_min_performance: int = Field(90, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_PERFORMANCE"))
+    quality_min_accessibility: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_ACCESSIBILITY"))
+    quality_min_best_practices: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_BEST_PRACTICES"))
+    quality_min_seo: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_SEO"))
+    quality_workers: int = Field(2, ge=1, le=16, **_env("FACTORY_QUALITY_WORKERS"))
+    quality_similarity_threshold: float = Field(0.5, ge=0.05, le=1.0, **_env("FACTORY_QUALITY_SIMILARITY_THRESHOLD"))
+    quality_shingle_words: int = Field(5, ge=1, le=20, **_env("FACTORY_QUALITY_SHINGLE_WORDS"))
+    chromium_path: str = Field("/usr/bin/chromium", **_env("CHROMIUM_PATH"))
+
     # -- vendors --------------------------------------------------------------------------------
     cloudflare_base_url: str = Field("https://api.cloudflare.com/client/v4", **_env("CLOUDFLARE_BASE_URL"))
     namecheap_api_url: str = Field("https://api.namecheap.com/xml.response", **_env("NAMECHEAP_API_URL"))

@@ -1,19 +1,12 @@
-"""The quality settings (FACTORY_QUALITY_*, CHROMIUM_PATH), read from the environment.
-
-Documented in .env.example and docs/quality.md. Bad values fail with the variable's name.
-"""
+"""The quality settings (FACTORY_QUALITY_*, CHROMIUM_PATH) as the gate uses them, taken from the
+one settings model (factory/config.py). Documented in .env.example and docs/quality.md."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 DEFAULT_THRESHOLDS = {"performance": 90, "accessibility": 95, "best-practices": 95, "seo": 95}
-_THRESHOLD_VARS = {"performance": "FACTORY_QUALITY_MIN_PERFORMANCE",
-                   "accessibility": "FACTORY_QUALITY_MIN_ACCESSIBILITY",
-                   "best-practices": "FACTORY_QUALITY_MIN_BEST_PRACTICES",
-                   "seo": "FACTORY_QUALITY_MIN_SEO"}
 
 
 class QualitySettingsError(ValueError):
@@ -29,24 +22,17 @@ class QualitySettings:
     shingle_words: int = 5
 
 
-def _number(name: str, default, kind, low, high):
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise QualitySettingsError(f"{name}={raw!r} is not a number") from None
-    if not low <= value <= high:
-        raise QualitySettingsError(f"{name}={raw!r} must be between {low} and {high}")
-    return value
-
-
 def load_settings() -> QualitySettings:
+    """From the one settings model (factory.config): FACTORY_QUALITY_* and CHROMIUM_PATH."""
+    from factory.config import SettingsError
+    from factory.config import load_settings as load_all
+
+    try:
+        s = load_all()
+    except SettingsError as exc:
+        raise QualitySettingsError(str(exc)) from None
     return QualitySettings(
-        thresholds={c: _number(var, DEFAULT_THRESHOLDS[c], int, 0, 100) for c, var in _THRESHOLD_VARS.items()},
-        workers=_number("FACTORY_QUALITY_WORKERS", 2, int, 1, 16),
-        chromium=os.environ.get("CHROMIUM_PATH", "").strip() or "/usr/bin/chromium",
-        similarity_threshold=_number("FACTORY_QUALITY_SIMILARITY_THRESHOLD", 0.5, float, 0.05, 1.0),
-        shingle_words=_number("FACTORY_QUALITY_SHINGLE_WORDS", 5, int, 1, 20),
-    )
+        thresholds={"performance": s.quality_min_performance, "accessibility": s.quality_min_accessibility,
+                    "best-practices": s.quality_min_best_practices, "seo": s.quality_min_seo},
+        workers=s.quality_workers, chromium=s.chromium_path, similarity_threshold=s.quality_similarity_threshold,
+        shingle_words=s.quality_shingle_words)

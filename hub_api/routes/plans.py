@@ -71,7 +71,7 @@ def apply(plan_hash: PlanHash, body: PlanApply, request: Request, ctx: ContextDe
     """Plan the same selection again and, if nothing changed, launch one run per changed site with
     exactly the steps whose layer changes (tagged with the plan and the operator)."""
     try:
-        launched = apply_plan(ctx, dagster, plan_hash, body.confirm, request.state.operator)
+        launched = apply_plan(ctx, dagster, plan_hash, body.confirm or None, request.state.operator)
     except ChangeRefused as exc:
         stored = ctx.store.plans.get(plan_hash)
         fresh = None

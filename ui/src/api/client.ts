@@ -140,7 +140,7 @@ export const api = {
   createPlan: (body: PlanRequest) => call("POST", "/plans", { body }),
   plans: () => call("GET", "/plans", { query: { limit: 20 } }),
   plan: (hash: string) => call("GET", "/plans/{plan_hash}", { path: { plan_hash: hash } }),
-  applyPlan: (hash: string, confirm: string | null) =>
+  applyPlan: (hash: string, confirm: string) =>
     call("POST", "/plans/{plan_hash}/apply", { path: { plan_hash: hash }, body: { confirm } }),
   audit: (query: AuditQuery) => call("GET", "/audit", { query }),
 

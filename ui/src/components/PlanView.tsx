@@ -21,7 +21,7 @@ export function PlanView({ plan, onReplanned }: { plan: Plan; onReplanned?: (pla
     setBusy(true);
     setError(null);
     try {
-      setApplied(await api.applyPlan(plan.hash, mustConfirm ? plan.hash : null));
+      setApplied(await api.applyPlan(plan.hash, mustConfirm ? plan.hash : ""));
     } catch (err) {
       setError(errorMessage(err));
       const refused = err instanceof ApiError ? (err.body as PlanRefused | null) : null;

@@ -46,6 +46,7 @@ describe("PlansPage", () => {
     await userEvent.click(apply);
     expect(await screen.findByText(/1 run launched/)).toBeInTheDocument();
     expect(fetch.calls.at(-1)!.body).toEqual({ confirm: plan.hash });
+    // (without the guard the UI sends an empty confirmation)
     expect(fetch.calls.at(-1)!.headers["X-Factory-Client"]).toBe("ui");
   });
 
