@@ -76,7 +76,7 @@ class PlanOut(BaseModel):
 
 class PlanApply(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    confirm: str = Field("", max_length=64, description="The plan's hash, for a change above the guard ('' if not).")
+    confirm: str = Field(max_length=64, description="The plan's hash, for a change above the guard ('' if not).")
 
 
 class PlanRun(BaseModel):
