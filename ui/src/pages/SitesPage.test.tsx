@@ -63,7 +63,7 @@ describe("SitesPage", () => {
     expect(await screen.findByText("Launched 1 run; 1 not launched.")).toBeInTheDocument();
     expect(screen.getByText("Dagster refused")).toBeInTheDocument();
     const run = fetch.calls.find((c) => c.url.pathname === "/api/runs")!;
-    expect(run.body).toEqual({ sites: ["broken.com", "ok.com"], step: "dns_zone" });
+    expect(run.body).toEqual({ sites: ["broken.com", "ok.com"], step: "dns_zone", confirm: null });
   });
 
   it("has empty and error states", async () => {
