@@ -13,7 +13,7 @@ from devtools.sandbox.sshd import start_sshd
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory):
     from devtools.sandbox import SandboxServer
-    server = SandboxServer(time_scale=0.01).start()
+    server = SandboxServer(time_scale=0.01, instant=True).start()  # zones activate when delegated
     handle = start_sshd(tmp_path_factory.mktemp("sshd"), sandbox_url=server.url)
     handle.sandbox = server
     yield handle
