@@ -29,6 +29,7 @@ from urllib.parse import unquote
 
 from .clock import Clock, iso_at, iso_now
 from .delays import Delays
+from .ratelimit import retry_after_headers
 from .wire import Request, Response, json_response
 
 NS_NAMES = ["ada", "bob", "cruz", "dina", "elle", "finn", "gail", "hugo", "iris", "jack",
@@ -213,7 +214,6 @@ class CloudflareSim:
         last = zone.get("_last_check_at")
         interval = self.clock.scaled(self.delays.activation_check_interval_s)
         if last is not None and now - last < interval:
-            from .ratelimit import retry_after_headers
             self.counters["activation_checks_refused"] += 1
             return error(429, CHECK_TOO_SOON, headers=retry_after_headers(last + interval - now))
         zone["_last_check_at"] = now

@@ -110,6 +110,7 @@ class NamecheapSim:
         # (api_user, domain) -> {"id", "nameservers", "is_our_dns", "created", "expires" (ISO dates),
         #                        "auto_renew", "locked", "ns_changed_at" (epoch s or None)}
         self.domains: dict[tuple[str, str], dict] = {}
+        self._first_key: dict[str, tuple[str, str]] = {}  # domain -> the account that touched it first
         self._next_id = 1000
 
     def dump(self) -> dict:
@@ -122,6 +123,7 @@ class NamecheapSim:
             row = dict(row)
             key = (row.pop("api_user"), row.pop("domain"))
             self.domains[key] = self._with_defaults(row)
+            self._first_key.setdefault(key[1], key)
         self._next_id = max([self._next_id, data.get("next_id", 0)] + [v["id"] + 1 for v in self.domains.values()])
 
     def nameservers_of(self, domain: str) -> list[str] | None:
@@ -131,10 +133,11 @@ class NamecheapSim:
 
     def delegation_of(self, domain: str) -> tuple[list[str], float | None] | None:
         """(nameservers, epoch seconds they were last changed) of `domain` in any account."""
-        for (_, d), v in self.domains.items():
-            if d == domain:
-                return list(v["nameservers"]), v.get("ns_changed_at")
-        return None
+        key = self._first_key.get(domain)  # an index: Cloudflare asks on every request
+        if key is None:
+            return None
+        v = self.domains[key]
+        return list(v["nameservers"]), v.get("ns_changed_at")
 
     def _with_defaults(self, row: dict) -> dict:
         if "id" not in row:
@@ -154,6 +157,7 @@ class NamecheapSim:
         key = (user, domain)
         if key not in self.domains:
             self.domains[key] = self._with_defaults({})
+            self._first_key.setdefault(domain, key)
         return self.domains[key]
 
     def set_domain(self, api_user: str, domain: str, *, created: date | str | None = None,

@@ -18,7 +18,9 @@ from devtools.sandbox.sshd import SshdHandle, start_sshd
 
 @pytest.fixture(scope="module")
 def fast_sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(time_scale=0.01) as server:  # zones activate in moments, not minutes
+    # Instant vendors (zones activate when delegated); account-scoped tokens while zone creation still
+    # lists accounts (drop token_scope="account" once the product uses the stored account id).
+    with SandboxServer(time_scale=0.01, instant=True, token_scope="account") as server:
         yield server
 
 

@@ -21,7 +21,11 @@ ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site"
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
-    with SandboxServer(time_scale=TIME_SCALE) as server:
+    # Instant vendors: zones activate as soon as the registrar delegates, TXT records are visible at
+    # once (these tests are about idempotency and faults, not waiting). Account-scoped tokens: zone
+    # creation still lists accounts (GET /accounts), which a least-privilege token may not; drop
+    # token_scope="account" once the product uses the stored account id.
+    with SandboxServer(time_scale=TIME_SCALE, instant=True, token_scope="account") as server:
         yield server
 
 
