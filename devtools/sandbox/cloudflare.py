@@ -56,8 +56,11 @@ def account_id_for(token: str) -> str:
     return hashlib.md5(("acct:" + token).encode()).hexdigest()
 
 
-def name_servers_for(zone_name: str, account_id: str) -> list[str]:
-    h = hashlib.sha256(f"{account_id}:{zone_name}".encode()).digest()
+def name_servers_for(zone_name: str, account_id: str, generation: int = 0) -> list[str]:
+    """The pair Cloudflare assigns: fixed for an account + name, but a zone added again after a
+    deletion (generation 1, 2, ...) gets another pair, as Cloudflare may do."""
+    seed = f"{account_id}:{zone_name}" + (f":{generation}" if generation else "")
+    h = hashlib.sha256(seed.encode()).digest()
     a = h[0] % len(NS_NAMES)
     b = (a + 1 + h[1] % (len(NS_NAMES) - 1)) % len(NS_NAMES)
     return [f"{NS_NAMES[a]}.ns.cloudflare.com", f"{NS_NAMES[b]}.ns.cloudflare.com"]
@@ -118,6 +121,7 @@ class CloudflareSim:
         self.records: dict[str, dict] = {}    # record id -> record (incl. "zone_id", "_written_at")
         self.settings: dict[str, dict] = {}   # zone id -> {setting: value}
         self.token_scopes: dict[str, str] = {}  # token -> "zone" | "account" (granted explicitly)
+        self.generations: dict[str, int] = {}   # "account:name" -> zones created so far (new pair each time)
         self.counters = {"activation_checks": 0, "activation_checks_activated": 0,
                          "activation_checks_refused": 0, "zones_activated": 0, "zones_expired": 0}
 
@@ -137,7 +141,8 @@ class CloudflareSim:
         return {"zones": [dict(z) for z in self.zones.values()],
                 "records": [dict(r) for r in self.records.values()],
                 "settings": {k: dict(v) for k, v in self.settings.items()},
-                "token_scopes": dict(self.token_scopes), "counters": dict(self.counters)}
+                "token_scopes": dict(self.token_scopes), "counters": dict(self.counters),
+                "generations": dict(self.generations)}
 
     def load(self, data: dict) -> None:
         self.reset()
@@ -151,6 +156,7 @@ class CloudflareSim:
             self.records[r["id"]] = r
         self.settings = data.get("settings", {})
         self.token_scopes = dict(data.get("token_scopes", {}))
+        self.generations = dict(data.get("generations", {}))
         self.counters.update(data.get("counters", {}))
 
     # ---- activation ------------------------------------------------------
@@ -380,9 +386,11 @@ class CloudflareSim:
                 return error(400, (1061, f"{name} already exists"))
         zid = uuid.uuid4().hex
         now = iso_now()
+        generation = self.generations.get(f"{acct}:{name}", 0)
+        self.generations[f"{acct}:{name}"] = generation + 1
         zone = {
             "id": zid, "name": name, "status": "pending", "paused": False, "type": ztype,
-            "development_mode": 0, "name_servers": name_servers_for(name, acct),
+            "development_mode": 0, "name_servers": name_servers_for(name, acct, generation),
             "original_name_servers": ["dns1.registrar-servers.com", "dns2.registrar-servers.com"],
             "original_registrar": None, "original_dnshost": None,
             "created_on": now, "modified_on": now, "activated_on": None,

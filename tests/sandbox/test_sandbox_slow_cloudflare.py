@@ -128,6 +128,22 @@ def test_activation_check_runs_once_an_hour_and_needs_a_propagated_delegation():
                 counters["activation_checks_refused"]) == (5, 1, 2)
 
 
+def test_a_zone_added_again_gets_another_pair():
+    with SandboxServer(time_scale=0.01, instant=True) as sb:
+        env = settings(sb.url)
+        cf = _sdk(env)
+        acct = env["CLOUDFLARE_ACCOUNT_ID"]
+        first = cf.zones.create(account={"id": acct}, name="again.com")
+        _delegate(env, "again.com", first.name_servers)
+        cf.zones.delete(zone_id=first.id)
+        second = cf.zones.create(account={"id": acct}, name="again.com")
+        assert sorted(second.name_servers) != sorted(first.name_servers)
+        time.sleep(0.1)
+        assert cf.zones.get(zone_id=second.id).status == "pending"  # the registrar points at the old pair
+        _delegate(env, "again.com", second.name_servers)
+        assert cf.zones.get(zone_id=second.id).status == "active"
+
+
 def test_auto_activate_after_still_activates_without_delegation():
     with SandboxServer(time_scale=0.01, auto_activate_after_s=20) as sb:  # 0.2 s real
         env = settings(sb.url)
@@ -138,15 +154,17 @@ def test_auto_activate_after_still_activates_without_delegation():
 
 
 def test_zones_pending_too_long_are_deleted():
-    with SandboxServer(time_scale=0.01, instant=True, pending_zone_ttl_s=100) as sb:  # 1 s real
+    with SandboxServer(time_scale=0.01, instant=True, pending_zone_ttl_s=400) as sb:  # 4 s real
         env = settings(sb.url)
         cf = _sdk(env)
         acct = env["CLOUDFLARE_ACCOUNT_ID"]
         kept = cf.zones.create(account={"id": acct}, name="kept.com")
         _delegate(env, "kept.com", kept.name_servers)
+        created = time.monotonic()
         lost = cf.zones.create(account={"id": acct}, name="lost.com")
         cf.dns.records.create(zone_id=lost.id, type="A", name="@", content="203.0.113.10", ttl=1)
-        time.sleep(1.1)
+        assert cf.zones.get(zone_id=lost.id).status == "pending"
+        time.sleep(max(0.0, created + 4.1 - time.monotonic()))
         assert [z.name for z in cf.zones.list()] == ["kept.com"]
         with pytest.raises(cloudflare.NotFoundError):
             cf.zones.get(zone_id=lost.id)
