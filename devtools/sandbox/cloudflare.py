@@ -243,9 +243,9 @@ class CloudflareSim:
         name = name.lower().rstrip(".")
         best = None
         for z in self.zones.values():
-            if name == z["name"] or name.endswith("." + z["name"]):
-                if best is None or z["status"] == "active":
-                    best = z
+            serves = name == z["name"] or name.endswith("." + z["name"])
+            if serves and (best is None or z["status"] == "active"):
+                best = z
         if best is None:
             return {"name": name, "zone": None, "status": "none", "a": []}
         return {"name": name, "zone": best["name"], "zone_id": best["id"], "status": best["status"],

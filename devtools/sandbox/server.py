@@ -20,9 +20,9 @@ default; `SandboxServer(instant=True)` for tests that need vendors that react at
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import hashlib
 import re
 import socket
 import threading
@@ -42,7 +42,12 @@ from .google import GoogleSim, gerror
 from .matomo import MatomoSim
 from .openai import OpenAISim
 from .openai import fault_response as openai_fault_response
-from .ratelimit import CLOUDFLARE_WINDOWS, NAMECHEAP_WINDOWS, RateLimiter, retry_after_headers
+from .ratelimit import (
+    CLOUDFLARE_WINDOWS,
+    NAMECHEAP_WINDOWS,
+    RateLimiter,
+    retry_after_headers,
+)
 from .wire import Request, Response, json_response
 
 VENDORS = ("cloudflare", "namecheap", "matomo", "google", "openai")

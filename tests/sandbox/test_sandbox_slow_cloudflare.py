@@ -40,7 +40,7 @@ def _wait_status(cf, zone_id: str, status: str, deadline_s: float) -> float:
 def _epoch(iso: str | datetime) -> float:
     if isinstance(iso, datetime):
         return iso.timestamp()
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def test_defaults_are_the_real_worlds():
