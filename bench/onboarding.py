@@ -91,7 +91,8 @@ def main() -> None:
 
     app_db, dagster_db = create_database("bench_onboarding"), create_database("bench_dagster")
     tmp = Path(tempfile.mkdtemp(prefix="bench-onboarding-"))
-    server = SandboxServer(time_scale=args.time_scale, latency_s=args.latency).start()
+    # Instant vendors: this measures throughput, not waiting (bench/convergence.py measures that).
+    server = SandboxServer(time_scale=args.time_scale, latency_s=args.latency, instant=True).start()
     sshd = start_sshd(tmp / "sshd", sandbox_url=server.url)
     try:
         os.environ.update({**settings(server.url), **hosting_settings(sshd),

@@ -15,6 +15,12 @@ from devtools import stack
 from factory import db
 from factory.config import PROJECT_ROOT, load_settings, state_dir
 
+# The demo's world is slow but not too slow: zones activate 20-90 s after delegation, Google sees a
+# TXT record 20 s after it is live, so the UI shows sites waiting, then converging on their own.
+SANDBOX_DEMO_DELAYS = ["--activation-min", "20", "--activation-max", "90", "--activation-propagation", "10",
+                       "--txt-propagation", "20"]
+
+
 def _dagster_home(database_url: str, code_port: int) -> tuple[Path, dict[str, str]]:
     """$FACTORY_HOME/dagster with the production dagster.yaml (run queue, per-site limit, pools,
     run monitoring) on a `dagster` database next to the product's, and the pool limits applied.
@@ -64,7 +70,7 @@ def _sshd_service(sandbox_url: str | None) -> tuple[stack.Service, dict[str, str
     """The CloudPanel stand-in: a real sshd on 127.0.0.1 whose sessions run sandbox/clpctl."""
     from devtools.sandbox.sshd import start_sshd
 
-    handle = start_sshd(state_dir() / "sshd", sandbox_url=sandbox_url)
+    handle = start_sshd(state_dir() / "sshd", sandbox_url=sandbox_url, public_ip=load_settings().public_ip)
     settings = {
         "CLOUDPANEL_SSH_HOST": handle.host, "CLOUDPANEL_SSH_PORT": str(handle.port),
         "CLOUDPANEL_SSH_USER": handle.user, "CLOUDPANEL_SSH_KEY": str(handle.client_key),
@@ -92,7 +98,7 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
         base_env.update(sandbox_pkg.settings(sandbox_url))
         services.append(stack.Service(
             "sandbox", [stack.python_bin("python"), "-m", "devtools.sandbox", "--port", str(port),
-                        "--state-dir", str(state_dir() / "sandbox")],
+                        "--state-dir", str(state_dir() / "sandbox"), *SANDBOX_DEMO_DELAYS],
             url=sandbox_url, health_url=f"{sandbox_url}/_sandbox/health", note="(vendor simulators)", ports=[port],
         ))
         sshd, ssh_settings = _sshd_service(sandbox_url)

@@ -21,6 +21,15 @@ class Clock:
         """Monotonic real seconds (use with scaled durations)."""
         return time.monotonic()
 
+    def wall(self) -> float:
+        """Real epoch seconds: for moments kept in persisted state (a zone's delegation,
+        activation, a record's creation), which must survive a restart."""
+        return time.time()
+
+    def elapsed(self, since: float | None) -> float | None:
+        """Vendor seconds elapsed since the wall moment `since` (None stays None)."""
+        return None if since is None else (self.wall() - since) / self.time_scale
+
     def scaled(self, vendor_seconds: float) -> float:
         """Real seconds corresponding to a vendor-documented duration."""
         return vendor_seconds * self.time_scale
@@ -31,3 +40,7 @@ class Clock:
 
 def iso_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def iso_at(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,15 +1,24 @@
-"""Cloudflare API v4 simulator (vendor-apis.md §1, Appendix A).
+"""Cloudflare API v4 simulator (vendor-apis.md §1, Appendix A, "Time and the real world").
 
 Accounts: every bearer token is its own user with one account whose id is
 `account_id_for(token)`; zones belong to the token that created them and are
 invisible to other tokens. Tokens starting with "revoked" (or a missing
 Authorization header) get 403 code 10000 "Authentication error".
+Tokens are zone-scoped by default (Zone:Edit, DNS:Edit, Zone Settings:Edit, the
+least-privilege token docs/production.md prescribes): `GET /accounts` is refused
+with 403 9109. Tokens starting with "acct-", tokens granted with
+`set_token_scope(token, "account")`, or every token when the server's
+`token_scope="account"`, may list accounts.
 
-Zone activation: a new zone is "pending" and becomes "active" as soon as the
-Namecheap simulator holds exactly the zone's two `name_servers` for that
-domain (checked on every read, like Cloudflare's periodic activation check),
-or — optionally — `auto_activate_after_s` (vendor seconds, time-scaled) after
-creation.
+Zone activation: a new zone is "pending". Cloudflare's periodic check activates it
+a random delay (`Delays.activation_min_s..max_s`, seeded per account + name) after
+the Namecheap simulator starts delegating to exactly the zone's two
+`name_servers`; `PUT /zones/{id}/activation_check` (once per
+`activation_check_interval_s` per zone) activates it at once if the delegation is
+at least `activation_propagation_s` old. Optionally `auto_activate_after_s`
+activates a zone that long after creation whatever the registrar says. Zones
+still pending after `pending_zone_ttl_s` (28 days) are deleted. All durations are
+vendor seconds, multiplied by the server's time_scale.
 """
 from __future__ import annotations
 
@@ -18,7 +27,9 @@ import re
 import uuid
 from urllib.parse import unquote
 
-from .clock import Clock, iso_now
+from .clock import Clock, iso_at, iso_now
+from .delays import Delays
+from .ratelimit import retry_after_headers
 from .wire import Request, Response, json_response
 
 NS_NAMES = ["ada", "bob", "cruz", "dina", "elle", "finn", "gail", "hugo", "iris", "jack",
@@ -27,6 +38,16 @@ SETTING_DEFAULTS = {"ssl": "flexible", "always_use_https": "off", "min_tls_versi
                     "automatic_https_rewrites": "off", "brotli": "on"}
 SETTING_VALUES = {"ssl": {"off", "flexible", "full", "strict", "origin_pull"},
                   "always_use_https": {"on", "off"}, "automatic_https_rewrites": {"on", "off"}}
+ACCOUNT_SCOPED_PREFIX = "acct-"
+SCOPES = ("zone", "account")
+# Errors of the new rules. 9109 is Cloudflare's missing-permission error; the activation-check
+# codes are sandbox choices (Cloudflare documents the limit, not the error it answers with).
+MISSING_PERMISSION = (9109, "Unauthorized to access requested resource")
+ACCOUNT_REQUIRED = (1001, "Invalid request: account.id is required")
+CHECK_TOO_SOON = (1224, "You can only request an activation check once per hour for a Free zone; please wait")
+CHECK_ACTIVE_ZONE = (1225, "This zone is already active; activation checks are for pending zones")
+TOKEN_VALID = {"code": 10000, "message": "This API Token is valid and active", "type": None}
+INVALID_TOKEN = (1000, "Invalid API Token")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -35,8 +56,11 @@ def account_id_for(token: str) -> str:
     return hashlib.md5(("acct:" + token).encode()).hexdigest()
 
 
-def name_servers_for(zone_name: str, account_id: str) -> list[str]:
-    h = hashlib.sha256(f"{account_id}:{zone_name}".encode()).digest()
+def name_servers_for(zone_name: str, account_id: str, generation: int = 0) -> list[str]:
+    """The pair Cloudflare assigns: fixed for an account + name, but a zone added again after a
+    deletion (generation 1, 2, ...) gets another pair, as Cloudflare may do."""
+    seed = f"{account_id}:{zone_name}" + (f":{generation}" if generation else "")
+    h = hashlib.sha256(seed.encode()).digest()
     a = h[0] % len(NS_NAMES)
     b = (a + 1 + h[1] % (len(NS_NAMES) - 1)) % len(NS_NAMES)
     return [f"{NS_NAMES[a]}.ns.cloudflare.com", f"{NS_NAMES[b]}.ns.cloudflare.com"]
@@ -69,72 +93,182 @@ def token_is_valid(token: str | None) -> bool:
     return bool(token) and not token.startswith("revoked")
 
 
+def verify_response(token: str | None) -> Response:
+    """GET /user/tokens/verify: any valid token may call it; Cloudflare's shape."""
+    if not token_is_valid(token):
+        return error(401, INVALID_TOKEN)
+    body = {"success": True, "errors": [], "messages": [TOKEN_VALID],
+            "result": {"id": hashlib.md5(token.encode()).hexdigest(), "status": "active"}}
+    return json_response(body)
+
+
 class CloudflareSim:
     vendor = "cloudflare"
 
-    def __init__(self, clock: Clock, namecheap=None, auto_activate_after_s: float | None = None):
+    def __init__(self, clock: Clock, namecheap=None, auto_activate_after_s: float | None = None,
+                 delays: Delays | None = None, token_scope: str = "zone"):
+        if token_scope not in SCOPES:
+            raise ValueError(f"token_scope must be one of {SCOPES}")
         self.clock = clock
         self.namecheap = namecheap  # NamecheapSim, for NS-based activation
         self.auto_activate_after_s = auto_activate_after_s
+        self.delays = delays if delays is not None else Delays()
+        self.token_scope = token_scope  # the scope of a token nobody granted anything
         self.reset()
 
     def reset(self) -> None:
-        self.zones: dict[str, dict] = {}      # zone id -> zone (incl. private "_token")
-        self.records: dict[str, dict] = {}    # record id -> record (incl. "zone_id")
+        self.zones: dict[str, dict] = {}      # zone id -> zone (incl. private "_token", "_created_at", ...)
+        self.records: dict[str, dict] = {}    # record id -> record (incl. "zone_id", "_written_at")
         self.settings: dict[str, dict] = {}   # zone id -> {setting: value}
+        self.token_scopes: dict[str, str] = {}  # token -> "zone" | "account" (granted explicitly)
+        self.generations: dict[str, int] = {}   # "account:name" -> zones created so far (new pair each time)
+        self.counters = {"activation_checks": 0, "activation_checks_activated": 0,
+                         "activation_checks_refused": 0, "zones_activated": 0, "zones_expired": 0}
+
+    # ---- tokens --------------------------------------------------------
+    def set_token_scope(self, token: str, scope: str) -> None:
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}")
+        self.token_scopes[token] = scope
+
+    def scope_of(self, token: str) -> str:
+        if token in self.token_scopes:
+            return self.token_scopes[token]
+        return "account" if token.startswith(ACCOUNT_SCOPED_PREFIX) else self.token_scope
 
     # ---- state helpers -------------------------------------------------
     def dump(self) -> dict:
         return {"zones": [dict(z) for z in self.zones.values()],
                 "records": [dict(r) for r in self.records.values()],
-                "settings": {k: dict(v) for k, v in self.settings.items()}}
+                "settings": {k: dict(v) for k, v in self.settings.items()},
+                "token_scopes": dict(self.token_scopes), "counters": dict(self.counters),
+                "generations": dict(self.generations)}
 
     def load(self, data: dict) -> None:
         self.reset()
+        now = self.clock.wall()
         for z in data.get("zones", []):
+            z.setdefault("_created_at", now)  # state written before these fields existed
+            z.setdefault("_activation_delay_s", 0.0)
             self.zones[z["id"]] = z
         for r in data.get("records", []):
+            r.setdefault("_written_at", now)
             self.records[r["id"]] = r
         self.settings = data.get("settings", {})
+        self.token_scopes = dict(data.get("token_scopes", {}))
+        self.generations = dict(data.get("generations", {}))
+        self.counters.update(data.get("counters", {}))
+
+    # ---- activation ------------------------------------------------------
+    def delegated_since(self, zone: dict) -> float | None:
+        """Since when (epoch s) the registrar delegates to exactly this zone's pair, or None.
+        Cloudflare can only see a delegation once the zone exists."""
+        found = self.namecheap.delegation_of(zone["name"]) if self.namecheap is not None else None
+        if not found:
+            return None
+        ns, changed_at = found
+        if sorted(n.lower() for n in ns) != sorted(zone["name_servers"]):
+            return None
+        return max(changed_at or zone["_created_at"], zone["_created_at"])
+
+    def _activate(self, zone: dict, at: float) -> None:
+        zone["status"] = "active"
+        zone["_activated_at"] = at
+        zone["activated_on"] = iso_at(at)
+        zone["modified_on"] = iso_at(at)
+        zone["meta"]["step"] = 4
+        self.counters["zones_activated"] += 1
 
     def _refresh_status(self, zone: dict) -> None:
+        """Cloudflare's periodic check, evaluated lazily whenever the zone is looked at."""
         if zone["status"] == "active":
             return
-        active = False
-        if self.namecheap is not None:
-            ns = self.namecheap.nameservers_of(zone["name"])
-            if ns is not None and sorted(n.lower() for n in ns) == sorted(zone["name_servers"]):
-                active = True
-        if (not active and self.auto_activate_after_s is not None
-                and self.clock.now() - zone["_created_mono"] >= self.clock.scaled(self.auto_activate_after_s)):
-            active = True
-        if active:
-            zone["status"] = "active"
-            zone["activated_on"] = iso_now()
-            zone["meta"]["step"] = 4
+        since = self.delegated_since(zone)
+        if since is not None:
+            due = since + self.clock.scaled(zone["_activation_delay_s"])
+            if self.clock.wall() >= due:
+                self._activate(zone, due)
+                return
+        if self.auto_activate_after_s is not None:
+            due = zone["_created_at"] + self.clock.scaled(self.auto_activate_after_s)
+            if self.clock.wall() >= due:
+                self._activate(zone, due)
+
+    def sweep(self) -> None:
+        """Delete zones still pending `pending_zone_ttl_s` after creation (Cloudflare: 28 days)."""
+        ttl = self.clock.scaled(self.delays.pending_zone_ttl_s)
+        now = self.clock.wall()
+        for zone in list(self.zones.values()):
+            self._refresh_status(zone)
+            if zone["status"] != "active" and now - zone["_created_at"] >= ttl:
+                self._delete_zone(zone)
+                self.counters["zones_expired"] += 1
+
+    def _delete_zone(self, zone: dict) -> None:
+        for rid in [r["id"] for r in self.records.values() if r["zone_id"] == zone["id"]]:
+            del self.records[rid]
+        del self.zones[zone["id"]]
+        self.settings.pop(zone["id"], None)
+
+    def activation_check(self, zone: dict) -> Response:
+        """PUT /zones/{id}/activation_check: re-run the check now (limited per zone)."""
+        self.counters["activation_checks"] += 1
+        if zone["status"] == "active":
+            self.counters["activation_checks_refused"] += 1
+            return error(400, CHECK_ACTIVE_ZONE)
+        now = self.clock.wall()
+        last = zone.get("_last_check_at")
+        interval = self.clock.scaled(self.delays.activation_check_interval_s)
+        if last is not None and now - last < interval:
+            self.counters["activation_checks_refused"] += 1
+            return error(429, CHECK_TOO_SOON, headers=retry_after_headers(last + interval - now))
+        zone["_last_check_at"] = now
+        since = self.delegated_since(zone)
+        if since is not None and now - since >= self.clock.scaled(self.delays.activation_propagation_s):
+            self._activate(zone, now)
+            self.counters["activation_checks_activated"] += 1
+        return envelope({"id": zone["id"]})
+
+    def visible_since(self, zone: dict, record: dict) -> float | None:
+        """Since when the public DNS can serve `record` (epoch s): its zone is active and the
+        record is written; None while the zone is pending."""
+        if zone["status"] != "active":
+            return None
+        return max(zone.get("_activated_at") or 0.0, record.get("_written_at") or 0.0)
 
     def zone_status(self, name: str) -> dict:
-        """Status of the zone serving `name` (apex or sub-domain), across all tokens."""
+        """Status of the zone serving `name` (apex or sub-domain), across all tokens, and the
+        addresses the public DNS gives for `name` (A records, one CNAME hop inside the zone)."""
+        self.sweep()
         name = name.lower().rstrip(".")
         best = None
         for z in self.zones.values():
-            if name == z["name"] or name.endswith("." + z["name"]):
-                self._refresh_status(z)
-                if best is None or z["status"] == "active":
-                    best = z
+            serves = name == z["name"] or name.endswith("." + z["name"])
+            if serves and (best is None or z["status"] == "active"):
+                best = z
         if best is None:
-            return {"name": name, "zone": None, "status": "none"}
+            return {"name": name, "zone": None, "status": "none", "a": []}
         return {"name": name, "zone": best["name"], "zone_id": best["id"], "status": best["status"],
-                "name_servers": best["name_servers"]}
+                "name_servers": best["name_servers"], "a": self._addresses(best, name)}
+
+    def _addresses(self, zone: dict, name: str, hops: int = 3) -> list[str]:
+        if zone["status"] != "active":
+            return []  # resolvers still follow the registrar's old delegation
+        recs = [r for r in self.records.values() if r["zone_id"] == zone["id"] and r["name"] == name]
+        a = [r["content"] for r in recs if r["type"] == "A"]
+        if a or hops == 0:
+            return a
+        cname = next((r["content"].lower().rstrip(".") for r in recs if r["type"] == "CNAME"), None)
+        return self._addresses(zone, cname, hops - 1) if cname else []
 
     def txt_records(self, domain: str) -> list[tuple[dict, dict]]:
         """(zone, record) pairs of TXT records at `domain` in any token's zone."""
+        self.sweep()
         out = []
         for r in self.records.values():
             if r["type"] == "TXT" and r["name"] == domain:
                 z = self.zones.get(r["zone_id"])
                 if z:
-                    self._refresh_status(z)
                     out.append((z, r))
         return out
 
@@ -153,11 +287,14 @@ class CloudflareSim:
         p = parts[3:]
         m = req.method
         acct = account_id_for(token)
+        self.sweep()
         if p == ["accounts"] and m == "GET":
+            if self.scope_of(token) != "account":
+                return error(403, MISSING_PERMISSION)
             return envelope([{"id": acct, "name": "Sandbox account", "type": "standard"}],
                             {"page": 1, "per_page": 20, "count": 1, "total_count": 1, "total_pages": 1})
         if p == ["user", "tokens", "verify"] and m == "GET":
-            return envelope({"id": hashlib.md5(token.encode()).hexdigest(), "status": "active"})
+            return verify_response(token)
         if p == ["zones"]:
             if m == "GET":
                 return self.list_zones(req, token)
@@ -174,10 +311,7 @@ class CloudflareSim:
                 if m == "GET":
                     return envelope(self.public_zone(zone))
                 if m == "DELETE":
-                    for rid in [r["id"] for r in self.records.values() if r["zone_id"] == zone["id"]]:
-                        del self.records[rid]
-                    del self.zones[zone["id"]]
-                    self.settings.pop(zone["id"], None)
+                    self._delete_zone(zone)
                     return envelope({"id": zone["id"]})
                 if m == "PATCH":
                     body = req.json()
@@ -187,7 +321,7 @@ class CloudflareSim:
                     zone["modified_on"] = iso_now()
                     return envelope(self.public_zone(zone))
             if rest == ["activation_check"] and m == "PUT":
-                return envelope({"id": zone["id"]})
+                return self.activation_check(zone)
             if rest and rest[0] == "dns_records":
                 return self.handle_records(req, zone, rest[1:])
             if rest and rest[0] == "settings" and len(rest) == 2:
@@ -239,9 +373,11 @@ class CloudflareSim:
             return error(400, (1001, "Malformed JSON in request body"))
         name = str(body.get("name") or "").lower().rstrip(".")
         acct = account_id_for(token)
-        acct_req = (body.get("account") or {}).get("id") or acct
+        acct_req = (body.get("account") or {}).get("id")
+        if not acct_req:
+            return error(400, ACCOUNT_REQUIRED)
         if acct_req != acct:
-            return error(403, (9109, "Unauthorized to access requested resource"))
+            return error(403, MISSING_PERMISSION)
         if not DOMAIN_RE.match(name):
             return error(400, (1049, f"{name} is not a registered domain"))
         ztype = body.get("type") or "full"
@@ -250,9 +386,11 @@ class CloudflareSim:
                 return error(400, (1061, f"{name} already exists"))
         zid = uuid.uuid4().hex
         now = iso_now()
+        generation = self.generations.get(f"{acct}:{name}", 0)
+        self.generations[f"{acct}:{name}"] = generation + 1
         zone = {
             "id": zid, "name": name, "status": "pending", "paused": False, "type": ztype,
-            "development_mode": 0, "name_servers": name_servers_for(name, acct),
+            "development_mode": 0, "name_servers": name_servers_for(name, acct, generation),
             "original_name_servers": ["dns1.registrar-servers.com", "dns2.registrar-servers.com"],
             "original_registrar": None, "original_dnshost": None,
             "created_on": now, "modified_on": now, "activated_on": None,
@@ -265,7 +403,8 @@ class CloudflareSim:
                      "frequency": "", "is_subscribed": False, "can_subscribe": False, "legacy_id": "free",
                      "legacy_discount": False, "externally_managed": False},
             "vanity_name_servers": [], "verification_key": None, "cname_suffix": None,
-            "_token": token, "_created_mono": self.clock.now(),
+            "_token": token, "_created_at": self.clock.wall(),
+            "_activation_delay_s": self.delays.activation_delay_s(acct, name),
         }
         self.zones[zid] = zone
         self.settings[zid] = dict(SETTING_DEFAULTS)
@@ -356,12 +495,14 @@ class CloudflareSim:
                     (other["type"] == "CNAME" and rtype in ("A", "AAAA")):
                 return error(400, (81053, "An A, AAAA, or CNAME record with that host already exists."))
         now = iso_now()
+        changed = rec is None or rec["content"] != content or rec["name"] != name or rec["type"] != rtype
         new = {
             "id": rec["id"] if rec else uuid.uuid4().hex, "zone_id": zone["id"], "zone_name": zone["name"],
             "name": name, "type": rtype, "content": content, "proxiable": proxiable, "proxied": proxied,
             "ttl": ttl, "settings": body.get("settings", base.get("settings", {})) or {}, "meta": {},
             "comment": body.get("comment", base.get("comment")), "tags": body.get("tags", base.get("tags", [])) or [],
             "created_on": rec["created_on"] if rec else now, "modified_on": now,
+            "_written_at": self.clock.wall() if changed else rec.get("_written_at", self.clock.wall()),
         }
         if "priority" in body or "priority" in base:
             new["priority"] = body.get("priority", base.get("priority"))

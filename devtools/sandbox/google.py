@@ -5,7 +5,9 @@ Accounts: each refresh token is one Google account (refresh tokens starting
 with "revoked" → 400 invalid_grant). Access tokens are bound to that account.
 Site Verification DNS_TXT succeeds only if the Cloudflare simulator holds a TXT
 record at the apex whose content is the token (quotes ignored) in a zone that
-is active (set `require_active_zone=False` to accept pending zones).
+is active, and Google's resolvers have seen it: `Delays.txt_propagation_s` after
+the record was written or its zone activated, whichever is later
+(`require_active_zone=False` accepts pending zones and skips the wait).
 Search Console: sites.add needs a verified domain; searchanalytics.query data
 come from sandbox.traffic.gsc_metrics with Search Console's lag relative to
 the server's today: today-1 and today-2 missing, today-3 at 60 %
@@ -21,6 +23,7 @@ from datetime import timedelta
 from urllib.parse import quote, unquote
 
 from .clock import Clock
+from .delays import Delays
 from .traffic import gsc_metrics, normalize_domain
 from .wire import Request, Response, first, json_response
 
@@ -69,13 +72,15 @@ def permission_denied(site_url: str) -> Response:
 class GoogleSim:
     vendor = "google"
 
-    def __init__(self, clock: Clock, cloudflare=None, require_active_zone: bool = True):
+    def __init__(self, clock: Clock, cloudflare=None, require_active_zone: bool = True, delays: Delays | None = None):
         self.clock = clock
         self.cloudflare = cloudflare
         self.require_active_zone = require_active_zone
+        self.delays = delays if delays is not None else Delays()
         self.reset()
 
     def reset(self) -> None:
+        self.counters = {"verified": 0, "token_not_found": 0}
         self.access_tokens: dict[str, str] = {}      # access token -> account (refresh token)
         self.verified: dict[tuple[str, str], dict] = {}   # (account, domain) -> webResource
         self.gsc_sites: dict[tuple[str, str], dict] = {}  # (account, siteUrl) -> WmxSite
@@ -178,18 +183,28 @@ class GoogleSim:
 
     def _verify(self, account: str, domain: str, method: str) -> Response:
         token = verification_token(account, domain)
-        found = False
-        for zone, rec in (self.cloudflare.txt_records(domain) if self.cloudflare else []):
-            if rec["content"].strip().strip('"') == token and (zone["status"] == "active" or not self.require_active_zone):
-                found = True
-                break
-        if not found:
+        if not self._token_visible(domain, token):
+            self.counters["token_not_found"] += 1
             return gerror(400, "The necessary verification token could not be found on your site.", "badRequest")
+        self.counters["verified"] += 1
         owner = account_email(account)
         res = {"id": quote(f"dns://{domain}", safe=""), "site": {"type": "INET_DOMAIN", "identifier": domain},
                "owners": [owner]}
         self.verified[(account, domain)] = res
         return json_response(res)
+
+    def _token_visible(self, domain: str, token: str) -> bool:
+        """Google's resolvers see the TXT through the public delegation, after propagation."""
+        wait = self.clock.scaled(self.delays.txt_propagation_s)
+        for zone, rec in (self.cloudflare.txt_records(domain) if self.cloudflare else []):
+            if rec["content"].strip().strip('"') != token:
+                continue
+            if not self.require_active_zone:
+                return True
+            since = self.cloudflare.visible_since(zone, rec)
+            if since is not None and self.clock.wall() - since >= wait:
+                return True
+        return False
 
     def seed_property(self, refresh_token: str, domain: str) -> str:
         """Test/bench helper: the domain verified and its sc-domain: property added for the account

@@ -12,13 +12,18 @@ Routing (first path segment = vendor):
 
 Pipeline for a vendor request: optional latency -> fault decision (before any
 processing, so faults never mutate state) -> auth + per-credential rate limit
--> simulator under one global lock -> request log.
+-> simulator under one global lock -> request log (with the API method it
+called and whether it was a write, for the counters in stats()).
+
+How slow the world is: `Delays` (devtools/sandbox/delays.py), realistic by
+default; `SandboxServer(instant=True)` for tests that need vendors that react at once.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import hashlib
+import re
 import socket
 import threading
 import time
@@ -30,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import cloudflare as cf
 from . import namecheap as nc
 from .clock import Clock
+from .delays import Delays
 from .env import settings
 from .faults import FaultInjector
 from .google import GoogleSim, gerror
@@ -37,12 +43,8 @@ from .matomo import MatomoSim
 from .openai import OpenAISim
 from .openai import fault_response as openai_fault_response
 from .ratelimit import (
-    CLOUDFLARE_BLOCK_S,
-    CLOUDFLARE_LIMIT,
-    CLOUDFLARE_WINDOW_S,
-    NAMECHEAP_BLOCK_S,
-    NAMECHEAP_LIMIT,
-    NAMECHEAP_WINDOW_S,
+    CLOUDFLARE_WINDOWS,
+    NAMECHEAP_WINDOWS,
     RateLimiter,
     retry_after_headers,
 )
@@ -54,8 +56,40 @@ MALFORMED = {"openai": b'{"id": "chatcmpl-', "cloudflare": b'{"success": true, "
              "matomo": b'{"value": ', "google": b'{"siteEntry": [{"siteUrl": '}
 
 
+CLPCTL_WRITES = ("site:add:static", "site:delete", "lets-encrypt:install:certificate")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
 def _credential_id(credential: str) -> str:
     return hashlib.sha256(credential.encode()).hexdigest()[:12]
+
+
+def _operation(vendor: str, req: Request, segs: list[str]) -> tuple[str, bool]:
+    """(the API method a request called, whether it is a write) for the counters.
+    Cloudflare/Google/OpenAI: "METHOD path" with ids as {id}; Namecheap: the Command;
+    Matomo: the API method."""
+    m = req.method
+    if vendor == "namecheap":
+        cmd = nc.canonical_command(str(req.form_ci("Command") or ""))
+        return cmd or "(no command)", nc.is_write(cmd)
+    if vendor == "matomo":
+        method = str(req.form_ci("method") or "")
+        name = method.rsplit(".", 1)[-1]
+        return method or req.path, name.startswith(("add", "update", "delete", "set"))
+    if vendor == "cloudflare":
+        path = "/".join("{id}" if _ID.match(x) else x for x in segs[3:])
+        return f"{m} /{path}", m in ("POST", "PUT", "PATCH", "DELETE")
+    if vendor == "google":
+        rest = segs[1:]
+        if rest[:2] == ["webmasters", "v3"] and len(rest) >= 4 and rest[2] == "sites":
+            rest = rest[:3] + ["{siteUrl}"] + (["{feedpath}" if rest[4:5] == ["sitemaps"] and x != "sitemaps" else x
+                                               for x in rest[4:]])
+        elif rest[:3] == ["siteVerification", "v1", "webResource"] and len(rest) > 3:
+            rest = rest[:3] + ["{id}"]
+        op = f"{m} {'/'.join(rest)}"
+        write = (m in ("PUT", "DELETE", "PATCH") or (m == "POST" and rest[:3] == ["siteVerification", "v1", "webResource"]))
+        return op, write
+    return f"{m} {req.path}", False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -93,22 +127,35 @@ class _HTTPServer(ThreadingHTTPServer):
 class SandboxServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, time_scale: float = 1.0, latency_s: float = 0.0,
                  state_dir: str | os.PathLike | None = None, auto_activate_after_s: float | None = None,
-                 require_active_zone: bool = True, namecheap_whitelist: set[str] | None = None):
+                 require_active_zone: bool = True, namecheap_whitelist: set[str] | None = None, *,
+                 instant: bool = False, activation_min_s: float | None = None, activation_max_s: float | None = None,
+                 activation_check_interval_s: float | None = None, activation_propagation_s: float | None = None,
+                 pending_zone_ttl_s: float | None = None, txt_propagation_s: float | None = None,
+                 seed: int | None = None, token_scope: str = "zone"):
+        """All durations are vendor seconds (× time_scale). Defaults are realistic (minutes);
+        `instant=True` zeroes the waits (activation, propagation) unless given explicitly."""
         self.host, self.port = host, port
         self.clock = Clock(time_scale)
         self.latency_s = latency_s
         self.state_dir = Path(state_dir) if state_dir else None
+        self.delays = Delays.build(instant, activation_min_s=activation_min_s, activation_max_s=activation_max_s,
+                                   activation_check_interval_s=activation_check_interval_s,
+                                   activation_propagation_s=activation_propagation_s,
+                                   pending_zone_ttl_s=pending_zone_ttl_s, txt_propagation_s=txt_propagation_s,
+                                   seed=seed)
         self.lock = threading.RLock()  # one lock: Google reads Cloudflare, Cloudflare reads Namecheap
-        self.namecheap = nc.NamecheapSim(namecheap_whitelist)
-        self.cloudflare = cf.CloudflareSim(self.clock, self.namecheap, auto_activate_after_s)
+        self.namecheap = nc.NamecheapSim(namecheap_whitelist, self.clock)
+        self.cloudflare = cf.CloudflareSim(self.clock, self.namecheap, auto_activate_after_s, self.delays, token_scope)
         self.matomo = MatomoSim(self.clock)
-        self.google = GoogleSim(self.clock, self.cloudflare, require_active_zone)
+        self.google = GoogleSim(self.clock, self.cloudflare, require_active_zone, self.delays)
         self.openai = OpenAISim()
         self.faults = FaultInjector()
         self.limiters = {
-            "cloudflare": RateLimiter(self.clock, CLOUDFLARE_LIMIT, CLOUDFLARE_WINDOW_S, CLOUDFLARE_BLOCK_S),
-            "namecheap": RateLimiter(self.clock, NAMECHEAP_LIMIT, NAMECHEAP_WINDOW_S, NAMECHEAP_BLOCK_S),
+            "cloudflare": RateLimiter(self.clock, CLOUDFLARE_WINDOWS),
+            "namecheap": RateLimiter(self.clock, NAMECHEAP_WINDOWS),
         }
+        self.clpctl_counters: dict = {}
+        self._reset_clpctl_counters()
         self._log: list[dict] = []
         self._log_lock = threading.Lock()
         self._conns: set[socket.socket] = set()
@@ -194,8 +241,30 @@ class SandboxServer:
     def clear_faults(self) -> None:
         self.faults.reset()
 
+    def set_delays(self, **values) -> dict:
+        """Change delays at run time (vendor seconds); new zones draw from the new range."""
+        with self.lock:
+            self.delays.update(**values)
+            return self.delays.describe()
+
+    def _reset_clpctl_counters(self) -> None:
+        self.clpctl_counters = {"total": 0, "calls": {}, "writes": 0, "orders": 0, "failed_validations": 0,
+                                "rate_limited": 0, "certificates": 0}
+
+    def record_clpctl(self, report: dict) -> None:
+        """What one `clpctl` run did (the stand-in reports it when it knows the sandbox URL)."""
+        with self.lock:
+            c = self.clpctl_counters
+            command = str(report.get("command") or "(none)")
+            c["total"] += 1
+            c["calls"][command] = c["calls"].get(command, 0) + 1
+            c["writes"] += 1 if command in CLPCTL_WRITES else 0
+            for key in ("orders", "failed_validations", "rate_limited", "certificates"):
+                c[key] += int(report.get(key) or 0)
+
     def reset(self) -> None:
         with self.lock:
+            self._reset_clpctl_counters()
             for sim in (self.namecheap, self.cloudflare, self.matomo, self.google, self.openai):
                 sim.reset()
             for lim in self.limiters.values():
@@ -241,9 +310,13 @@ class SandboxServer:
         return n
 
     def stats(self) -> dict:
+        """Per vendor: `total`, `by_status`, `rate_limited`, `faults`, `calls` (per API method),
+        `writes`; Cloudflare adds `activation`, Google `verification`; `clpctl` what the
+        stand-in reported (calls per command, writes, orders, failed validations)."""
         out: dict = {}
         for r in self.requests:
-            v = out.setdefault(r["vendor"], {"total": 0, "by_status": {}, "rate_limited": 0, "faults": {}})
+            v = out.setdefault(r["vendor"], {"total": 0, "by_status": {}, "rate_limited": 0, "faults": {},
+                                             "calls": {}, "writes": 0})
             v["total"] += 1
             key = str(r["status"]) if r["status"] is not None else "no_response"
             v["by_status"][key] = v["by_status"].get(key, 0) + 1
@@ -251,6 +324,14 @@ class SandboxServer:
                 v["rate_limited"] += 1
             if r["fault"]:
                 v["faults"][r["fault"]] = v["faults"].get(r["fault"], 0) + 1
+            op = r.get("op") or r["path"]
+            v["calls"][op] = v["calls"].get(op, 0) + 1
+            v["writes"] += 1 if r.get("write") else 0
+        empty = {"total": 0, "by_status": {}, "rate_limited": 0, "faults": {}, "calls": {}, "writes": 0}
+        with self.lock:
+            out.setdefault("cloudflare", dict(empty))["activation"] = dict(self.cloudflare.counters)
+            out.setdefault("google", dict(empty))["verification"] = dict(self.google.counters)
+            out["clpctl"] = json.loads(json.dumps(self.clpctl_counters))
         return out
 
     # ---- persistence (optional) -----------------------------------------------
@@ -260,9 +341,8 @@ class SandboxServer:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         with self.lock:
             data = {"cloudflare": self.cloudflare.dump(), "namecheap": self.namecheap.dump(),
-                    "matomo": self.matomo.dump(), "google": self.google.dump()}
-        for z in data["cloudflare"]["zones"]:
-            z["_created_mono"] = 0.0
+                    "matomo": self.matomo.dump(), "google": self.google.dump(),
+                    "clpctl_counters": self.clpctl_counters}
         tmp = self.state_dir / "state.json.tmp"
         tmp.write_text(json.dumps(data, indent=1, default=str))
         tmp.replace(self.state_dir / "state.json")
@@ -270,9 +350,8 @@ class SandboxServer:
     def _load_state(self) -> None:
         data = json.loads((self.state_dir / "state.json").read_text())
         self.cloudflare.load(data.get("cloudflare", {}))
-        for z in self.cloudflare.zones.values():
-            z["_created_mono"] = self.clock.now()
         self.namecheap.load(data.get("namecheap", {}))
+        self.clpctl_counters.update(data.get("clpctl_counters", {}))
         self.matomo.load(data.get("matomo", {}))
         self.google.load(data.get("google", {}))
 
@@ -318,9 +397,11 @@ class SandboxServer:
             return
         if self.latency_s:
             time.sleep(self.latency_s)
+        op, write = _operation(vendor, req, segs)
         entry = {"t": started, "vendor": vendor, "method": req.method, "path": req.path,
                  "query": {k: v if len(v) > 1 else v[0] for k, v in req.query.items()},
-                 "body": req.body_summary(), "status": None, "fault": None, "rate_limited": False}
+                 "body": req.body_summary(), "status": None, "fault": None, "rate_limited": False,
+                 "op": op, "write": write}
         kind, cfg = self.faults.decide(vendor)
         try:
             if kind in ("timeout", "drop"):
@@ -379,6 +460,8 @@ class SandboxServer:
             if segs[1:3] != ["client", "v4"]:
                 return cf.error(400, (7000, "No route for that URI"))
             token = cf.bearer_token(req)
+            if segs[3:] == ["user", "tokens", "verify"] and not cf.token_is_valid(token):
+                return cf.verify_response(token)  # its own answer: 401 "Invalid API Token"
             if not cf.token_is_valid(token):
                 return cf.auth_error()
             entry["credential"] = _credential_id(token)  # which rate-limit bucket (benchmarks' lower bound)
@@ -390,7 +473,7 @@ class SandboxServer:
             with self.lock:
                 return self.cloudflare.handle(req, token)
         if vendor == "namecheap":
-            if segs[1:] != ["xml.response"]:
+            if req.path != "/namecheap/xml.response":  # exactly the documented URL (no trailing slash)
                 return Response(404, b"Not Found", "text/plain")
             form = req.form()
             with self.lock:
@@ -401,7 +484,8 @@ class SandboxServer:
             wait = self.limiters["namecheap"].check(user)
             if wait is not None:
                 entry["rate_limited"] = True
-                return nc.error(cmd, nc.ERR_TOO_MANY_REQUESTS, "Too many requests", retry_after_headers(wait))
+                headers = retry_after_headers(wait) | {"X-Sandbox-Limit": f"{wait.limit}/{wait.window_s:g}s"}
+                return nc.error(cmd, nc.ERR_TOO_MANY_REQUESTS, "Too many requests", headers)
             with self.lock:
                 return self.namecheap.handle(req, form, cmd, user)
         if vendor == "matomo":
@@ -427,7 +511,42 @@ class SandboxServer:
     def _admin(self, req: Request, rest: list[str]) -> Response:
         m = req.method
         if rest == ["health"]:
-            return json_response({"ok": True, "time_scale": self.time_scale, "today": self.today.isoformat()})
+            return json_response({"ok": True, "time_scale": self.time_scale, "today": self.today.isoformat(),
+                                  "delays": self.delays.describe()})
+        if rest == ["delays"] and m in ("GET", "POST"):
+            if m == "POST":
+                try:
+                    self.set_delays(**(req.json() or {}))
+                except (ValueError, TypeError) as e:
+                    return json_response({"error": str(e)}, 400)
+            return json_response(self.delays.describe())
+        if rest == ["cloudflare", "tokens"] and m in ("GET", "POST"):
+            with self.lock:
+                if m == "POST":
+                    body = req.json() or {}
+                    try:
+                        self.cloudflare.set_token_scope(str(body.get("token") or ""), str(body.get("scope") or ""))
+                    except ValueError as e:
+                        return json_response({"error": str(e)}, 400)
+                return json_response({"default_scope": self.cloudflare.token_scope,
+                                      "account_scoped_prefix": cf.ACCOUNT_SCOPED_PREFIX,
+                                      "granted": {cf.account_id_for(t): s for t, s in self.cloudflare.token_scopes.items()}})
+        if rest == ["namecheap", "domains"] and m in ("GET", "POST"):
+            with self.lock:
+                if m == "POST":
+                    body = req.json() or {}
+                    try:
+                        row = self.namecheap.set_domain(
+                            str(body.get("api_user") or "sandboxuser"), str(body["domain"]), created=body.get("created"),
+                            expires=body.get("expires"), auto_renew=body.get("auto_renew"), locked=body.get("locked"))
+                    except (KeyError, ValueError) as e:
+                        return json_response({"error": f"bad domain settings: {e}"}, 400)
+                    self._save_state()
+                    return json_response(row)
+                return json_response(self.namecheap.dump())
+        if rest == ["clpctl", "report"] and m == "POST":
+            self.record_clpctl(req.json() or {})
+            return json_response({"ok": True})
         if rest == ["requests"] and m == "GET":
             reqs = self.requests
             if req.q("vendor"):
@@ -469,7 +588,7 @@ class SandboxServer:
             return json_response(self.openai.dump())
         if rest == ["cloudflare", "zone-status"] and m == "GET":
             with self.lock:
-                return json_response(self.cloudflare.zone_status(req.q("name") or ""))
+                return json_response(self.cloudflare.zone_status(req.q("name") or "") | {"time_scale": self.time_scale})
         if rest == ["limits"] and m == "GET":
             from .ratelimit import LIMITS
             return json_response({"time_scale": self.time_scale, "limits": LIMITS})

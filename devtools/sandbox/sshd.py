@@ -2,13 +2,17 @@
 
 start_sshd(tmp_dir) generates a host key and a client key, writes an
 sshd_config (pubkey only, the generated authorized_keys, `SetEnv` putting
-the sandbox `clpctl` first on PATH and telling it where its root is), runs
+the sandbox `clpctl` first on PATH and telling it where its root is, which
+sandbox to ask about DNS and which IP is this host's public address), runs
 `/usr/sbin/sshd -D` and writes a known_hosts line pinning the host key.
+Every session goes through `ssh_session` (a ForceCommand) that records the
+command the client sent (SSH_ORIGINAL_COMMAND) before running it.
 The session user is the current user (root here).
 """
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 import socket
@@ -18,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CLPCTL = Path(__file__).with_name("clpctl")
+SESSION = Path(__file__).with_name("ssh_session")
 SSHD = "/usr/sbin/sshd"
+DEFAULT_PUBLIC_IP = "203.0.113.10"  # the product's local CLOUDPANEL_PUBLIC_IP
 
 
 def ensure_openssh() -> None:
@@ -47,6 +53,19 @@ class SshdHandle:
     sandbox_root: Path          # CLPCTL_SANDBOX_ROOT seen by clpctl in ssh sessions
     config: Path
     process: subprocess.Popen = field(repr=False)
+    public_ip: str = DEFAULT_PUBLIC_IP  # the address Let's Encrypt must find in the site's A records
+
+    def clpctl_state(self) -> dict:
+        """The clpctl stand-in's state: sites, Let's Encrypt's counters, the recorded invocations."""
+        path = self.sandbox_root / "clpctl-state.json"
+        return json.loads(path.read_text()) if path.exists() else {"sites": {}}
+
+    def ssh_commands(self) -> list[str | None]:
+        """Every command a client sent to this sshd (SSH_ORIGINAL_COMMAND; None = no command)."""
+        path = self.sandbox_root / "ssh-commands.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line)["command"] for line in path.read_text().splitlines() if line.strip()]
 
     @property
     def home_root(self) -> Path:
@@ -81,9 +100,11 @@ class SshdHandle:
 
 
 def start_sshd(tmp_dir: str | os.PathLike, sandbox_url: str | None = None,
-               sandbox_root: str | os.PathLike | None = None, timeout: float = 10.0) -> SshdHandle:
+               sandbox_root: str | os.PathLike | None = None, timeout: float = 10.0,
+               public_ip: str = DEFAULT_PUBLIC_IP) -> SshdHandle:
     """Start sshd on a free 127.0.0.1 port. `sandbox_url` (a SandboxServer.url)
-    makes `clpctl lets-encrypt:install:certificate` check the Cloudflare zone."""
+    makes `clpctl lets-encrypt:install:certificate` check the Cloudflare zone and that its
+    A records point at `public_ip` (the product's CLOUDPANEL_PUBLIC_IP)."""
     ensure_openssh()
     tmp = Path(tmp_dir).resolve()
     tmp.mkdir(parents=True, exist_ok=True)
@@ -108,7 +129,7 @@ def start_sshd(tmp_dir: str | os.PathLike, sandbox_url: str | None = None,
 
     port = _free_port()
     path = f"{bindir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    env = f"PATH={path} CLPCTL_SANDBOX_ROOT={root}"
+    env = f"PATH={path} CLPCTL_SANDBOX_ROOT={root} CLPCTL_SANDBOX_PUBLIC_IP={public_ip}"
     if sandbox_url:
         env += f" CLPCTL_SANDBOX_URL={sandbox_url}"
     config = tmp / "sshd_config"
@@ -117,6 +138,7 @@ def start_sshd(tmp_dir: str | os.PathLike, sandbox_url: str | None = None,
         f"AuthorizedKeysFile {authorized}", "PubkeyAuthentication yes", "PasswordAuthentication no",
         "KbdInteractiveAuthentication no", "PermitRootLogin prohibit-password", "UsePAM no",
         "StrictModes no", "PrintMotd no", "PermitUserEnvironment no", f"SetEnv {env}",
+        f"ForceCommand {py} {SESSION}",
         "Subsystem sftp internal-sftp", "LogLevel ERROR", "MaxStartups 50:30:100", "MaxSessions 50", "",
     ]))
     Path("/run/sshd").mkdir(parents=True, exist_ok=True)
@@ -142,4 +164,4 @@ def start_sshd(tmp_dir: str | os.PathLike, sandbox_url: str | None = None,
     known_hosts = tmp / "known_hosts"
     known_hosts.write_text(f"[127.0.0.1]:{port} {pub[0]} {pub[1]}\n")
     return SshdHandle(host="127.0.0.1", port=port, user=getpass.getuser(), client_key=client_key,
-                      known_hosts=known_hosts, sandbox_root=root, config=config, process=proc)
+                      known_hosts=known_hosts, sandbox_root=root, config=config, process=proc, public_ip=public_ip)

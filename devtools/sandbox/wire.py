@@ -41,6 +41,13 @@ class Request:
                 merged[k] = v
         return merged
 
+    def form_ci(self, name: str) -> str | None:
+        """One form/query parameter, its name matched case-insensitively."""
+        try:
+            return first_ci(self.form(), name)
+        except UnicodeDecodeError:
+            return None
+
     def body_summary(self, limit: int = 300) -> str:
         text = self.body[:limit].decode("utf-8", "replace")
         return text + ("…" if len(self.body) > limit else "")

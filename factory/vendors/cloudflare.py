@@ -45,6 +45,10 @@ def classify(exc: Exception) -> VendorError | None:
                                retry_after=_retry_after(exc.response), code=code, status=status)
         if status >= 500 or status == 408:
             return VendorError(VENDOR, f"server error {status}", retryable=True, code=code, status=status)
+        if status == 403 and code == 9109:
+            # The token is valid but lacks a permission (e.g. Zone:Edit, or account-level access).
+            return VendorError(VENDOR, f"the account's API token lacks a permission this call needs ({text}); "
+                                       "grant it Zone:Edit and DNS:Edit on the account", code=code, status=status)
         if status in (401, 403):
             return VendorError(VENDOR, f"the account's API token was refused ({text}); replace the token",
                                code=code, status=status)

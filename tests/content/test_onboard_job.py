@@ -19,7 +19,8 @@ from devtools.sandbox.sshd import SshdHandle, start_sshd
 
 @pytest.fixture(scope="module")
 def fast_sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(time_scale=0.01) as server:  # zones activate in moments, not minutes
+    # Instant vendors (zones activate when delegated); zone-scoped tokens, as an operator would issue.
+    with SandboxServer(time_scale=0.01, instant=True) as server:
         yield server
 
 

@@ -22,7 +22,10 @@ ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site"
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
-    with SandboxServer(time_scale=TIME_SCALE) as server:
+    # Instant vendors: zones activate as soon as the registrar delegates, TXT records are visible at
+    # once (these tests are about idempotency and faults, not waiting). Zone-scoped tokens: the
+    # product creates zones under the stored account id and never lists accounts.
+    with SandboxServer(time_scale=TIME_SCALE, instant=True) as server:
         yield server
 
 

@@ -12,7 +12,9 @@ from devtools.sandbox import SandboxServer, settings
 
 @pytest.fixture
 def sb() -> Iterator[SandboxServer]:
-    with SandboxServer(time_scale=0.02) as server:
+    """Wire-format tests: vendors that react at once (zones activate when delegated, TXT records
+    are visible at once). The slow world is tested with its own servers (test_sandbox_slow_*)."""
+    with SandboxServer(time_scale=0.02, instant=True) as server:
         yield server
 
 
