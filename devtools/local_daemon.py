@@ -1,27 +1,42 @@
 """A small stand-in for `dagster-daemon` in tests and benchmarks: ticks the code location's own
 sensors against a real instance, applies their partition requests, and executes the runs they
-request (each with its own asset selection) in worker processes, as a run queue would.
+request (each with its own asset selection) in worker processes, as the run queue would: runs
+go on while the sensors keep ticking, at most one run per site at a time (the deployment's
+`dagster/partition` limit), requests for a busy site merged into its next run.
 
     with LocalDaemon(instance_dir, overrides, workers=3) as daemon:
         daemon.until(lambda: all_live(), timeout_s=600)
 
 Run keys are honoured like Dagster does (a key runs once per sensor). Everything the product
 does in a run — vendor calls, the step state machine, waits and their next checks — is real.
+`launch_faults` makes that fraction of launches die before their first step (a code server that
+did not start in time), recorded as failed runs, as Dagster would: `failed_launches_sensor`
+must bring them back.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import dagster as dg
 
 _worker: dict[str, Any] = {}
 JOB = "onboard_site_job"
+SENSORS = ("new_sites_sensor", "waiting_sites_sensor", "failed_launches_sensor")
+
+
+@dataclass(frozen=True)
+class Task:
+    partition: str
+    assets: list[str] | None  # None: the whole job
+    tags: dict[str, str]
+    sensor: str = ""
 
 
 def _init(instance_dir: str, overrides: dict) -> None:
@@ -32,12 +47,16 @@ def _init(instance_dir: str, overrides: dict) -> None:
     _worker["instance"] = dg.DagsterInstance.local_temp(instance_dir, overrides=overrides)
 
 
-def _execute(task: tuple[str, list[str] | None, dict[str, str]]) -> tuple[str, bool]:
-    partition, assets, tags = task
+def _execute(task: Task) -> tuple[str, bool]:
     result = _worker["job"].execute_in_process(
-        partition_key=partition, instance=_worker["instance"], raise_on_error=False, tags=tags,
-        asset_selection=[dg.AssetKey(a) for a in assets] if assets else None)
-    return partition, result.success
+        partition_key=task.partition, instance=_worker["instance"], raise_on_error=False, tags=task.tags,
+        asset_selection=[dg.AssetKey(a) for a in task.assets] if task.assets else None)
+    return task.partition, result.success
+
+
+def _merge(a: Task, b: Task) -> Task:
+    assets = None if a.assets is None or b.assets is None else sorted(set(a.assets) | set(b.assets))
+    return Task(a.partition, assets, {**a.tags, **b.tags}, a.sensor or b.sensor)
 
 
 @dataclass
@@ -45,26 +64,32 @@ class DaemonStats:
     ticks: int = 0
     runs: int = 0
     failed_runs: int = 0
+    launch_failures: int = 0  # injected: runs that died before their first step
+    relaunched: int = 0  # runs requested by failed_launches_sensor
     runs_by_sensor: dict[str, int] = field(default_factory=dict)
 
 
 class LocalDaemon:
-    def __init__(self, instance_dir: str, overrides: dict, *, workers: int = 3,
-                 sensors: tuple[str, ...] = ("new_sites_sensor", "waiting_sites_sensor")):
+    def __init__(self, instance_dir: str, overrides: dict, *, workers: int = 3, sensors: tuple[str, ...] = SENSORS,
+                 launch_faults: float = 0.0, seed: int = 0):
         import definitions
         from factory.config import load_settings
 
         self.defs = definitions.build_definitions(load_settings())
+        self.job = self.defs.resolve_job_def(JOB)
         self.instance = dg.DagsterInstance.local_temp(instance_dir, overrides=overrides)
         self.sensors = sensors
         self.cursors: dict[str, str | None] = {name: None for name in sensors}
         self.used_keys: set[tuple[str, str]] = set()
         self.stats = DaemonStats()
+        self.launch_faults, self._rng = launch_faults, random.Random(seed)
+        self.running: dict[str, Future] = {}  # partition -> its run
+        self.queued: dict[str, Task] = {}  # partition -> the next run (merged requests)
         context = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                         initargs=(instance_dir, overrides))
 
-    def __enter__(self) -> LocalDaemon:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -74,8 +99,9 @@ class LocalDaemon:
         self.pool.shutdown(cancel_futures=True)
         self.instance.dispose()
 
-    def tick(self) -> list[tuple[str, list[str] | None, dict[str, str]]]:
-        """One evaluation of every sensor: partitions added/removed, the new runs to execute."""
+    # -- sensors ------------------------------------------------------------------------------
+    def tick(self) -> list[Task]:
+        """One evaluation of every sensor: partitions added/removed, the new runs requested."""
         tasks = []
         self.stats.ticks += 1
         for name in self.sensors:
@@ -83,49 +109,88 @@ class LocalDaemon:
             with dg.build_sensor_context(instance=self.instance, cursor=self.cursors[name],
                                          resources={"factory": self.defs.resources["factory"]}) as ctx:
                 result = sensor(ctx)
-            if isinstance(result, dg.SensorResult):
-                self.cursors[name] = result.cursor if result.cursor is not None else self.cursors[name]
-                for request in result.dynamic_partitions_requests or []:
-                    if isinstance(request, dg.AddDynamicPartitionsRequest):
-                        self.instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-                    else:
-                        for key in request.partition_keys:
-                            self.instance.delete_dynamic_partition(request.partitions_def_name, key)
-                requests = result.run_requests or []
-            else:
-                requests = []
-            for request in requests:
+            if not isinstance(result, dg.SensorResult):
+                continue
+            self.cursors[name] = result.cursor if result.cursor is not None else self.cursors[name]
+            for request in result.dynamic_partitions_requests or []:
+                if isinstance(request, dg.AddDynamicPartitionsRequest):
+                    self.instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+                else:
+                    for key in request.partition_keys:
+                        self.instance.delete_dynamic_partition(request.partitions_def_name, key)
+            for request in result.run_requests or []:
                 key = (name, request.run_key or "")
                 if request.run_key and key in self.used_keys:
                     continue  # Dagster runs a run key once per sensor
                 self.used_keys.add(key)
                 assets = [k.to_user_string() for k in request.asset_selection] if request.asset_selection else None
-                tasks.append((request.partition_key, assets, dict(request.tags or {})))
+                tags = {**(request.tags or {}), "dagster/sensor_name": name}
+                if request.run_key:
+                    tags["dagster/run_key"] = request.run_key
+                tasks.append(Task(request.partition_key, assets, tags, name))
                 self.stats.runs_by_sensor[name] = self.stats.runs_by_sensor.get(name, 0) + 1
+                if name == "failed_launches_sensor":
+                    self.stats.relaunched += 1
         return tasks
 
-    def execute(self, tasks: list[tuple[str, list[str] | None, dict[str, str]]]) -> dict[str, bool]:
-        # One run per partition at a time (like the deployment's tag limit): merge a site's requests.
-        merged: dict[str, tuple[str, list[str] | None, dict[str, str]]] = {}
-        for partition, assets, tags in tasks:
-            if partition in merged:
-                current = merged[partition][1]
-                assets = None if current is None or assets is None else sorted(set(current) | set(assets))
-            merged[partition] = (partition, assets, tags)
-        outcomes = dict(self.pool.map(_execute, merged.values()))
-        self.stats.runs += len(outcomes)
-        self.stats.failed_runs += sum(1 for ok in outcomes.values() if not ok)
+    # -- runs -----------------------------------------------------------------------------------
+    def submit(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            current = self.queued.get(task.partition)
+            self.queued[task.partition] = _merge(current, task) if current else task
+        self._start_queued()
+
+    def _start_queued(self) -> None:
+        for partition in [p for p in self.queued if p not in self.running]:
+            task = self.queued.pop(partition)
+            if self.launch_faults and self._rng.random() < self.launch_faults:
+                self._launch_failed(task)
+                continue
+            self.running[partition] = self.pool.submit(_execute, task)
+
+    def _launch_failed(self, task: Task) -> None:
+        """A run Dagster created but whose process never reached a step, as the daemon records it."""
+        tags = {**task.tags, "dagster/partition": task.partition}
+        run = self.instance.create_run_for_job(
+            job_def=self.job, tags=tags,
+            asset_selection=frozenset(dg.AssetKey.from_user_string(a) for a in task.assets) if task.assets else None)
+        self.instance.report_run_failed(run)
+        self.stats.launch_failures += 1
+        self.stats.runs += 1
+        self.stats.failed_runs += 1
+
+    def collect(self) -> dict[str, bool]:
+        """The runs that finished since the last call (partition -> success)."""
+        finished = {}
+        for partition, future in list(self.running.items()):
+            if future.done():
+                del self.running[partition]
+                _, ok = future.result()
+                finished[partition] = ok
+                self.stats.runs += 1
+                self.stats.failed_runs += 0 if ok else 1
+        self._start_queued()
+        return finished
+
+    def idle(self) -> bool:
+        return not self.running and not self.queued
+
+    def execute(self, tasks: list[Task]) -> dict[str, bool]:
+        """Run these (merged per site) and wait for them."""
+        self.submit(tasks)
+        outcomes: dict[str, bool] = {}
+        while not self.idle():
+            outcomes.update(self.collect())
+            time.sleep(0.05)
         return outcomes
 
     def until(self, done: Callable[[], bool], *, timeout_s: float, interval_s: float = 1.0) -> bool:
-        """Tick and execute until `done()` or the timeout; True if done."""
+        """Tick the sensors every `interval_s` while runs go on, until `done()` or the timeout."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            tasks = self.tick()
-            if tasks:
-                self.execute(tasks)
+            self.submit(self.tick())
+            self.collect()
             if done():
                 return True
-            if not tasks:
-                time.sleep(interval_s)
+            time.sleep(interval_s)
         return done()

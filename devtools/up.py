@@ -96,6 +96,9 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
         port = load_settings().sandbox_port
         sandbox_url = f"http://127.0.0.1:{port}"
         base_env.update(sandbox_pkg.settings(sandbox_url))
+        # The demo's registry publishes a delegation in 10 s (--activation-propagation 10): the
+        # activation check is worth spending then, not after the production 5 minutes.
+        base_env["FACTORY_ACTIVATION_CHECK_AFTER_S"] = os.environ.get("FACTORY_ACTIVATION_CHECK_AFTER_S", "10")
         services.append(stack.Service(
             "sandbox", [stack.python_bin("python"), "-m", "devtools.sandbox", "--port", str(port),
                         "--state-dir", str(state_dir() / "sandbox"), *SANDBOX_DEMO_DELAYS],

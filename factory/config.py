@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     analytics_start_date: dt.date = Field(dt.date(2025, 1, 1), **_env("FACTORY_ANALYTICS_START_DATE"))
     analytics_lookback_days: int = Field(3, ge=1, le=60, **_env("FACTORY_ANALYTICS_LOOKBACK_DAYS"))
     analytics_repair_days: int = Field(30, ge=1, le=366, **_env("FACTORY_ANALYTICS_REPAIR_DAYS"))
+    # Cloudflare re-runs a Free zone's activation check at most hourly: spend it once the registry
+    # has published the delegation (minutes after the registrar changed it), not at once.
+    activation_check_after_s: float = Field(300.0, ge=0, le=86400, **_env("FACTORY_ACTIVATION_CHECK_AFTER_S"))
     # Stretches every vendor's rate window: 1 in production; the simulators' scale in tests.
     rate_time_scale: float = Field(1.0, gt=0, **_env("FACTORY_RATE_TIME_SCALE"))
     build_dir: Path | None = Field(None, **_env("FACTORY_BUILD_DIR"))

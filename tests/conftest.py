@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import subprocess
 import uuid
 from collections.abc import Iterator
 
@@ -10,7 +12,9 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
+from devtools import directus_server
 from factory import db
+from factory.config import PROJECT_ROOT
 from factory.store import Store
 
 # The machine's Postgres (CI and developers); a fresh database is created in it per session.
@@ -78,3 +82,25 @@ COUNTED_TABLES = tuple(t for t in APP_TABLES if t != "audit_log")
 def table_counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {t: conn.execute(f"select count(*) from public.{t}").fetchone()[0] for t in COUNTED_TABLES}
+
+
+# -- a real Directus (npm, on the machine's Postgres), started once per session ------------------
+@pytest.fixture(scope="session")
+def npm_ready() -> None:
+    """The npm parts (Directus, Astro) installed: the same script CI runs."""
+    subprocess.run([str(PROJECT_ROOT / "scripts" / "install-npm")], check=True, stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def directus(npm_ready, tmp_path_factory) -> Iterator[directus_server.DirectusServer]:
+    name = f"directus_test_{uuid.uuid4().hex[:10]}"
+    url = directus_server.create_database(ADMIN_URL, name)
+    server = directus_server.start_directus(
+        url, state_dir=tmp_path_factory.mktemp("directus"), token=secrets.token_urlsafe(24),
+        key=secrets.token_hex(16), secret=secrets.token_hex(32),
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+        directus_server.drop_database(ADMIN_URL, name)

@@ -14,7 +14,13 @@ from factory.content.themes import ThemeError, theme_for
 from factory.hashing import json_hash
 from factory.layers.change import Change
 from factory.layers.content import brand_for
-from factory.layers.runner import Applied, BatchResult, LayerContext, StepFailed, StepRun
+from factory.layers.runner import (
+    Applied,
+    BatchResult,
+    LayerContext,
+    StepFailed,
+    StepRun,
+)
 from factory.logs import site_context
 from factory.store import PublishState, Site
 from factory.vendors.astro import BuildError, BuildInput

@@ -13,7 +13,13 @@ from factory.content.cms_sync import sync_site_content
 from factory.content.generate import generate_site_plan
 from factory.content.prompt import PromptTemplate, load_prompt
 from factory.layers.change import Change
-from factory.layers.runner import Applied, BatchResult, LayerContext, StepFailed, run_step
+from factory.layers.runner import (
+    Applied,
+    BatchResult,
+    LayerContext,
+    StepFailed,
+    run_step,
+)
 from factory.store import PublishState, Site
 from factory.vendors.directus import DirectusClient
 

@@ -10,9 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factory.layers.change import Change
-from factory.layers.runner import Applied, BatchResult, LayerContext, StepFailed, run_step
+from factory.layers.runner import (
+    Applied,
+    BatchResult,
+    LayerContext,
+    StepFailed,
+    run_step,
+)
 from factory.store import PublishState, Site
-from factory.vendors.rsync import Releaser, ReleaseError, layout, new_release_id
+from factory.vendors.rsync import ReleaseError, Releaser, layout, new_release_id
 
 LAYER, STEP = "deploy", "site_deployment"
 WAIT_HOSTING = "the hosting step to create the site's doc root"

@@ -4,6 +4,7 @@ servers. `status_dns` is `active` only when Cloudflare says the zone is active."
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -12,7 +13,13 @@ from factory.layers.change import Change
 from factory.layers.runner import Applied, LayerContext
 from factory.store import Site
 from factory.vendors.budget import budget
-from factory.vendors.cloudflare import RECORD_EXISTS, ZONE_EXISTS, CloudflareClient, Record, Zone
+from factory.vendors.cloudflare import (
+    RECORD_EXISTS,
+    ZONE_EXISTS,
+    CloudflareClient,
+    Record,
+    Zone,
+)
 from factory.vendors.namecheap import NameserverState
 from factory.vendors.retry import VendorError
 
@@ -21,6 +28,7 @@ SSL_MODE = "full"  # CloudPanel serves a self-signed certificate until Let's Enc
 WAIT_DELEGATION = "Cloudflare to see the delegation"
 # Cloudflare re-runs a Free zone's activation check at most once an hour on request.
 ACTIVATION_CHECKS = budget("cloudflare-activation-check", (1, 3600.0, 5.0))
+CHECK_ANSWER_S = 60  # a requested check has run by the next look, this long after
 
 
 @dataclass(frozen=True)
@@ -157,9 +165,22 @@ def plan(want: DnsDesired, seen: DnsObserved) -> list[Change]:
     return changes
 
 
-def request_activation_check(ctx: LayerContext, cf: CloudflareClient, zone_id: str) -> bool:
+def until_checkable(ctx: LayerContext, delegated_since: dt.datetime | None,
+                    now: dt.datetime | None = None) -> dt.timedelta:
+    """How long until the registry has published a delegation made at `delegated_since` (None:
+    just now), i.e. until Cloudflare's activation check can see it; zero once it can."""
+    now = now or dt.datetime.now(dt.UTC)
+    after = dt.timedelta(seconds=ctx.settings.activation_check_after_s * ctx.settings.rate_time_scale)
+    return max(dt.timedelta(0), (delegated_since or now) + after - now)
+
+
+def request_activation_check(ctx: LayerContext, cf: CloudflareClient, zone_id: str,
+                             delegated_since: dt.datetime | None) -> bool:
     """Ask Cloudflare to look for the delegation now, at most once an hour per zone (its limit for
-    Free zones; shared by every run and the follow-up sensor). True if it was asked."""
+    Free zones; shared by every run and the follow-up sensor), and not before the registry can have
+    published it: a check spent too early costs an hour. True if it was asked."""
+    if until_checkable(ctx, delegated_since) > dt.timedelta(0):
+        return False
     if not ctx.clients.limiter.try_acquire(ACTIVATION_CHECKS.scaled(ctx.settings.rate_time_scale), zone_id):
         return False
     try:
@@ -197,6 +218,7 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
     cf = ctx.clients.cloudflare(site.cloudflare_account_id)
     zone = seen.zone
     facts: dict = {"zone_created": False, "records_changed": 0, "nameservers_set": False}
+    look_again: dt.timedelta | None = None
     by_key = {r.key: r for r in want.records}
     for change in changes:
         if change.action == "create_zone":
@@ -219,7 +241,10 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
             ctx.clients.namecheap().set_nameservers(want.domain, zone.name_servers)
             facts["nameservers_set"] = True
         elif change.action == "activation_check" and zone.status != "active":
-            facts["activation_check"] = request_activation_check(ctx, cf, zone.id)
+            delegated_since = None if facts["nameservers_set"] else _waiting_since(ctx, site)
+            facts["activation_check"] = request_activation_check(ctx, cf, zone.id, delegated_since)
+            look_again = (ctx.settings.rate_time_scale * dt.timedelta(seconds=CHECK_ANSWER_S)
+                          if facts["activation_check"] else until_checkable(ctx, delegated_since) or None)
     if zone is not None and zone.status != "active":
         zone = cf.get_zone(zone.id)  # delegation may have activated it already
     facts.update({"zone_id": zone.id, "zone_status": zone.status, "name_servers": ", ".join(zone.name_servers)})
@@ -227,8 +252,14 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
               "cloudflare_zone_status": zone.status}
     if zone.status == "active":
         return Applied(record, facts=facts)
-    return Applied(record, waiting_for=WAIT_DELEGATION, facts=facts,
+    return Applied(record, waiting_for=WAIT_DELEGATION, facts=facts, look_again_in=look_again,
                    seen=f"zone {zone.status}; expected delegation to {', '.join(zone.name_servers)}")
+
+
+def _waiting_since(ctx: LayerContext, site: Site) -> dt.datetime | None:
+    """Since when the zone has waited for the delegation (about when the registrar was changed)."""
+    step = ctx.store.steps.get(site.id, STEP)
+    return step.waiting_since if step is not None and step.waiting_for == WAIT_DELEGATION else None
 
 
 # -- towards absent (decommissioning) ---------------------------------------------------------------

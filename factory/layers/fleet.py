@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from factory.hashing import json_hash
-from factory.layers import LAYERS, build, content, deploy, dns, hosting, matomo, search_console
+from factory.layers import (
+    LAYERS,
+    build,
+    content,
+    deploy,
+    dns,
+    hosting,
+    matomo,
+    search_console,
+)
 from factory.layers.change import WRITES, Change, markdown
 from factory.layers.runner import LayerContext
 from factory.logs import redact

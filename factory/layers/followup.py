@@ -107,9 +107,13 @@ def follow_up(ctx: LayerContext, now: dt.datetime | None = None, *, limit: int =
     return result
 
 
-def _look_again(ctx: LayerContext, site: Site, step: SiteStep, seen: str, result: FollowUp) -> None:
-    ctx.store.steps.wait(site.id, step.step, step.waiting_for or "the outside world",
-                         next_check_at(step.checks + 1, ctx.settings.rate_time_scale),
+def _look_again(ctx: LayerContext, site: Site, step: SiteStep, seen: str, result: FollowUp,
+                sooner: dt.timedelta | None = None) -> None:
+    """Record this look; the next one by the backoff, or `sooner` when something is due then."""
+    look = next_check_at(step.checks + 1, ctx.settings.rate_time_scale)
+    if sooner is not None:
+        look = min(look, dt.datetime.now(dt.UTC) + sooner)
+    ctx.store.steps.wait(site.id, step.step, step.waiting_for or "the outside world", look,
                          deadline=WAIT_DEADLINE * ctx.settings.rate_time_scale, seen=seen)
     result.rechecked += 1
 
@@ -128,9 +132,15 @@ def _follow_zones(ctx: LayerContext, account_id, items: list[tuple[Site, SiteSte
         if zone is None:
             result.add_run(site.domain, step, DOWNSTREAM["dns_zone"], "dns_zone: the zone is no longer pending")
             continue
-        if dns.request_activation_check(ctx, cf, zone.id):
+        # The hourly check is spent once the registry can have published the delegation; its
+        # answer is looked at shortly after, and until then the next look is when it can be spent.
+        if dns.request_activation_check(ctx, cf, zone.id, step.waiting_since):
             result.activation_checks += 1
-        _look_again(ctx, site, step, f"zone pending; expected delegation to {', '.join(zone.name_servers)}", result)
+            sooner = dns.CHECK_ANSWER_S * dt.timedelta(seconds=ctx.settings.rate_time_scale)
+        else:
+            sooner = dns.until_checkable(ctx, step.waiting_since) or None
+        _look_again(ctx, site, step, f"zone pending; expected delegation to {', '.join(zone.name_servers)}",
+                    result, sooner)
 
 
 def _give_up(ctx: LayerContext, site: Site, step: SiteStep, result: FollowUp) -> None:

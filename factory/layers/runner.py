@@ -41,6 +41,9 @@ class Applied:
     seen: str | None = None  # what the outside world showed this time (for the operator)
     facts: dict[str, Any] = field(default_factory=dict)  # for Dagit's metadata
     message: str | None = None  # one line for the site's history
+    # When the outside world is worth looking at again, if the layer knows better than the backoff
+    # (real time, already scaled: e.g. when Cloudflare's activation check can see a delegation).
+    look_again_in: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,10 @@ class StepRun:
         previous = steps.get(site.id, self.step)
         same_wait = previous is not None and previous.waiting_for == applied.waiting_for
         checks = (previous.checks + 1) if same_wait else 1
-        recorded = steps.wait(site.id, self.step, applied.waiting_for, next_check_at(checks, scale),
+        look = next_check_at(checks, scale)
+        if applied.look_again_in is not None:
+            look = min(look, dt.datetime.now(dt.UTC) + applied.look_again_in)
+        recorded = steps.wait(site.id, self.step, applied.waiting_for, look,
                               deadline=WAIT_DEADLINE * scale, seen=applied.seen, record=applied.record)
         if recorded.deadline_at is not None and recorded.deadline_at <= dt.datetime.now(dt.UTC):
             hours = WAIT_DEADLINE.total_seconds() * scale / 3600

@@ -51,7 +51,7 @@ def observe(ctx: LayerContext, site: Site, want: GscDesired) -> GscObserved:
     if not want.managed:
         return GscObserved()
     google = ctx.clients.google(site.gsc_account_id)
-    zone = dict(zone_id=site.cloudflare_zone_id, zone_active=site.cloudflare_zone_status == "active")
+    zone = {"zone_id": site.cloudflare_zone_id, "zone_active": site.cloudflare_zone_status == "active"}
     permission = google.properties().get(want.property)
     if permission in OWNER_LEVELS:
         return GscObserved(permission, verified=True, **zone)
@@ -85,7 +85,7 @@ def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]
     for account_id, group in by_account.items():
         properties, verified = answers[account_id]
         for site in group:
-            zone = dict(zone_id=site.cloudflare_zone_id, zone_active=site.cloudflare_zone_status == "active")
+            zone = {"zone_id": site.cloudflare_zone_id, "zone_active": site.cloudflare_zone_status == "active"}
             permission = properties.get(property_url(site.domain))
             if permission in OWNER_LEVELS or site.domain in verified:
                 found[site.domain] = GscObserved(permission, verified=True, **zone)

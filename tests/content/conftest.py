@@ -4,45 +4,18 @@ resources pointed at all of them."""
 
 from __future__ import annotations
 
-import secrets
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from factory.config import PROJECT_ROOT
-from devtools import directus_server
-from factory.store import NewSite, Store
-from factory.vendors.directus import DirectusClient
-from resources.factory import FactoryResource
 from devtools.sandbox import SandboxServer, settings
 from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import SshdHandle, start_sshd
-from tests.conftest import ADMIN_URL
-
-
-@pytest.fixture(scope="session")
-def npm_ready() -> None:
-    """The npm parts (Directus, Astro) installed: the same script CI runs."""
-    subprocess.run([str(PROJECT_ROOT / "scripts" / "install-npm")], check=True, stdout=subprocess.DEVNULL)
-
-
-@pytest.fixture(scope="session")
-def directus(npm_ready, tmp_path_factory) -> Iterator[directus_server.DirectusServer]:
-    name = f"directus_test_{uuid.uuid4().hex[:10]}"
-    url = directus_server.create_database(ADMIN_URL, name)
-    server = directus_server.start_directus(
-        url, state_dir=tmp_path_factory.mktemp("directus"), token=secrets.token_urlsafe(24),
-        key=secrets.token_hex(16), secret=secrets.token_hex(32),
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
-        directus_server.drop_database(ADMIN_URL, name)
+from factory.store import NewSite, Store
+from factory.vendors.directus import DirectusClient
+from resources.factory import FactoryResource
 
 
 @pytest.fixture(scope="session")
