@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from factory.hashing import json_hash
@@ -103,11 +104,21 @@ def plan_fleet(ctx: LayerContext, sites: Sequence[Site], layers: Sequence[str] =
     layers = [layer for layer in LAYERS if layer in layers]
     result = FleetPlan([s.domain for s in sites], layers)
     per_site: dict[str, list[Change]] = {s.domain: [] for s in sites}
-    for layer in layers:
+
+    def planned_layer(layer: str) -> dict[str, list[Change] | str] | Exception:
         try:
-            planned = _plan_layer(ctx, layer, list(sites))
+            return _plan_layer(ctx, layer, list(sites))
         except Exception as exc:  # noqa: BLE001 - a vendor down: the plan says so for every site
-            result.errors += [(s.domain, layer, redact(str(exc))) for s in sites]
+            return exc
+
+    # The layers read different vendors: they are observed side by side (each within its own
+    # vendor's concurrency and budgets), so the plan takes as long as its slowest vendor.
+    with ThreadPoolExecutor(max_workers=len(layers) or 1) as pool:
+        outcomes = dict(zip(layers, pool.map(planned_layer, layers)))
+    for layer in layers:
+        planned = outcomes[layer]
+        if isinstance(planned, Exception):
+            result.errors += [(s.domain, layer, redact(str(planned))) for s in sites]
             continue
         for domain, outcome in planned.items():
             if isinstance(outcome, str):

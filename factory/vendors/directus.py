@@ -126,27 +126,35 @@ class DirectusClient:
 
     # -- schema -----------------------------------------------------------------------------
     def ensure_schema(self) -> list[str]:
-        """Create the content collections, fields and relation if missing; return what was created."""
+        """Create the content collections, fields and relation if missing; return what was created.
+        Several runs may do this at once on a fresh Directus: what another created first counts."""
         created = []
         for collection in (SITES, PAGES):
             if self._request("GET", f"/collections/{collection}", missing_ok=True) is None:
-                self._request("POST", "/collections", json={
-                    "collection": collection, "meta": COLLECTION_META[collection], "schema": {},
-                })
-                created.append(collection)
+                if self._create("/collections", {"collection": collection, "meta": COLLECTION_META[collection],
+                                                 "schema": {}}):
+                    created.append(collection)
         for collection, field, type_, meta, schema in FIELDS:
             if self._request("GET", f"/fields/{collection}/{field}", missing_ok=True) is None:
-                self._request("POST", f"/fields/{collection}", json={
-                    "field": field, "type": type_, "meta": meta, "schema": schema or {},
-                })
-                created.append(f"{collection}.{field}")
+                if self._create(f"/fields/{collection}", {"field": field, "type": type_, "meta": meta,
+                                                          "schema": schema or {}}):
+                    created.append(f"{collection}.{field}")
         if self._request("GET", f"/relations/{PAGES}/site", missing_ok=True) is None:
-            self._request("POST", "/relations", json={
-                "collection": PAGES, "field": "site", "related_collection": SITES,
-                "meta": {"one_field": None}, "schema": {"on_delete": "CASCADE"},
-            })
-            created.append("pages.site -> sites")
+            if self._create("/relations", {"collection": PAGES, "field": "site", "related_collection": SITES,
+                                           "meta": {"one_field": None}, "schema": {"on_delete": "CASCADE"}}):
+                created.append("pages.site -> sites")
         return created
+
+    def _create(self, path: str, body: dict) -> bool:
+        """POST a schema object; False if a concurrent run created it first (Directus: 400
+        INVALID_PAYLOAD "... already exists")."""
+        try:
+            self._request("POST", path, json=body)
+        except DirectusError as exc:
+            if exc.status == 400 and "already exists" in str(exc):
+                return False
+            raise
+        return True
 
     # -- items ------------------------------------------------------------------------------
     def sites(self, domains: Sequence[str]) -> dict[str, dict]:

@@ -34,7 +34,8 @@ TOKEN = "sandbox-token-retire-abcdef"
 
 @pytest.fixture(scope="module")
 def fast_sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(time_scale=0.01) as server:
+    # Instant vendors: the fleet is onboarded in one run per site (this is about taking it down).
+    with SandboxServer(time_scale=0.01, instant=True) as server:
         yield server
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from devtools.convergence import ConvergenceWorld
 
+pytestmark = pytest.mark.timeout(2700)  # the world is slow on purpose; the module's fixture converges it once
 SITES = 20
 TIME_SCALE = 0.05  # an hour of vendor time is 3 minutes
 
