@@ -122,7 +122,7 @@ def main() -> None:
             plan_s = time.monotonic() - started
             reads = sandbox.requests[before:]
             calls = Counter(r["vendor"] for r in reads)
-            ssh_calls = 1  # one doc-root listing for the whole fleet (not in the HTTP log)
+            ssh_calls = 1  # one listing of the sites on the host (not in the HTTP log)
             writes = sum(1 for r in reads if is_write(r))
             # The least time: each vendor's calls over the allowed concurrency, at the latency.
             per_vendor = {v: math.ceil(n / args.concurrency) * args.latency for v, n in calls.items()}

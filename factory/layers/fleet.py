@@ -2,7 +2,7 @@
 materialization would make — observed and planned, never applied (read-only: no vendor write).
 
 Reads are batched where the vendor allows (one zone listing per Cloudflare account, one Matomo
-listing, one doc-root listing over SSH, per-Google-account listings, two Directus requests), so
+listing, one listing of the sites over SSH, per-Google-account listings, two Directus requests), so
 planning 1,000 sites costs a few thousand reads, within every budget.
 """
 

@@ -35,16 +35,16 @@ def desired(site: Site, settings: Settings) -> HostingDesired:
 
 
 def observe(ctx: LayerContext, site: Site, want: HostingDesired) -> HostingObserved:
-    exists = ctx.clients.cloudpanel().exists(want.domain)
+    exists = ctx.clients.cloudpanel().site_exists(want.domain)
     return HostingObserved(exists, site.hosting_certificate and exists, site.cloudflare_zone_status == "active")
 
 
 def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, HostingObserved]:
-    """The same as `observe`, batched: one SSH command lists every doc root on the host."""
-    roots = ctx.clients.cloudpanel().doc_roots()
+    """The same as `observe`, batched: one SSH command lists every site on the host."""
+    present = ctx.clients.cloudpanel().sites_htdocs()
     found = {}
     for site in sites:
-        exists = desired(site, ctx.settings).doc_root in roots
+        exists = desired(site, ctx.settings).doc_root.rsplit("/", 1)[0] in present
         found[site.domain] = HostingObserved(exists, site.hosting_certificate and exists,
                                              site.cloudflare_zone_status == "active")
     return found

@@ -84,8 +84,10 @@ class SiteBuilder:
         try:
             keyed = [{"key": f"s{i:04d}", **site.data} for i, site in enumerate(sites)]
             (work / "input.json").write_text(json.dumps({"sites": keyed}, ensure_ascii=False))
-            # One Astro at a time per build dir: the project's .astro/ and Vite caches are shared.
-            with open(self.build_dir / ".lock", "w") as lock:
+            # One Astro at a time per template, whatever the build dir: every build writes the
+            # template's .astro/ (generated types, and the server chunks of a build whose output
+            # is outside the working directory), so two at once break each other's.
+            with open(self.template_dir / ".build.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 self._astro(work)
             return {site.domain: self._collect(work / "dist" / key["key"], site.domain, site.build_hash)

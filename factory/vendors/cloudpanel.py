@@ -73,10 +73,18 @@ class CloudPanelClient:
     def exists(self, domain: str) -> bool:
         return self._run(["test", "-d", self.doc_root(domain)], f"look for {domain}").returncode == 0
 
-    def doc_roots(self) -> set[str]:
-        """Every site doc root on the host (one SSH command for the whole fleet)."""
-        result = self._run(["sh", "-c", 'for d in "$1"/*/htdocs/*; do [ -e "$d" ] && echo "$d"; done; true',
-                            "doc-roots", self.home_dir.rstrip("/") or "/"], "list doc roots")
+    def site_exists(self, domain: str) -> bool:
+        """Whether CloudPanel has the site: its user's htdocs, which outlives the doc root (a site
+        taken offline has no doc root but is still there to delete)."""
+        return self._run(["test", "-d", self.site_htdocs(domain)], f"look for {domain}").returncode == 0
+
+    def site_htdocs(self, domain: str) -> str:
+        return self.doc_root(domain).rsplit("/", 1)[0]
+
+    def sites_htdocs(self) -> set[str]:
+        """Every site's htdocs on the host (one SSH command for the whole fleet)."""
+        result = self._run(["sh", "-c", 'for d in "$1"/*/htdocs; do [ -d "$d" ] && echo "$d"; done; true',
+                            "sites", self.home_dir.rstrip("/") or "/"], "list sites")
         return {line.strip() for line in result.stdout.splitlines() if line.strip()}
 
     def delete_site(self, domain: str) -> None:

@@ -39,6 +39,10 @@ def _error_reason(exc: HttpError) -> tuple[str, str]:
 
 def classify(exc: Exception) -> VendorError | None:
     if isinstance(exc, google.auth.exceptions.RefreshError):
+        # google-auth marks a token endpoint that answered 5xx/429 (or timed out) as retryable: the
+        # refresh token is fine then; only a refusal (invalid_grant, invalid_client) needs an operator.
+        if getattr(exc, "retryable", False):
+            return VendorError(VENDOR, "Google's token endpoint is unavailable; will retry", retryable=True)
         return VendorError(VENDOR, "the Google account's refresh token was refused (expired or revoked); "
                                    "re-authorise the account")
     if isinstance(exc, google.auth.exceptions.TransportError | httplib2.HttpLib2Error | OSError | TimeoutError):
