@@ -7,6 +7,7 @@ Schema: `sites` (one row per domain) and `pages` (many per site, unique per (sit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -130,31 +131,50 @@ class DirectusClient:
         Several runs may do this at once on a fresh Directus: what another created first counts."""
         created = []
         for collection in (SITES, PAGES):
-            if self._request("GET", f"/collections/{collection}", missing_ok=True) is None:
-                if self._create("/collections", {"collection": collection, "meta": COLLECTION_META[collection],
-                                                 "schema": {}}):
-                    created.append(collection)
+            where = f"/collections/{collection}"
+            if self._create(where, "/collections", {"collection": collection, "meta": COLLECTION_META[collection],
+                                                    "schema": {}}):
+                created.append(collection)
         for collection, field, type_, meta, schema in FIELDS:
-            if self._request("GET", f"/fields/{collection}/{field}", missing_ok=True) is None:
-                if self._create(f"/fields/{collection}", {"field": field, "type": type_, "meta": meta,
-                                                          "schema": schema or {}}):
-                    created.append(f"{collection}.{field}")
-        if self._request("GET", f"/relations/{PAGES}/site", missing_ok=True) is None:
-            if self._create("/relations", {"collection": PAGES, "field": "site", "related_collection": SITES,
-                                           "meta": {"one_field": None}, "schema": {"on_delete": "CASCADE"}}):
-                created.append("pages.site -> sites")
+            if self._create(f"/fields/{collection}/{field}", f"/fields/{collection}",
+                            {"field": field, "type": type_, "meta": meta, "schema": schema or {}}):
+                created.append(f"{collection}.{field}")
+        if self._create(f"/relations/{PAGES}/site", "/relations",
+                        {"collection": PAGES, "field": "site", "related_collection": SITES,
+                         "meta": {"one_field": None}, "schema": {"on_delete": "CASCADE"}}):
+            created.append("pages.site -> sites")
         return created
 
-    def _create(self, path: str, body: dict) -> bool:
-        """POST a schema object; False if a concurrent run created it first (Directus: 400
-        INVALID_PAYLOAD "... already exists")."""
-        try:
-            self._request("POST", path, json=body)
-        except DirectusError as exc:
-            if exc.status == 400 and "already exists" in str(exc):
+    def _exists(self, where: str) -> bool:
+        return self._request("GET", where, missing_ok=True) is not None
+
+    def _create(self, where: str, path: str, body: dict) -> bool:
+        """POST a schema object unless `where` already answers; False if it exists, also when a
+        concurrent run created it first (Directus then answers 400 "already exists" or "already has
+        an associated relationship", or 500 from the database's "column ... already exists")."""
+        if self._exists(where):
+            return False
+        for post in (self._send, self._request):  # once; then with the usual retry rules
+            try:
+                post("POST", path, json=body)
+                return True
+            except DirectusError:
+                if self._appeared(where):
+                    return False
+                if post == self._request:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _appeared(self, where: str, within_s: float = 3.0) -> bool:
+        """Whether a concurrent creator made `where` (it may still be finishing: a field's column
+        exists a moment before its metadata)."""
+        deadline = time.monotonic() + within_s
+        while True:
+            if self._exists(where):
+                return True
+            if time.monotonic() >= deadline:
                 return False
-            raise
-        return True
+            time.sleep(0.3)
 
     # -- items ------------------------------------------------------------------------------
     def sites(self, domains: Sequence[str]) -> dict[str, dict]:
