@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub_api.schemas.runs import RunLaunched
 
+
 class ThemeOption(BaseModel):
     name: str
     description: str
