@@ -75,7 +75,7 @@ function Verdict({ quality }: { quality: SiteQuality }) {
             {v.failed_audits.map((a) => (
               <li key={`${a.id}-${a.path}`}>
                 <code>{a.id}</code> on <code>{a.path}</code>: {a.title}
-                {a.items.length > 0 && <span className="muted small"> — {a.items.join("; ")}</span>}
+                {(a.items ?? []).length > 0 && <span className="muted small"> — {(a.items ?? []).join("; ")}</span>}
               </li>
             ))}
           </ul>
