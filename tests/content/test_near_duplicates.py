@@ -51,6 +51,9 @@ def test_a_near_copy_is_flagged_by_the_check_and_regenerated_to_differ(resources
     [event] = regenerated.asset_materializations_for_node("site_content")
     assert event.metadata["differ_from"].value == original
     assert store.publishing.states([copy])[copy].content_hash != before
+    # None of the copied text stays published: generated pages the new plan lacks are archived.
+    archived = {p["slug"] for p in cms.pages([copy])[copy] if p["status"] == "archived"}
+    assert len(archived) == event.metadata["archived"].value
     untouched = materialize([site_content], other, resources, instance, run_config=differ)
     [event] = untouched.asset_materializations_for_node("site_content")
     assert event.metadata["skip_reason"].value == "not flagged as a near-duplicate"
