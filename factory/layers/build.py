@@ -209,23 +209,7 @@ def reconcile_many(ctx: LayerContext, sites: Sequence[Site]) -> BatchResult:
             built = builder.build(inputs)
         except BuildError as exc:
             error = exc
-    # The gate: every new build, and last builds it has not checked (under these thresholds).
-    gate = gate_thresholds(ctx.settings)
-    to_check: dict[str, tuple[str, Path]] = {}
-    for domain, (run, want, changes, todo) in planned.items():
-        if gate is None or (todo is not None and error is not None):
-            continue
-        if todo is not None:
-            to_check[domain] = (built[domain].build_hash, built[domain].path)
-        elif changes[0].action == "gate":
-            state = observed[domain][1].state
-            to_check[domain] = (state.build_hash, builder.output_path(domain, state.build_hash))
-    report, gate_error = None, None
-    if to_check:
-        try:
-            report = run_quality_gate(ctx, {d: p for d, (_, p) in to_check.items()}, gate)
-        except QualityRunError as exc:
-            gate_error = exc
+    to_check, report, gate_error = _gate_batch(ctx, builder, planned, built if error is None else {}, observed)
     for domain, (run, want, changes, todo) in planned.items():
         with site_context(site_id=run.site.id, domain=domain):
             if todo is not None and error is not None:
@@ -261,6 +245,29 @@ def reconcile_many(ctx: LayerContext, sites: Sequence[Site]) -> BatchResult:
             except StepFailed as exc:  # a wait past its deadline (already recorded as failed)
                 result.failures[domain] = exc
     return result
+
+
+def _gate_batch(ctx: LayerContext, builder, planned: dict, built: dict, observed: dict
+                ) -> tuple[dict[str, tuple[str, Path]], GateReport | None, QualityRunError | None]:
+    """The gate over the batch: every new build, and last builds it has not checked (under these
+    thresholds), in one run with one Chromium. Returns {domain: (build hash, output)} checked,
+    the report, or why the gate could not run."""
+    gate = gate_thresholds(ctx.settings)
+    to_check: dict[str, tuple[str, Path]] = {}
+    for domain, (_, _, changes, todo) in planned.items():
+        if gate is None:
+            break
+        if todo is not None and domain in built:
+            to_check[domain] = (built[domain].build_hash, built[domain].path)
+        elif todo is None and changes[0].action == "gate":
+            state = observed[domain][1].state
+            to_check[domain] = (state.build_hash, builder.output_path(domain, state.build_hash))
+    if not to_check:
+        return to_check, None, None
+    try:
+        return to_check, run_quality_gate(ctx, {d: p for d, (_, p) in to_check.items()}, gate), None
+    except QualityRunError as exc:
+        return to_check, None, exc
 
 
 def _gate_note(facts: dict) -> str:
