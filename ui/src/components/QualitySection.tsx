@@ -33,7 +33,7 @@ export function QualitySection({ domain, onRebuild }: { domain: string; onRebuil
             <ThemePicker quality={quality.data} onSaved={() => { quality.reload(); onRebuild?.(); }} />
             <Duplicates quality={quality.data} />
           </div>
-          <Preview domain={domain} version={checkedAt ?? ""} />
+          <Preview domain={domain} version={checkedAt ?? ""} available={quality.data.quality?.preview ?? false} />
         </div>
       )}
     </section>
@@ -169,13 +169,17 @@ function Duplicates({ quality }: { quality: SiteQuality }) {
   );
 }
 
-function Preview({ domain, version }: { domain: string; version: string }) {
+function Preview({ domain, version, available }: { domain: string; version: string; available: boolean }) {
   const [url, setUrl] = useState<string | null>(null);
   const [state, setState] = useState<"loading" | "none" | "shown" | "error">("loading");
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
     let made: string | null = null;
+    if (!available) {
+      setState("none");
+      return;
+    }
     setState("loading");
     api
       .sitePreview(domain)
@@ -194,7 +198,7 @@ function Preview({ domain, version }: { domain: string; version: string }) {
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [domain, version]);
+  }, [domain, version, available]);
   return (
     <figure className="preview">
       {state === "loading" && <Loading label="Loading preview…" />}
