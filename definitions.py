@@ -15,6 +15,7 @@ from factory_assets.decommission import decommission_site_job
 from factory_assets.jobs import onboard_site_job
 from factory_assets.partitions import daily_partitions
 from factory_assets.publishing import publishing_assets
+from factory_assets.quality import fleet_near_duplicates, near_duplicates_job, near_duplicates_schedule
 from resources.factory import FactoryResource
 from schedules.analytics import daily_analytics_schedule
 from sensors.followup import failed_launches_sensor, waiting_sites_sensor
@@ -27,11 +28,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     site_assets = [dns.dns_zone, hosting.hosting_site, matomo.matomo_site, search_console.gsc_property,
                    *publishing_assets(settings.build_batch_size)]
     return dg.Definitions(
-        assets=[*site_assets, analytics],
-        jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job],
+        assets=[*site_assets, analytics, fleet_near_duplicates],
+        jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job, near_duplicates_job],
         sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor],
         schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days,
-                                            settings.analytics_repair_days)],
+                                            settings.analytics_repair_days),
+                   near_duplicates_schedule],
         resources={"factory": FactoryResource()},
     )
 

@@ -103,7 +103,9 @@ def main() -> None:
         workers = args.workers or quality.workers
         log(f"Lighthouse gate over {n} sites ({workers} Lighthouse processes, one Chromium) ...")
         cpu = cpu_of_children()
-        report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers)
+        # As site_build runs it: the home-page previews are taken by the same browser in the same run.
+        report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers,
+                          previews={d: work / "previews" / f"{d}.png" for d in built})
         # CPU seconds of the runner's whole process tree (Node workers and Chromium): much less than
         # wall time inflated by other work on a shared machine.
         gate_cpu = cpu_of_children() - cpu
@@ -134,6 +136,7 @@ def main() -> None:
             "gate_s": report.seconds,
             "page_s": report.page_seconds,
             "pages_audited": report.pages_audited,
+            "previews_taken": len(report.previews),
             "lighthouse_workers": workers,
             "build_s": round(build_s, 2),
             "build_s_per_site": round(build_s / n, 3),

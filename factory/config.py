@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     plan_concurrency: int = Field(4, ge=1, le=64, **_env("FACTORY_PLAN_CONCURRENCY"))
 
     # -- quality: the Lighthouse gate and near-duplicates (docs/quality.md) ----------------------
+    # Every build is audited and only a passing build is deployed; off only for stacks that test
+    # other layers (a build is then deployed unaudited).
+    quality_gate: bool = Field(True, **_env("FACTORY_QUALITY_GATE"))
     quality_min_performance: int = Field(90, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_PERFORMANCE"))
     quality_min_accessibility: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_ACCESSIBILITY"))
     quality_min_best_practices: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_BEST_PRACTICES"))

@@ -12,6 +12,9 @@ from resources.factory import FactoryResource
 
 class SiteContentConfig(dg.Config):
     regenerate: bool = False  # ask the model again even if this prompt version and model already ran
+    # Regenerate the sites the last near-duplicate check flagged, each told to differ from the other
+    # site of its pair (sites not flagged are left alone).
+    differ: bool = False
 
 
 def publishing_assets(batch_size: int) -> list[dg.AssetsDefinition]:
@@ -24,7 +27,7 @@ def publishing_assets(batch_size: int) -> list[dg.AssetsDefinition]:
     def site_content(context: dg.AssetExecutionContext, config: SiteContentConfig,
                      factory: FactoryResource) -> dg.MaterializeResult:
         sites = sites_for(factory, context.partition_keys)
-        batch = content.reconcile_many(factory.ctx, sites, regenerate=config.regenerate)
+        batch = content.reconcile_many(factory.ctx, sites, regenerate=config.regenerate, differ=config.differ)
         return batch_result("site_content", batch, len(sites))
 
     @dg.asset(partitions_def=site_partitions, backfill_policy=batches, group_name="publishing", kinds={"astro"},

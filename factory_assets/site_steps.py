@@ -45,6 +45,25 @@ def sites_for(factory: FactoryResource, keys: Sequence[str]) -> list[Site]:
     return sites
 
 
+SCORE_PREFIX = "lighthouse_"  # a build's gate scores (0-100 per category): a minimum over a batch, not a sum
+
+
+def quality_summary(outcomes: Sequence[StepOutcome]) -> dict:
+    """A batch's quality gate in Dagit: the lowest score per category and the builds it stopped."""
+    gated = [o for o in outcomes if "quality_passed" in o.applied.facts]
+    if not gated:
+        return {}
+    lowest: dict[str, int] = {}
+    for o in gated:
+        for key, value in o.applied.facts.items():
+            if key.startswith(SCORE_PREFIX):
+                lowest[f"{key}_min"] = min(value, lowest.get(f"{key}_min", 100))
+    stopped = {o.domain: o.applied.facts.get("quality_failed_audits", "")
+               for o in gated if not o.applied.facts["quality_passed"]}
+    return {"quality_checked": len(gated), "quality_failed": len(stopped), **lowest,
+            "quality_stopped": dg.MetadataValue.json(stopped)}
+
+
 def as_failure(exc: StepFailed) -> dg.Failure:
     # A retryable vendor error lets the retry policy try again; anything else is final for this run.
     return dg.Failure(description=str(exc), allow_retries=exc.retryable)
@@ -73,10 +92,11 @@ def batch_result(step: str, batch: BatchResult, total: int) -> dg.MaterializeRes
     totals: dict[str, int] = {}
     for outcome in outcomes:
         for key, value in outcome.applied.facts.items():
-            if isinstance(value, int) and not isinstance(value, bool):
+            if isinstance(value, int) and not isinstance(value, bool) and not key.startswith(SCORE_PREFIX):
                 totals[f"total_{key}"] = totals.get(f"total_{key}", 0) + value
     return dg.MaterializeResult(metadata={
         "sites": total,
+        **quality_summary(outcomes),
         "waiting": sum(1 for o in outcomes if o.waiting),
         "changed": sum(1 for o in outcomes if any(c.kind in ("create", "update", "delete") for c in o.changes)),
         **totals,

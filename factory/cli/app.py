@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, api, db, local, operators, plans, sites
+from factory.cli import accounts, api, db, local, operators, plans, quality, sites
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(sites.app, name="sites")
+app.add_typer(quality.app, name="quality")
 app.add_typer(local.demo_app, name="demo")
 app.command("up")(local.up)
 app.add_typer(operators.app, name="operators")

@@ -154,3 +154,73 @@ def rollback(domain: str = typer.Argument(..., help="The site's domain.")) -> No
         fail(str(exc))
     audit("site.rollback", target=site.domain, detail={"from": before, "to": after})
     say(f"rolled back {site.domain}: {before} -> {after}")
+
+
+@app.command("quality")
+@friendly_errors
+def quality(domain: str = typer.Argument(..., help="The site's domain."),
+            as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The site's theme, its latest build's quality gate verdict (Lighthouse scores per category
+    against the thresholds, the audits that failed, the preview screenshot) and its near-duplicates."""
+    from factory.quality.operations import site_quality
+
+    view = site_quality(store(), domain)
+    if as_json:
+        typer.echo(json.dumps(view.as_dict(), indent=2, default=str))
+        return
+    theme = f"{view.theme['name']}/{view.theme['variation']}"
+    typer.echo(f"{view.site.domain}: theme {theme} ({'chosen' if view.chosen else 'from the domain'}), "
+               f"language {view.site.lang}")
+    verdict = view.verdict
+    if verdict is None:
+        typer.echo("quality gate: no build checked yet")
+    else:
+        typer.echo(f"quality gate: {'passed' if verdict.passed else 'FAILED'} for build {verdict.build_hash[:12]} "
+                   f"({verdict.checked_at:%Y-%m-%d %H:%M} UTC)")
+        for category, low in verdict.thresholds.items():
+            score = verdict.scores.get(category, 0)
+            typer.echo(f"  {category:<15} {score:>3}  (min {low}){'  below' if score < low else ''}")
+        for audit_ in verdict.failed_audits():
+            typer.echo(f"  failed audit: {audit_['id']} on {audit_['path']} ({shown(audit_['title'])})")
+        for error in verdict.errors:
+            typer.echo(f"  not audited: {shown(error)}")
+        if verdict.preview_path:
+            typer.echo(f"  preview: {verdict.preview_path}")
+    for pair in view.duplicates:
+        other = pair.b if pair.a == view.site.domain else pair.a
+        typer.echo(f"near-duplicate of {other}: page Jaccard {pair.max_page_jaccard:.2f}, "
+                   f"site Jaccard {pair.jaccard:.2f}")
+
+
+@app.command("set-theme")
+@friendly_errors
+def set_theme(
+    domain: str = typer.Argument(..., help="The site's domain."),
+    theme: str = typer.Argument(..., help="A theme name (e.g. ledger), 'name/variation', or 'auto' (from the domain)."),
+    variation: str = typer.Option(None, "--variation", help="The theme's variation (palette), e.g. ink."),
+    no_run: bool = typer.Option(False, "--no-run", help="Only record it; the next build of the site uses it."),
+) -> None:
+    """Choose the site's theme, then rebuild (quality gate, deploy) that site only: the theme is part
+    of its build hash, so no other site is rebuilt."""
+    from factory.config import load_settings
+    from factory.content.themes import ThemeError
+    from factory.orchestrator import DagsterGateway, DagsterUnavailable
+    from factory.quality.operations import REBUILD_STEPS
+    from factory.quality.operations import set_theme as record_theme
+
+    try:
+        site, resolved = record_theme(store(), domain, theme, variation)
+    except ThemeError as exc:
+        fail(str(exc))
+    chosen = f"{resolved['name']}/{resolved['variation']}"
+    audit("site.set_theme", target=site.domain, detail={"from": site.theme, "to": chosen if theme != "auto" else None})
+    say(f"{site.domain}: theme {chosen}" + (" (from the domain)" if theme == "auto" else ""))
+    if no_run:
+        return
+    try:
+        run_id = DagsterGateway(load_settings().dagster_base).launch(site.domain, REBUILD_STEPS,
+                                                              tags={"factory/operator": operator()})
+    except DagsterUnavailable as exc:
+        say(f"not rebuilt now ({exc}); the next run of site_build rebuilds it", err=True)
+        return
+    say(f"rebuilding {site.domain}: run {run_id}")

@@ -2,7 +2,9 @@
 
 Each page keeps `generated_hash`: the hash of its editable fields as the generator last wrote
 them. If the page's current fields still hash to it, nobody has edited the page and a new
-generation may replace it; if not, an editor changed it and it is left alone.
+generation may replace it; if not, an editor changed it and it is left alone. A generated page
+the new plan no longer has (and nobody edited) is archived, so a regeneration (e.g. one told to
+differ from a near-duplicate) leaves none of the old text published.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_edited: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
 
     def as_metadata(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.__dict__.items()}
@@ -58,4 +61,12 @@ def sync_site_content(client: DirectusClient, domain: str, brand: str, generated
         else:
             client.update_page(current["id"], {**values, "generated_hash": new_hash})
             report.updated.append(page.slug)
+    planned = {page.slug for page in generated.plan.pages}
+    for slug, current in existing.items():
+        # An editor's page (edited, or written by hand) stays, whatever the generator says.
+        if slug in planned or current.get("status") != "published" or \
+                editable_hash(current) != current.get("generated_hash"):
+            continue
+        client.update_page(current["id"], {"status": "archived"})
+        report.archived.append(slug)
     return report

@@ -25,11 +25,22 @@ class GeneratedContent:
     request_id: str | None
 
 
-def generate_site_plan(llm: LlmClient, template: PromptTemplate, *, brand: str, domain: str) -> GeneratedContent:
-    """One structured-output completion (vendor errors arrive as VendorError, already retried)."""
+DIFFER_INSTRUCTION = (
+    "\n\nAnother website in the same network already published text very close to what this site had "
+    "(a near-duplicate). Write every page of this site in your own words, with a different structure, "
+    "different examples and different headings. Do not reuse these passages of the other site:\n\n{passages}")
+
+
+def generate_site_plan(llm: LlmClient, template: PromptTemplate, *, brand: str, domain: str,
+                       differ_from: str | None = None) -> GeneratedContent:
+    """One structured-output completion (vendor errors arrive as VendorError, already retried).
+    `differ_from`: passages of another site this one must not resemble (a flagged near-duplicate)."""
+    prompt = template.render(brand=brand, domain=domain)
+    if differ_from:
+        prompt += DIFFER_INSTRUCTION.format(passages=differ_from)
     messages = [
         {"role": "system", "content": SYSTEM_MESSAGE},
-        {"role": "user", "content": template.render(brand=brand, domain=domain)},
+        {"role": "user", "content": prompt},
     ]
     completion = llm.chat(messages, response_format=response_format(), temperature=0.7)
     choice = completion.choices[0]

@@ -38,25 +38,53 @@ class ContentDesired:
     prompt_version: str
     model: str
     regenerate: bool = False
+    differ: bool = False  # regenerate if the site is a flagged near-duplicate, told to differ
 
 
 @dataclass(frozen=True)
 class ContentObserved:
     state: PublishState | None
     cms_hash: str | None  # the content hash Directus holds for the site
+    similar_to: str | None = None  # the other site of its most similar flagged near-duplicate pair
+    similar_passages: str = ""  # that site's similar pages (title and body), for the instruction to differ
 
 
 def desired(site: Site, settings: Settings, *, template: PromptTemplate | None = None,
-            regenerate: bool = False) -> ContentDesired:
+            regenerate: bool = False, differ: bool = False) -> ContentDesired:
     template = template or load_prompt()
     return ContentDesired(site.domain, brand_for(site.domain, site.brand_name), template.version,
-                          settings.openai_model, regenerate)
+                          settings.openai_model, regenerate, differ)
 
 
-def observe_many(ctx: LayerContext, cms: DirectusClient, domains: Sequence[str]) -> dict[str, ContentObserved]:
+def observe_many(ctx: LayerContext, cms: DirectusClient, domains: Sequence[str], *,
+                 differ: bool = False) -> dict[str, ContentObserved]:
     states = ctx.store.publishing.states(domains)
     rows = cms.sites(domains)
-    return {d: ContentObserved(states.get(d), (rows.get(d) or {}).get("content_hash")) for d in domains}
+    similar = _similar_passages(ctx, cms, domains) if differ else {}
+    return {d: ContentObserved(states.get(d), (rows.get(d) or {}).get("content_hash"), *similar.get(d, (None, "")))
+            for d in domains}
+
+
+PASSAGE_CHARS = 600  # of each similar page of the other site, in the instruction to differ
+
+
+def _similar_passages(ctx: LayerContext, cms: DirectusClient, domains: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """{domain: (other domain, its similar pages' text)} for each site in a flagged pair (the most similar)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for pair in ctx.store.quality.duplicates():  # most similar first
+        for mine, other, index in ((pair.a, pair.b, "slug_b"), (pair.b, pair.a, "slug_a")):
+            if mine in domains and mine not in found:
+                found[mine] = (other, [p[index] for p in pair.pages])
+    if not found:
+        return {}
+    pages = cms.pages({other for other, _ in found.values()}, published_only=True)
+    out = {}
+    for domain, (other, slugs) in found.items():
+        by_slug = {p["slug"]: p for p in pages.get(other, [])}
+        passages = [f"{by_slug[s].get('title') or ''}\n{(by_slug[s].get('body') or '')[:PASSAGE_CHARS]}"
+                    for s in dict.fromkeys(slugs) if s in by_slug]
+        out[domain] = (other, "\n\n".join(passages))
+    return out
 
 
 def plan(want: ContentDesired, seen: ContentObserved) -> list[Change]:
@@ -64,6 +92,12 @@ def plan(want: ContentDesired, seen: ContentObserved) -> list[Change]:
     current = (f"{state.content_prompt_version} / {state.content_model}"
                if state and state.content_hash else None)
     after = f"{want.prompt_version} / {want.model}"
+    if want.differ:
+        if seen.similar_to is None:
+            return [Change(LAYER, "noop", f"content of {want.domain}", "not flagged as a near-duplicate",
+                           before=current, after=current)]
+        return [Change(LAYER, "update", f"content of {want.domain}", f"a near-duplicate of {seen.similar_to}: "
+                       "regenerate with an instruction to differ", before=current, after=after, action="generate")]
     if want.regenerate:
         return [Change(LAYER, "update", f"content of {want.domain}", "regeneration requested", before=current,
                        after=after, action="generate")]
@@ -81,31 +115,38 @@ def plan(want: ContentDesired, seen: ContentObserved) -> list[Change]:
 
 
 def apply(ctx: LayerContext, cms: DirectusClient, template: PromptTemplate, site: Site, want: ContentDesired,
-          changes: list[Change]) -> Applied:
+          changes: list[Change], seen: ContentObserved | None = None) -> Applied:
     if not any(c.action == "generate" for c in changes):
         return Applied(facts={"skip_reason": changes[0].reason})
-    generated = generate_site_plan(ctx.clients.llm(), template, domain=site.domain, brand=want.brand)
+    differ_from = seen.similar_passages if want.differ and seen is not None else None
+    generated = generate_site_plan(ctx.clients.llm(), template, domain=site.domain, brand=want.brand,
+                                   differ_from=differ_from or None)
     report = sync_site_content(cms, site.domain, want.brand, generated)
     ctx.store.publishing.record(site.id, content_model=generated.model, content_prompt_version=generated.prompt_version,
                                 content_hash=generated.content_hash)
+    differed = {"differ_from": seen.similar_to} if differ_from else {}
     return Applied(facts={"content_hash": generated.content_hash, "pages": len(generated.plan.pages),
-                          "tokens": generated.prompt_tokens + generated.completion_tokens, **report.as_metadata()},
+                          "tokens": generated.prompt_tokens + generated.completion_tokens, **differed,
+                          **report.as_metadata()},
                    message=f"{len(generated.plan.pages)} pages from {generated.model}")
 
 
-def reconcile_many(ctx: LayerContext, sites: Sequence[Site], *, regenerate: bool = False) -> BatchResult:
-    """Generate what each site lacks, `PARALLEL` sites at a time; one site's failure is its own."""
+def reconcile_many(ctx: LayerContext, sites: Sequence[Site], *, regenerate: bool = False,
+                   differ: bool = False) -> BatchResult:
+    """Generate what each site lacks, `PARALLEL` sites at a time; one site's failure is its own.
+    `differ`: regenerate only the sites the last near-duplicate check flagged, each told to differ
+    from the other site of its pair."""
     template = load_prompt()
     result = BatchResult()
     with ctx.clients.directus() as cms:
         cms.ensure_schema()
-        seen = observe_many(ctx, cms, [s.domain for s in sites])
+        seen = observe_many(ctx, cms, [s.domain for s in sites], differ=differ)
 
         def one(site: Site) -> None:
             def work() -> tuple[list[Change], Applied]:
-                want = desired(site, ctx.settings, template=template, regenerate=regenerate)
+                want = desired(site, ctx.settings, template=template, regenerate=regenerate, differ=differ)
                 changes = plan(want, seen[site.domain])
-                return changes, apply(ctx, cms, template, site, want, changes)
+                return changes, apply(ctx, cms, template, site, want, changes, seen[site.domain])
 
             try:
                 result.outcomes[site.domain] = run_step(ctx, STEP, site, work)

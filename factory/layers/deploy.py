@@ -1,6 +1,8 @@
 """Deployment: the last build made live on the CloudPanel host by an atomic release swap,
 checked (canonical URL, Matomo snippet) and rolled back if the check fails; and the operator's
-rollback to the previous release."""
+rollback to the previous release. With the quality gate on (FACTORY_QUALITY_GATE), only a build
+whose gate verdict passed is deployed: one that failed fails this step with the audits named,
+and the live release stays as it was."""
 
 from __future__ import annotations
 
@@ -17,17 +19,22 @@ from factory.layers.runner import (
     StepFailed,
     run_step,
 )
-from factory.store import PublishState, Site
+from factory.store import PublishState, QualityVerdict, Site
 from factory.vendors.rsync import ReleaseError, Releaser, layout, new_release_id
 
 LAYER, STEP = "deploy", "site_deployment"
 WAIT_HOSTING = "the hosting step to create the site's doc root"
 
 
+class QualityGateFailed(RuntimeError):
+    """The build to deploy did not pass the quality gate (or was never checked)."""
+
+
 @dataclass(frozen=True)
 class DeployDesired:
     domain: str
     build_hash: str | None  # the last build: what should be live
+    gate: bool = False  # only a build that passed the quality gate may go live
 
 
 @dataclass(frozen=True)
@@ -36,15 +43,19 @@ class DeployObserved:
     doc_root: str | None
     output: Path | None  # the build output on disk, if present
     live_release: str | None = None  # read from the host only when asked (drift)
+    verdict: QualityVerdict | None = None  # the quality gate's verdict on the build
 
 
-def desired(site: Site, state: PublishState | None) -> DeployDesired:
-    return DeployDesired(site.domain, state.build_hash if state else None)
+def desired(site: Site, state: PublishState | None, *, gate: bool = False) -> DeployDesired:
+    return DeployDesired(site.domain, state.build_hash if state else None, gate)
 
 
 def observe(ctx: LayerContext, site: Site, want: DeployDesired, state: PublishState | None) -> DeployObserved:
     output = ctx.clients.builder().output_path(site.domain, want.build_hash) if want.build_hash else None
-    return DeployObserved(state, site.hosting_doc_root, output if output and output.is_dir() else None)
+    verdict = (ctx.store.quality.of_builds({site.domain: want.build_hash}).get(site.domain)
+               if want.gate and want.build_hash else None)
+    return DeployObserved(state, site.hosting_doc_root, output if output and output.is_dir() else None,
+                          verdict=verdict)
 
 
 def plan(want: DeployDesired, seen: DeployObserved) -> list[Change]:
@@ -55,6 +66,13 @@ def plan(want: DeployDesired, seen: DeployObserved) -> list[Change]:
     if want.build_hash == deployed:
         return [Change(LAYER, "noop", target, "this build is already live", before=deployed[:12],
                        after=want.build_hash[:12])]
+    if want.gate:
+        if seen.verdict is None:
+            raise QualityGateFailed(f"the quality gate has not checked build {want.build_hash[:12]}; "
+                                    "re-materialize site_build")
+        if not seen.verdict.passed:
+            raise QualityGateFailed(f"build {want.build_hash[:12]} not deployed: "
+                                    f"{seen.verdict.message or 'the quality gate failed'}")
     if not seen.doc_root:
         return [Change(LAYER, "wait", target, WAIT_HOSTING, before=deployed and deployed[:12],
                        after=want.build_hash[:12])]
@@ -110,7 +128,7 @@ def reconcile_many(ctx: LayerContext, sites: Sequence[Site], parallel: int) -> B
     def one(site: Site) -> None:
         def work() -> tuple[list[Change], Applied]:
             state = states.get(site.domain)
-            want = desired(site, state)
+            want = desired(site, state, gate=ctx.settings.quality_gate)
             seen = observe(ctx, site, want, state)
             changes = plan(want, seen)
             return changes, apply(ctx, releaser, site, want, seen, changes)

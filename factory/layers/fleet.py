@@ -153,9 +153,9 @@ def _plan_layer(ctx: LayerContext, layer: str, sites: list[Site]) -> dict[str, l
     found = {}
     for site in sites:
         state = states.get(site.domain)
-        want = deploy.desired(site, state)
+        want = deploy.desired(site, state, gate=ctx.settings.quality_gate)
         try:
             found[site.domain] = deploy.plan(want, deploy.observe(ctx, site, want, state))
-        except ReleaseError as exc:
+        except (ReleaseError, deploy.QualityGateFailed) as exc:
             found[site.domain] = [Change("deploy", "wait", f"live release of {site.domain}", str(exc))]
     return found

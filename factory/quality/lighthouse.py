@@ -10,7 +10,9 @@ in a category is its lowest page's; a site passes when every category is at or a
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -89,6 +91,7 @@ class GateReport:
     workers: int = 1
     # median seconds per page: {"navigation": s, "navigation_traced": s (until the trace lock is free), "snapshot": s}
     page_seconds: dict = field(default_factory=dict)
+    previews: dict[str, Path] = field(default_factory=dict)  # home-page screenshots taken in the same run
 
     @property
     def failed(self) -> list[str]:
@@ -109,13 +112,19 @@ def _percent(score) -> int:
 
 
 def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = None,
-             thresholds: Mapping[str, int] | None = None, workers: int | None = None) -> GateReport:
-    """Audit every site of the batch ({domain: its build output directory}) with Lighthouse."""
+             thresholds: Mapping[str, int] | None = None, workers: int | None = None,
+             previews: Mapping[str, Path] | None = None) -> GateReport:
+    """Audit every site of the batch ({domain: its build output directory}) with Lighthouse.
+    With `previews` ({domain: PNG path}), the same browser also screenshots each home page there
+    (1280x800); a home page that does not answer 200 gets no preview."""
     settings = settings or load_settings()
     limits = {**settings.thresholds, **(thresholds or {})}
     workers = workers or settings.workers
     started = time.monotonic()
-    messages = run_job(sites, lighthouse=True, workers=workers, chromium=settings.chromium)
+    with tempfile.TemporaryDirectory(prefix="gate-previews-") as shots_dir:
+        shot = {"dir": shots_dir, "width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT} if previews else None
+        messages = run_job(sites, lighthouse=True, workers=workers, chromium=settings.chromium, screenshot=shot)
+        taken = _keep_previews(messages, previews or {})
     elapsed = time.monotonic() - started
 
     pages: dict[str, dict[str, dict[str, int]]] = {d: {} for d in sites}
@@ -155,4 +164,21 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
         results[domain] = SiteQuality(domain, scores, pages[domain], dict(limits), tuple(audits[domain]),
                                       tuple(errors[domain]), round(busy[domain], 2))
     return GateReport(results, dict(limits), round(elapsed, 2), sum(len(p) for p in pages.values()), workers,
-                      {mode: round(statistics.median(v), 2) for mode, v in by_mode.items()})
+                      {mode: round(statistics.median(v), 2) for mode, v in by_mode.items()}, taken)
+
+
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 1280, 800
+
+
+def _keep_previews(messages: list[dict], previews: Mapping[str, Path]) -> dict[str, Path]:
+    """Move each home-page screenshot that answered 200 to where the caller wants it."""
+    kept = {}
+    for m in messages:
+        target = previews.get(m.get("site", ""))
+        if m["type"] != "screenshot" or target is None or m.get("status") != 200:
+            continue
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(m["path"], target)
+        kept[m["site"]] = target
+    return kept

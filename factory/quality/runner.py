@@ -132,7 +132,8 @@ def run_job(sites: Mapping[str, Path], *, lighthouse: bool, screenshot: dict | N
             "sites": [{"id": name, "origin": server.origin(name), "file": f"site{i}.png",
                        "pages": pages.get(name) or site_pages(path)} for i, (name, path) in enumerate(sites.items())],
         }
-        per_site = 6.0 * max(len(s["pages"]) for s in job["sites"]) if lighthouse else 3.0
+        per_site = (6.0 * max(len(s["pages"]) for s in job["sites"]) if lighthouse else 0.0) \
+            + (3.0 if screenshot or not lighthouse else 0.0)
         limit = timeout or 60 + per_site * len(sites) / max(1, workers)
         # Its own process group: if it has to be stopped, its workers go with it.
         proc = subprocess.Popen([node, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

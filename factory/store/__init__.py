@@ -5,7 +5,7 @@
     store.steps.start(site.id, "dns_zone")
 
 Repositories: `cloudflare_accounts`, `gsc_accounts`, `sites`, `steps` (the per-site step state
-machine), `publishing`, `analytics`, `operators`, `plans`, `audit`. Typed functions over psycopg 3; every status
+machine), `publishing`, `quality`, `analytics`, `operators`, `plans`, `audit`. Typed functions over psycopg 3; every status
 value is checked against the spec's vocabulary (and by CHECK constraints); credentials go in
 encrypted and come out only through `credential()`.
 """
@@ -30,12 +30,31 @@ from factory.store.models import (
 from factory.store.operators import Operators
 from factory.store.plans import Plans, StoredPlan
 from factory.store.publishing import Publishing
+from factory.store.quality import DuplicatePair, Quality, QualityVerdict
 from factory.store.sites import SiteQuery, Sites
 from factory.store.steps import STEPS, Steps
 
 __all__ = [
-    "AnalyticsRow", "AuditEntry", "CloudflareAccount", "Conflict", "Database", "GscAccount", "InvalidInput", "NewSite",
-    "NotFound", "Operator", "PublishState", "STEPS", "Site", "SiteQuery", "SiteStep", "Store", "StoreError", "StoredPlan",
+    "STEPS",
+    "AnalyticsRow",
+    "AuditEntry",
+    "CloudflareAccount",
+    "Conflict",
+    "Database",
+    "DuplicatePair",
+    "GscAccount",
+    "InvalidInput",
+    "NewSite",
+    "NotFound",
+    "Operator",
+    "PublishState",
+    "QualityVerdict",
+    "Site",
+    "SiteQuery",
+    "SiteStep",
+    "Store",
+    "StoreError",
+    "StoredPlan",
 ]
 
 
@@ -49,6 +68,7 @@ class Store:
         self.sites = Sites(self.db)
         self.steps = Steps(self.db)
         self.publishing = Publishing(self.db)
+        self.quality = Quality(self.db)
         self.analytics = Analytics(self.db)
         self.operators = Operators(self.db)
         self.plans = Plans(self.db)

@@ -223,6 +223,13 @@ class Sites:
                             [*changes.values(), site_id]).rowcount == 0:
                 raise NotFound(f"no site {site_id}")
 
+    def set_theme(self, site_id: uuid.UUID, theme: str | None) -> None:
+        """The operator's theme ("ledger" or "ledger/ink"; None: back to the one picked from the
+        domain). The caller checks the name against the theme registry."""
+        with self.db.connection() as conn:
+            if conn.execute("update public.sites set theme = %s where id = %s", (theme, site_id)).rowcount == 0:
+                raise NotFound(f"no site {site_id}")
+
     def set_accounts(self, site_id: uuid.UUID, *, cloudflare_account_id: uuid.UUID | None = None,
                      gsc_account_id: uuid.UUID | None = None, clear_gsc_account: bool = False) -> None:
         """Move a site to another Cloudflare and/or Google account."""

@@ -11,7 +11,7 @@ import pytest
 from factory.config import load_settings
 from factory.layers import build, content, deploy, dns, hosting, matomo, search_console
 from factory.layers.change import is_converged, markdown, plan_hash, summary, waits, writes
-from factory.store import PublishState, Site
+from factory.store import PublishState, QualityVerdict, Site
 from factory.vendors.cloudflare import Record, Zone
 from factory.vendors.namecheap import NameserverState
 from factory.vendors.rsync import ReleaseError
@@ -159,6 +159,43 @@ def test_deploy_waits_for_hosting_and_refuses_without_a_build(tmp_path) -> None:
     assert is_converged(deploy.plan(want, live))
     with pytest.raises(ReleaseError, match="not been built"):
         deploy.plan(deploy.DeployDesired("acme-example.com", None), live)
+
+
+GATE = {"performance": 90, "accessibility": 95, "best-practices": 95, "seo": 95}
+
+
+def verdict(hash_: str, passed: bool = True, thresholds: dict | None = None) -> QualityVerdict:
+    return QualityVerdict("acme-example.com", hash_, passed, {"seo": 100 if passed else 80}, thresholds or GATE,
+                          message=None if passed else "quality gate failed for acme-example.com: seo 80 < 95")
+
+
+def test_a_build_the_gate_has_not_checked_is_checked_without_rebuilding() -> None:
+    want = build.BuildDesired("acme-example.com", "Example", "https://m.example/", 3, "tpl", gate=GATE)
+    hash_ = build.build_input(want, build.BuildObserved(None, "", PAGES)).build_hash
+    built = state(build_hash=hash_)
+    [change] = build.plan(want, build.BuildObserved(built, "", PAGES, True))
+    assert (change.action, change.reason) == ("gate", "the quality gate has not checked this build")
+    assert is_converged(build.plan(want, build.BuildObserved(built, "", PAGES, True, verdict(hash_))))
+    stricter = build.plan(want, build.BuildObserved(built, "", PAGES, True, verdict(hash_, thresholds={**GATE, "seo": 80})))
+    assert stricter[0].reason == "the quality thresholds changed since this build was checked"
+    # The gate is not part of the build hash: turning it on rebuilds nothing.
+    assert build.build_input(want, build.BuildObserved(None, "", PAGES)).build_hash == \
+        build.build_input(build.BuildDesired(*[getattr(want, f) for f in ("domain", "brand", "matomo_url",
+                                                                          "matomo_site_id", "template")]),
+                          build.BuildObserved(None, "", PAGES)).build_hash
+
+
+def test_deploy_only_a_build_that_passed_the_gate(tmp_path) -> None:
+    want = deploy.DeployDesired("acme-example.com", "b" * 64, gate=True)
+    ready = dict(state=state(build_hash="b" * 64), doc_root="/home/u/htdocs/x", output=tmp_path)
+    with pytest.raises(deploy.QualityGateFailed, match="has not checked build bbbbbbbbbbbb"):
+        deploy.plan(want, deploy.DeployObserved(**ready))
+    with pytest.raises(deploy.QualityGateFailed, match=r"build bbbbbbbbbbbb not deployed: quality gate failed for "
+                                                       r"acme-example.com: seo 80 < 95"):
+        deploy.plan(want, deploy.DeployObserved(**ready, verdict=verdict("b" * 64, passed=False)))
+    assert deploy.plan(want, deploy.DeployObserved(**ready, verdict=verdict("b" * 64)))[0].action == "deploy"
+    live = deploy.DeployObserved(state(build_hash="b" * 64, deployed_hash="b" * 64), "/home/u/htdocs/x", tmp_path)
+    assert is_converged(deploy.plan(want, live))  # what is live stays live
 
 
 def test_plans_render_and_hash_stably() -> None:

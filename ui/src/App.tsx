@@ -4,6 +4,7 @@ import { Layout } from "./components/Layout";
 import { AccountsPage } from "./pages/AccountsPage";
 import { AnalyticsPage } from "./pages/AnalyticsPage";
 import { AuditPage } from "./pages/AuditPage";
+import { DuplicatesPage } from "./pages/DuplicatesPage";
 import { PlansPage } from "./pages/PlansPage";
 import { SignInPage } from "./pages/SignInPage";
 import { SiteDetailPage } from "./pages/SiteDetailPage";
@@ -35,6 +36,7 @@ export function AppRoutes() {
         <Route path="/sites/:domain" element={<SiteDetailPage />} />
         <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/accounts" element={<AccountsPage />} />
+        <Route path="/quality" element={<DuplicatesPage />} />
         <Route path="/plans" element={<PlansPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="*" element={<NotFound />} />

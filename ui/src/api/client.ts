@@ -13,6 +13,7 @@ import type {
   PlanRequest,
   SitesQuery,
   SiteTotalsQuery,
+  ThemeUpdate,
 } from "./types";
 
 type Query = Record<string, string | number | boolean | string[] | null | undefined>;
@@ -82,7 +83,7 @@ export async function request<T>(method: string, path: string, options: { query?
 // Every call below names its endpoint as the API's schema does ("/sites/{site}", "GET"); its path
 // parameters, query, body and answer are typed from that endpoint in ./schema (generated), so a
 // changed or removed endpoint is a type error here rather than a surprise in the browser.
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type Route = keyof paths extends infer K ? (K extends `/api${infer R}` ? R : never) : never;
 type MethodOf<R extends Route> = {
   [M in Method]: paths[`/api${R}`][Lowercase<M>] extends undefined ? never : M;
@@ -98,6 +99,41 @@ type Answer<O> = O extends { responses: infer Rs }
   : never;
 type CallOptions<O> = { query?: Part<O, "query">; body?: BodyOf<O>; auth?: boolean } &
   ([Part<O, "path">] extends [never | undefined] ? { path?: never } : { path: Part<O, "path"> });
+
+/** A binary answer (e.g. a PNG) with the session's token, as an object URL for <img src>; the
+ * caller revokes it. null when the API has none (404). */
+export async function requestObjectUrl(path: string): Promise<string | null> {
+  const session = loadSession();
+  if (!session) {
+    const message = "Your session has expired; sign in again.";
+    onUnauthorized(message);
+    throw new ApiError(401, message);
+  }
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      headers: { Authorization: `Bearer ${session.token}`, "X-Factory-Client": "ui" },
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.status === 404) return null;
+  if (!response.ok) {
+    let detail: unknown = null;
+    try {
+      detail = ((await response.json()) as { detail?: unknown }).detail;
+    } catch {
+      detail = null;
+    }
+    if (response.status === 401) {
+      clearSession();
+      onUnauthorized(new ApiError(401, detail).message);
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return URL.createObjectURL(await response.blob());
+}
 
 export function call<R extends Route, M extends MethodOf<R>>(
   method: M,
@@ -154,6 +190,13 @@ export const api = {
   updateGoogleAccount: (id: string, body: GoogleAccountUpdate) =>
     call("PATCH", "/google-accounts/{account_id}", { path: { account_id: id }, body }),
   deleteGoogleAccount: (id: string) => call("DELETE", "/google-accounts/{account_id}", { path: { account_id: id } }),
+
+  siteQuality: (ref: string) => call("GET", "/sites/{site}/quality", { path: { site: ref } }),
+  /** The latest build's home-page screenshot as an object URL (null: none yet). */
+  sitePreview: (ref: string) => requestObjectUrl(`/sites/${encodeURIComponent(ref)}/preview`),
+  themes: () => call("GET", "/themes"),
+  setTheme: (ref: string, body: ThemeUpdate) => call("PUT", "/sites/{site}/theme", { path: { site: ref }, body }),
+  nearDuplicates: (site?: string) => call("GET", "/quality/duplicates", { query: { site } }),
 
   fleetAnalytics: (start: string, end: string) => call("GET", "/analytics/fleet", { query: { start, end } }),
   siteTotals: (query: SiteTotalsQuery) => call("GET", "/analytics/sites", { query }),

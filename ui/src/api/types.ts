@@ -56,3 +56,11 @@ export type SiteTotals = Schemas["SiteTotals"];
 export type SiteTotalsQuery = paths["/api/analytics/sites"]["get"]["parameters"]["query"];
 export type FleetDay = Schemas["FleetDay"];
 export type FleetAnalytics = Schemas["FleetAnalytics"];
+
+export type SiteQuality = Schemas["SiteQualityOut"];
+export type QualityVerdict = Schemas["QualityVerdictOut"];
+export type FailedAudit = Schemas["FailedAudit"];
+export type DuplicatePair = Schemas["DuplicatePairOut"];
+export type ThemeOption = Schemas["ThemeOption"];
+export type ThemeUpdate = Schemas["ThemeUpdate"];
+export type ThemeUpdated = Schemas["ThemeUpdated"];

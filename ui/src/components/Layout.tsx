@@ -5,6 +5,7 @@ const LINKS = [
   { to: "/sites", label: "Sites" },
   { to: "/analytics", label: "Analytics" },
   { to: "/accounts", label: "Accounts" },
+  { to: "/quality", label: "Duplicates" },
   { to: "/plans", label: "Plans" },
   { to: "/audit", label: "Audit" },
 ];

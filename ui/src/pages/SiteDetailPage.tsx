@@ -5,6 +5,7 @@ import { ApiError } from "../api/errors";
 import { useApi } from "../api/useApi";
 import { lastDays } from "../components/DateRangePicker";
 import { MetricCharts } from "../components/MetricCharts";
+import { QualitySection } from "../components/QualitySection";
 import { RerunButton } from "../components/RerunButton";
 import { RunsList } from "../components/RunsList";
 import { Empty, ErrorBox, Loading } from "../components/States";
@@ -85,6 +86,8 @@ export function SiteDetailPage() {
         {isSettling(s) && <p className="muted small">Refreshing every few seconds while onboarding runs.</p>}
         <StepsTable site={s} events={events.data ?? []} onLaunched={runs.reload} />
       </section>
+
+      <QualitySection domain={s.domain} onRebuild={runs.reload} />
 
       <div className="two-col">
         <section aria-labelledby="runs-title">
