@@ -101,8 +101,8 @@ class SshdHandle:
 
 def start_sshd(tmp_dir: str | os.PathLike, sandbox_url: str | None = None,
                sandbox_root: str | os.PathLike | None = None, timeout: float = 10.0,
-               public_ip: str = DEFAULT_PUBLIC_IP) -> SshdHandle:
-    """Start sshd on a free 127.0.0.1 port. `sandbox_url` (a SandboxServer.url)
+               public_ip: str = DEFAULT_PUBLIC_IP, port: int | None = None) -> SshdHandle:
+    """Start sshd on `port` (default: a free 127.0.0.1 port). `sandbox_url` (a SandboxServer.url)
     makes `clpctl lets-encrypt:install:certificate` check the Cloudflare zone and that its
     A records point at `public_ip` (the product's CLOUDPANEL_PUBLIC_IP)."""
     ensure_openssh()
@@ -127,7 +127,7 @@ def start_sshd(tmp_dir: str | os.PathLike, sandbox_url: str | None = None,
     authorized.write_text((client_key.with_suffix(".pub")).read_text())
     authorized.chmod(0o600)
 
-    port = _free_port()
+    port = port or _free_port()
     path = f"{bindir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     env = f"PATH={path} CLPCTL_SANDBOX_ROOT={root} CLPCTL_SANDBOX_PUBLIC_IP={public_ip}"
     if sandbox_url:
