@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from factory.clients import Clients
 from factory.layers.runner import LayerContext
-from factory.orchestrator import DagsterGateway
 from factory.store import Store
 from hub_api.auth import AuthError, Principal, TokenVerifier
 from hub_api.config import Settings
+from factory.orchestrator import DagsterGateway
 from hub_api.operator_tokens import TokenVersions
 from hub_api.sign_in_limits import SignInLimiter
 

@@ -13,11 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from factory.config import SettingsError
 from factory.logs import redact
-from factory.orchestrator import DagsterUnavailable
 from factory.secrets import SecretKeyError
 from factory.store import Conflict, InvalidInput, NotFound
 from factory.vendors.retry import VendorError
 from hub_api.auth import AuthError
+from factory.orchestrator import DagsterUnavailable
 
 log = logging.getLogger("hub_api.errors")
 

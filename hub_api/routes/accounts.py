@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query, Response
 from factory.clients import Clients
 from hub_api.deps import SettingsDep, StoreDep
 from hub_api.schemas.accounts import (
+    TokenCheck,
     CloudflareAccountCreate,
     CloudflareAccountOut,
     CloudflareAccountUpdate,
     GoogleAccountCreate,
     GoogleAccountOut,
     GoogleAccountUpdate,
-    TokenCheck,
 )
 from hub_api.schemas.common import Page, errors
 from hub_api.strict_json import StrictJsonRoute

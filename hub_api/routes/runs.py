@@ -15,14 +15,7 @@ from hub_api.deps import ContextDep, DagsterDep, StoreDep
 from hub_api.routes.plans import plan_out
 from hub_api.schemas.common import errors
 from hub_api.schemas.plans import PlanRefusedOut
-from hub_api.schemas.runs import (
-    BulkRunRequest,
-    BulkRunResult,
-    RunLaunched,
-    RunOut,
-    RunRefused,
-    RunRequest,
-)
+from hub_api.schemas.runs import BulkRunRequest, BulkRunResult, RunLaunched, RunOut, RunRefused, RunRequest
 from hub_api.strict_json import StrictJsonRoute
 
 router = APIRouter(route_class=StrictJsonRoute, tags=["runs"])
