@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import dagster as dg
 import pytest
+from dagster._core.events import DagsterEventType
 
 from devtools.sandbox.env import NAMECHEAP_USER
 from factory.health import checks
@@ -46,11 +48,23 @@ def test_sweep_finds_each_kind_once_keeps_it_open_and_resolves_it_after_repair(s
     stack.store.steps.start(stack.store.sites.get(h).id, "site_content")
     stack.store.steps.fail(stack.store.sites.get(h).id, "site_content", f"Directus refused {h}: HTTP 403")
 
-    hourly = sweep(ctx)  # the registrar's name servers are read daily, not hourly
+    # The hourly sweep, as Dagster runs it: the registrar's name servers are read daily, not hourly.
+    run = stack.defs.resolve_job_def("fleet_health_sweep").execute_in_process(
+        instance=stack.instance, run_config={"ops": {"sweep_fleet": {"config": {"registrar": False}}}})
+    assert run.success
     expected = {(a, "drift.dns", f"A www.{a}"), (b, "drift.dns", f"A www.{b}"), (d, "drift.matomo", f"Matomo site https://{d}"),
                 (e, "drift.hosting", f"site {e}"), (e, "drift.hosting", "certificate"), (f, checks.DOMAIN_EXPIRY, f), (g, checks.AUTO_RENEW, g),
                 (h, checks.STEP_FAILED, "site_content")}
-    assert open_problems(stack) == expected, hourly.findings
+    assert open_problems(stack) == expected
+    [output] = [e for e in run.all_events if e.event_type_value == "STEP_OUTPUT"]
+    assert output.event_specific_data.metadata["new_problems"].value == 8
+    evaluations = {(e.asset_key.to_user_string(), e.partition): (e.passed, e.severity.value) for e in (
+        r.event_log_entry.dagster_event.event_specific_data for r in stack.instance.get_event_records(
+            dg.EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION), limit=100))
+        if e.check_name == "site_health"}
+    assert evaluations[("dns_zone", a)] == (False, "ERROR") and evaluations[("matomo_site", d)] == (False, "ERROR")
+    assert evaluations[("dns_zone", f)] == (False, "WARN") and evaluations[("site_content", h)] == (False, "ERROR")
+    assert ("dns_zone", c) not in evaluations  # not seen hourly: nothing changed for it
     daily = sweep(ctx, registrar=True)
     expected.add((c, checks.NAMESERVERS, "registrar name servers"))
     assert open_problems(stack) == expected
@@ -71,7 +85,10 @@ def test_sweep_finds_each_kind_once_keeps_it_open_and_resolves_it_after_repair(s
 
     assert drifted(ctx) == {a: ("dns",), b: ("dns",), c: ("dns",), d: ("matomo",), e: ("hosting",)}
     runs = InProcessRuns(stack)
-    outcome = repair(ctx, runs, [], "ops@example.com", all_sites=True)
+    shown = repair(ctx, runs, [], "ops@example.com", all_sites=True)
+    assert shown.needs_confirmation and runs.launched == []  # 5 sites: above the guard (1 of 8)
+    assert sorted(shown.plan.affected()) == [a, b, c, d, e]
+    outcome = repair(ctx, runs, [], "ops@example.com", confirm=shown.plan_hash)
     assert outcome.refused is None, outcome.refused
     assert sorted((x.domain, x.steps) for x in outcome.launched) == [
         (a, ("dns_zone",)), (b, ("dns_zone",)), (c, ("dns_zone",)), (d, ("matomo_site",)), (e, ("hosting_site",))]

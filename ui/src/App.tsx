@@ -4,6 +4,7 @@ import { Layout } from "./components/Layout";
 import { AccountsPage } from "./pages/AccountsPage";
 import { AnalyticsPage } from "./pages/AnalyticsPage";
 import { AuditPage } from "./pages/AuditPage";
+import { HealthPage } from "./pages/HealthPage";
 import { PlansPage } from "./pages/PlansPage";
 import { SignInPage } from "./pages/SignInPage";
 import { SiteDetailPage } from "./pages/SiteDetailPage";
@@ -36,6 +37,7 @@ export function AppRoutes() {
         <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/plans" element={<PlansPage />} />
+        <Route path="/health" element={<HealthPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -5,6 +5,7 @@ const LINKS = [
   { to: "/sites", label: "Sites" },
   { to: "/analytics", label: "Analytics" },
   { to: "/accounts", label: "Accounts" },
+  { to: "/health", label: "Health" },
   { to: "/plans", label: "Plans" },
   { to: "/audit", label: "Audit" },
 ];

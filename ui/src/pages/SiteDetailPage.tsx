@@ -5,6 +5,8 @@ import { ApiError } from "../api/errors";
 import { useApi } from "../api/useApi";
 import { lastDays } from "../components/DateRangePicker";
 import { MetricCharts } from "../components/MetricCharts";
+import { ProblemsTable } from "../components/ProblemsTable";
+import { RepairButton } from "../components/RepairButton";
 import { RerunButton } from "../components/RerunButton";
 import { RunsList } from "../components/RunsList";
 import { Empty, ErrorBox, Loading } from "../components/States";
@@ -78,6 +80,16 @@ export function SiteDetailPage() {
         <p className="form-error" role="alert">
           Last error: {s.error_message}
         </p>
+      )}
+
+      {s.problems.length > 0 && (
+        <section aria-labelledby="problems-title">
+          <h2 id="problems-title">Open health problems</h2>
+          <ProblemsTable problems={s.problems} showSite={false} />
+          {s.problems.some((p) => p.check_kind.startsWith("drift.") || p.check_kind === "nameservers") && (
+            <RepairButton sites={[s.domain]} label="Repair this site" onDone={site.reload} />
+          )}
+        </section>
       )}
 
       <section aria-labelledby="steps-title">
