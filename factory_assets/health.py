@@ -1,8 +1,10 @@
 """Fleet health in Dagster: the `fleet_health_sweep` job (hourly; daily with the registrar's
-name servers), and a `site_health` asset check on every per-site asset, per `site` partition.
+name servers), and the per-site `site_health` asset (downstream of every per-site asset) whose
+checks — dns, registration, hosting, certificate, live_site, matomo, search_console, content,
+build, deploy, steps — are evaluated per `site` partition.
 
 The sweep itself is `factory.health` (plain code): one run sweeps the fleet, records problems in
-`site_health` and sends the alerts. After it, every (site, asset) whose health changed gets an
+`site_health` and sends the alerts. After it, every (site, check) whose health changed gets an
 asset check evaluation for its partition (passed, or failed with severity ERROR for a `fail`
 and WARN for a `warn`), so Dagit shows each site's health on its assets without one run per
 site. Executing a check from Dagit for a partition reads `site_health` for that site.
@@ -19,33 +21,39 @@ from factory.store import Problem
 from factory_assets.partitions import site_partitions
 from resources.factory import FactoryResource
 
-CHECK = "site_health"
+HEALTH_ASSET = "site_health"
 
-# Which per-site asset each check kind belongs to (a failed step: the step's own asset).
-ASSET_OF_KIND = {
-    "drift.dns": "dns_zone", checks.NAMESERVERS: "dns_zone", checks.DOMAIN_EXPIRY: "dns_zone",
-    checks.AUTO_RENEW: "dns_zone", "drift.hosting": "hosting_site", checks.CERTIFICATE: "hosting_site",
-    checks.HTTPS: "site_deployment", checks.REDIRECT: "hosting_site", checks.CANONICAL: "site_deployment",
-    "drift.matomo": "matomo_site", checks.MATOMO_SNIPPET: "site_deployment",
-    "drift.search_console": "gsc_property", "drift.content": "site_content", "drift.build": "site_build",
-    "drift.deploy": "site_deployment",
+# The checks of the per-site `site_health` asset: one per part of a site, each fed by check kinds.
+CHECK_OF_KIND = {
+    "drift.dns": "dns", checks.NAMESERVERS: "dns", checks.DOMAIN_EXPIRY: "registration",
+    checks.AUTO_RENEW: "registration", "drift.hosting": "hosting", "drift.matomo": "matomo",
+    "drift.search_console": "search_console", "drift.content": "content", "drift.build": "build",
+    "drift.deploy": "deploy", checks.HTTPS: "live_site", checks.CANONICAL: "live_site",
+    checks.MATOMO_SNIPPET: "live_site", checks.REDIRECT: "live_site", checks.CERTIFICATE: "certificate",
+    checks.STEP_FAILED: "steps", checks.UNOBSERVED: "steps",
 }
+CHECK_NAMES = ("dns", "registration", "hosting", "certificate", "live_site", "matomo", "search_console", "content",
+               "build", "deploy", "steps")
 SITE_ASSETS = ("dns_zone", "hosting_site", "matomo_site", "gsc_property", "site_content", "site_build",
                "site_deployment")
 
+# A per-site asset the sweep observes (never materialized): the checks live here, not on the
+# onboarding assets, because Dagster runs every check of a selected asset in each run that
+# selects it — onboarding runs would each carry seven more steps.
+site_health_asset = dg.AssetSpec(
+    HEALTH_ASSET, partitions_def=site_partitions, group_name="health", deps=list(SITE_ASSETS),
+    kinds={"postgres"},
+    description="What the fleet health sweeps found on the site (site_health): one check per part of the site, "
+                "ERROR for a failing problem, WARN for a warning.")
 
-def asset_of(problem: Problem) -> str:
-    if problem.check_kind == checks.STEP_FAILED and problem.subject in SITE_ASSETS:
-        return problem.subject
-    if problem.check_kind == checks.UNOBSERVED:
-        layer = problem.subject
-        return ASSET_OF_KIND.get(f"drift.{layer}", "dns_zone")
-    return ASSET_OF_KIND.get(problem.check_kind, "dns_zone")
+
+def check_of(problem: Problem) -> str:
+    return CHECK_OF_KIND.get(problem.check_kind, "steps")
 
 
-def evaluation(asset: str, problems: Iterable[Problem]) -> tuple[bool, dg.AssetCheckSeverity, dict]:
-    """passed, severity and metadata of one site's asset from its open problems."""
-    mine = [p for p in problems if asset_of(p) == asset]
+def evaluation(check: str, problems: Iterable[Problem]) -> tuple[bool, dg.AssetCheckSeverity, dict]:
+    """passed, severity and metadata of one site's check from its open problems."""
+    mine = [p for p in problems if check_of(p) == check]
     severity = dg.AssetCheckSeverity.ERROR if any(p.status == "fail" for p in mine) else dg.AssetCheckSeverity.WARN
     lines = [f"- **{p.check_kind}** {p.subject}: {p.cause}"
              + (f" (seen {p.observed}, expected {p.expected})" if p.observed or p.expected else "")
@@ -53,19 +61,18 @@ def evaluation(asset: str, problems: Iterable[Problem]) -> tuple[bool, dg.AssetC
     return not mine, severity, {"open_problems": len(mine), "problems": dg.MetadataValue.md("\n".join(lines) or "none")}
 
 
-def _health_check(asset: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=CHECK, partitions_def=site_partitions,
-                    description="Fleet health: no open problem of this site in this layer (drift, probes, "
-                                "registration), as the last sweep recorded it (site_health).")
+def _health_check(name: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=HEALTH_ASSET, name=name, partitions_def=site_partitions,
+                    description=f"Fleet health ({name}): no open problem, as the last sweep recorded it.")
     def check(context: dg.AssetCheckExecutionContext, factory: FactoryResource) -> dg.AssetCheckResult:
         site = factory.store.sites.get(context.partition_key)
-        passed, severity, metadata = evaluation(asset, factory.store.health.problems(site_id=site.id))
+        passed, severity, metadata = evaluation(name, factory.store.health.problems(site_id=site.id))
         return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata)
 
     return check
 
 
-site_health_checks = [_health_check(asset) for asset in SITE_ASSETS]
+site_health_checks = [_health_check(name) for name in CHECK_NAMES]
 
 
 class SweepConfig(dg.Config):
@@ -86,7 +93,7 @@ def sweep_fleet(context: dg.OpExecutionContext, config: SweepConfig, factory: Fa
     sent = deliver(ctx.settings, ctx.store) if config.alerts else None
     changed: dict[str, set[str]] = defaultdict(set)
     for problem in (*result.recorded.opened, *result.recorded.resolved):
-        changed[problem.domain].add(asset_of(problem))
+        changed[problem.domain].add(check_of(problem))
     open_by_site: dict[str, list[Problem]] = defaultdict(list)
     for problem in ctx.store.health.problems(limit=100_000):
         open_by_site[problem.domain].append(problem)
@@ -94,10 +101,10 @@ def sweep_fleet(context: dg.OpExecutionContext, config: SweepConfig, factory: Fa
     for domain, assets in changed.items():
         if domain not in known:
             continue
-        for asset in sorted(assets):
-            passed, severity, metadata = evaluation(asset, open_by_site.get(domain, []))
+        for name in sorted(assets):
+            passed, severity, metadata = evaluation(name, open_by_site.get(domain, []))
             context.instance.report_runless_asset_event(dg.AssetCheckEvaluation(
-                asset_key=dg.AssetKey(asset), check_name=CHECK, passed=passed, severity=severity,
+                asset_key=dg.AssetKey(HEALTH_ASSET), check_name=name, passed=passed, severity=severity,
                 metadata=metadata, partition=domain))
     summary = ctx.store.health.summary()
     for domain, check, error in result.errors:

@@ -6,15 +6,10 @@ import dagster as dg
 
 
 
-def onboard_site_job(site_assets: list[dg.AssetsDefinition],
-                     other_checks: list[dg.AssetChecksDefinition] | tuple = ()) -> dg.UnresolvedAssetJobDefinition:
-    """Every per-site asset, in dependency order, for one `site` partition (with the assets' own
-    checks, not `other_checks`: the fleet health checks are evaluated by the health sweep)."""
-    selection = dg.AssetSelection.assets(*site_assets)
-    if other_checks:
-        selection = selection - dg.AssetSelection.checks(*other_checks)
+def onboard_site_job(site_assets: list[dg.AssetsDefinition]) -> dg.UnresolvedAssetJobDefinition:
+    """Every per-site asset, in dependency order, for one `site` partition."""
     return dg.define_asset_job(
         "onboard_site_job",
-        selection=selection,
+        selection=dg.AssetSelection.assets(*site_assets),
         description="Onboard one site end to end: DNS, hosting, Matomo, Search Console, content, build, deploy.",
     )

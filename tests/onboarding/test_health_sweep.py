@@ -58,13 +58,15 @@ def test_sweep_finds_each_kind_once_keeps_it_open_and_resolves_it_after_repair(s
     assert open_problems(stack) == expected
     [output] = [e for e in run.all_events if e.event_type_value == "STEP_OUTPUT"]
     assert output.event_specific_data.metadata["new_problems"].value == 8
-    evaluations = {(e.asset_key.to_user_string(), e.partition): (e.passed, e.severity.value) for e in (
-        r.event_log_entry.dagster_event.event_specific_data for r in stack.instance.get_event_records(
-            dg.EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION), limit=100))
-        if e.check_name == "site_health"}
-    assert evaluations[("dns_zone", a)] == (False, "ERROR") and evaluations[("matomo_site", d)] == (False, "ERROR")
-    assert evaluations[("dns_zone", f)] == (False, "WARN") and evaluations[("site_content", h)] == (False, "ERROR")
-    assert ("dns_zone", c) not in evaluations  # not seen hourly: nothing changed for it
+    evaluations: dict = {}  # the site_health asset's checks per partition, newest first
+    for record in stack.instance.get_event_records(
+            dg.EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION), limit=100):
+        check = record.event_log_entry.dagster_event.event_specific_data
+        if check.asset_key == dg.AssetKey("site_health"):
+            evaluations.setdefault((check.check_name, check.partition), (check.passed, check.severity.value))
+    assert evaluations[("dns", a)] == (False, "ERROR") and evaluations[("matomo", d)] == (False, "ERROR")
+    assert evaluations[("registration", f)] == (False, "WARN") and evaluations[("steps", h)] == (False, "ERROR")
+    assert ("dns", c) not in evaluations  # not seen hourly: nothing changed for it
     daily = sweep(ctx, registrar=True)
     expected.add((c, checks.NAMESERVERS, "registrar name servers"))
     assert open_problems(stack) == expected

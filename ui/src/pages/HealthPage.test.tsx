@@ -38,19 +38,21 @@ describe("HealthPage", () => {
         : { status: 409, body: { detail: "plan ab12cd34ef56ab78 changes 12 site(s)", needs_confirmation: true,
                                  plan_hash: "ab12cd34ef56ab78", sites_affected: 12 } }));
     renderAt(<HealthPage />, "/health");
-    expect(await screen.findByText("3")).toBeInTheDocument();
-    expect(await screen.findByText("a.com")).toBeInTheDocument();
+    expect(await screen.findByText((_, el) => el?.tagName === "P" && /^3 open problem\(s\) on 3 of 40 site\(s\)/.test(el.textContent ?? ""))).toBeInTheDocument();
+    expect(await screen.findByRole("link", { name: "a.com" })).toBeInTheDocument();
     const rows = screen.getAllByRole("row");
     expect(rows.some((r) => r.textContent?.includes("certificate") && r.textContent.includes("2"))).toBe(true);
 
     await userEvent.click(screen.getAllByRole("button", { name: "Show sites" })[1]);
     expect(await screen.findByText("Sites with drift.dns")).toBeInTheDocument();
-    expect(await screen.findByText("c.com")).toBeInTheDocument();
+    expect(await screen.findByRole("link", { name: "c.com" })).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "a.com" })).toBeNull();
 
     await userEvent.click(screen.getByRole("button", { name: "Repair every drifted site" }));
     expect(await screen.findByText(/changes 12 site/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: /Confirm plan ab12cd34ef56ab78/ }));
     expect(await screen.findByText(/1 run\(s\) launched/)).toBeInTheDocument();
-    expect(fetch.calls.at(-1)!.body).toEqual({ all: true, confirm: "ab12cd34ef56ab78" });
+    expect(fetch.calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([
+      { all: true, confirm: null }, { all: true, confirm: "ab12cd34ef56ab78" }]);
   });
 });

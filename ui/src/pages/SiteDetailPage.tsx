@@ -40,6 +40,7 @@ export function SiteDetailPage() {
   if (!site.data) return <Loading label="Loading site…" />;
   const s = site.data;
   const state = siteState(s);
+  const problems = s.problems ?? [];
 
   return (
     <div className="page">
@@ -82,11 +83,11 @@ export function SiteDetailPage() {
         </p>
       )}
 
-      {s.problems.length > 0 && (
+      {problems.length > 0 && (
         <section aria-labelledby="problems-title">
           <h2 id="problems-title">Open health problems</h2>
-          <ProblemsTable problems={s.problems} showSite={false} />
-          {s.problems.some((p) => p.check_kind.startsWith("drift.") || p.check_kind === "nameservers") && (
+          <ProblemsTable problems={problems} showSite={false} />
+          {problems.some((p) => p.check_kind.startsWith("drift.") || p.check_kind === "nameservers") && (
             <RepairButton sites={[s.domain]} label="Repair this site" onDone={site.reload} />
           )}
         </section>
