@@ -132,7 +132,6 @@ def main() -> None:
             from factory.layers import build, content, deploy, dns, hosting, matomo, search_console
             from factory.layers.runner import LayerContext, run_layer
             from factory.store import NewSite, Store
-            from factory.vendors.cloudpanel import site_user_for
 
             store = Store(url, max_connections=16)
             tokens = [f"bench-health-token-{i:02d}-abcdef" for i in range(CF_ACCOUNTS)]
@@ -195,7 +194,7 @@ def main() -> None:
                 elif kind == "matomo_deleted":
                     del sandbox.matomo.sites[site.matomo_site_id]
                 elif kind == "hosting_removed":
-                    shutil.rmtree(sshd.home_root / site_user_for(domain) / "htdocs")
+                    ctx.clients.cloudpanel().delete_site(domain)  # deleted in CloudPanel: entry and files
                 elif kind == "no_snippet":
                     host.set_page(domain, f'<html><head><link rel="canonical" href="https://{domain}/" /></head></html>')
                 elif kind == "site_down":

@@ -6,7 +6,6 @@ first sighting), resolved when gone (history kept) — and a repair re-applies e
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import dagster as dg
 import pytest
@@ -16,7 +15,6 @@ from devtools.sandbox.env import NAMECHEAP_USER
 from factory.health import checks
 from factory.health.repair import drifted, repair
 from factory.health.sweep import sweep
-from factory.vendors.cloudpanel import site_user_for
 from tests.onboarding.conftest import Stack
 from tests.onboarding.test_fleet_changes import InProcessRuns, cloudflare_sdk, context, drift_record, onboarded
 
@@ -41,7 +39,7 @@ def test_sweep_finds_each_kind_once_keeps_it_open_and_resolves_it_after_repair(s
     sdk.dns.records.delete(www.id, zone_id=site_b.cloudflare_zone_id)
     ctx.clients.namecheap().set_nameservers(c, ["ns1.elsewhere.example", "ns2.elsewhere.example"])  # moved
     del stack.sandbox.matomo.sites[stack.store.sites.get(d).matomo_site_id]  # the Matomo site deleted
-    shutil.rmtree(stack.sshd.home_root / site_user_for(e) / "htdocs")    # the hosting site removed
+    ctx.clients.cloudpanel().delete_site(e)                              # the hosting site deleted
     today = dt.datetime.now(dt.UTC).date()
     stack.sandbox.namecheap.set_domain(NAMECHEAP_USER, f, expires=today + dt.timedelta(days=10))
     stack.sandbox.namecheap.set_domain(NAMECHEAP_USER, g, auto_renew=False)
