@@ -12,6 +12,13 @@ from factory.config import Settings, load_settings
 from factory_assets import dns, hosting, matomo, search_console
 from factory_assets.analytics import analytics_definitions
 from factory_assets.decommission import decommission_site_job
+from factory_assets.health import (
+    fleet_health_daily,
+    fleet_health_hourly,
+    fleet_health_sweep,
+    site_health_asset,
+    site_health_checks,
+)
 from factory_assets.jobs import onboard_site_job
 from factory_assets.partitions import daily_partitions
 from factory_assets.publishing import publishing_assets
@@ -28,12 +35,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     site_assets = [dns.dns_zone, hosting.hosting_site, matomo.matomo_site, search_console.gsc_property,
                    *publishing_assets(settings.build_batch_size)]
     return dg.Definitions(
-        assets=[*site_assets, analytics, fleet_near_duplicates],
-        jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job, near_duplicates_job],
+        assets=[*site_assets, analytics, fleet_near_duplicates, site_health_asset],
+        asset_checks=site_health_checks,
+        jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job, near_duplicates_job,
+              fleet_health_sweep],
         sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor],
         schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days,
                                             settings.analytics_repair_days),
-                   near_duplicates_schedule],
+                   near_duplicates_schedule, fleet_health_hourly, fleet_health_daily],
         resources={"factory": FactoryResource()},
     )
 

@@ -75,6 +75,30 @@ class Settings(BaseSettings):
     # Reads a fleet plan (or a health sweep) makes side by side per vendor (like the Dagster pools).
     plan_concurrency: int = Field(4, ge=1, le=64, **_env("FACTORY_PLAN_CONCURRENCY"))
 
+    # -- fleet health: sweeps, probes and alerts (docs/health.md) -------------------------------------
+    # Probes connect here instead of resolving each domain (an IP or host; unset: DNS, as in
+    # production), on these ports, trusting this CA bundle (unset: the system's CAs).
+    health_connect_host: str | None = Field(None, **_env("FACTORY_HEALTH_CONNECT_HOST"))
+    health_https_port: int = Field(443, ge=1, le=65535, **_env("FACTORY_HEALTH_HTTPS_PORT"))
+    health_http_port: int = Field(80, ge=1, le=65535, **_env("FACTORY_HEALTH_HTTP_PORT"))
+    health_ca_bundle: Path | None = Field(None, **_env("FACTORY_HEALTH_CA_BUNDLE"))
+    health_timeout_s: float = Field(10.0, gt=0, le=120, **_env("FACTORY_HEALTH_TIMEOUT_S"))
+    health_probe_concurrency: int = Field(16, ge=1, le=256, **_env("FACTORY_HEALTH_PROBE_CONCURRENCY"))
+    health_cert_warn_days: int = Field(14, ge=1, le=365, **_env("FACTORY_HEALTH_CERT_WARN_DAYS"))
+    health_domain_warn_days: int = Field(30, ge=1, le=365, **_env("FACTORY_HEALTH_DOMAIN_WARN_DAYS"))
+    # Alerts: a Slack-compatible incoming webhook and/or e-mail over SMTP; unset: that channel is off.
+    alert_webhook_url: SecretStr | None = Field(None, **_env("FACTORY_ALERT_WEBHOOK_URL"))
+    alert_smtp_host: str | None = Field(None, **_env("FACTORY_ALERT_SMTP_HOST"))
+    alert_smtp_port: int = Field(587, ge=1, le=65535, **_env("FACTORY_ALERT_SMTP_PORT"))
+    alert_smtp_user: str | None = Field(None, **_env("FACTORY_ALERT_SMTP_USER"))
+    alert_smtp_password: SecretStr | None = Field(None, **_env("FACTORY_ALERT_SMTP_PASSWORD"))
+    alert_smtp_starttls: bool = Field(True, **_env("FACTORY_ALERT_SMTP_STARTTLS"))
+    alert_email_from: str | None = Field(None, **_env("FACTORY_ALERT_EMAIL_FROM"))
+    alert_email_to: str | None = Field(None, **_env("FACTORY_ALERT_EMAIL_TO"))  # comma-separated
+    # Which check kinds alert on which channel: "kind=channel,..." (channels webhook, email, both,
+    # none; a family like drift covers drift.dns, ...). Unset or unnamed kinds: both channels.
+    alert_routes: str | None = Field(None, **_env("FACTORY_ALERT_ROUTES"))
+
     # -- quality: the Lighthouse gate and near-duplicates (docs/quality.md) ----------------------
     # Every build is audited and only a passing build is deployed; off only for stacks that test
     # other layers (a build is then deployed unaudited).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, api, db, local, operators, plans, quality, sites
+from factory.cli import accounts, api, db, health, local, operators, plans, quality, sites
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -23,6 +23,7 @@ app.add_typer(operators.app, name="operators")
 app.command("api")(api.api)
 app.command("plan")(plans.plan)
 app.command("apply")(plans.apply)
+app.add_typer(health.app, name="health")
 
 
 @app.callback()

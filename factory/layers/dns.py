@@ -29,6 +29,8 @@ WAIT_DELEGATION = "Cloudflare to see the delegation"
 # Cloudflare re-runs a Free zone's activation check at most once an hour on request.
 ACTIVATION_CHECKS = budget("cloudflare-activation-check", (1, 3600.0, 5.0))
 CHECK_ANSWER_S = 60  # a requested check has run by the next look, this long after
+NAMESERVERS_CHECK = "nameservers"  # the health check that found the registrar delegating elsewhere
+REGISTRAR_TARGET = "registrar name servers"
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,17 @@ def desired(site: Site, settings: Settings) -> DnsDesired:
 
 
 def observe(ctx: LayerContext, site: Site, want: DnsDesired, *, registrar: bool | None = None) -> DnsObserved:
-    """Read the zone, its records and SSL mode; the registrar only while the zone is not active
-    (or when asked: `registrar=True`), since Namecheap's budget is small."""
+    """Read the zone, its records and SSL mode; the registrar only while the zone is not active,
+    when a health sweep found the registrar's name servers moved (an open `nameservers`
+    problem), or when asked (`registrar=True`), since Namecheap's budget is small."""
     cf = ctx.clients.cloudflare(site.cloudflare_account_id)
     zone = cf.find_zone(want.domain)
     if zone is None:
         return DnsObserved(None)
     records = {r.key: cf.list_records(zone.id, r.type, r.name) for r in want.records}
     ssl = cf.get_setting(zone.id, "ssl")
-    look = registrar if registrar is not None else zone.status != "active"
+    look = registrar if registrar is not None else (
+        zone.status != "active" or site.id in ctx.store.health.open_sites(NAMESERVERS_CHECK, [site.id]))
     ns = ctx.clients.namecheap().get_nameservers(want.domain) if look else None
     return DnsObserved(zone, records, ssl, ns)
 
@@ -87,6 +91,7 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
     for site in sites:
         by_account.setdefault(site.cloudflare_account_id, []).append(site)
     clients = {account_id: ctx.clients.cloudflare(account_id) for account_id in by_account}
+    moved = ctx.store.health.open_sites(NAMESERVERS_CHECK, [s.id for s in sites]) if registrar is None else set()
 
     def zones_of(account_id) -> dict[str, Zone]:
         return {z.name: z for z in clients[account_id].zones()}
@@ -99,7 +104,7 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
         want = desired(site, ctx.settings)
         records = cf.records(zone.id)
         by_key = {r.key: [x for x in records if x.type == r.type and x.name == r.name] for r in want.records}
-        look = registrar if registrar is not None else zone.status != "active"
+        look = registrar if registrar is not None else (zone.status != "active" or site.id in moved)
         ns = ctx.clients.namecheap().get_nameservers(site.domain) if look else None
         return DnsObserved(zone, by_key, cf.get_setting(zone.id, "ssl"), ns)
 
@@ -147,8 +152,13 @@ def plan(want: DnsDesired, seen: DnsObserved) -> list[Change]:
                               after="the zone's assigned pair", action="set_nameservers"))
         changes.append(Change(LAYER, "wait", f"zone {want.domain}", WAIT_DELEGATION, before="pending",
                               after="active", action="activation_check"))
+    elif zone.status == "active" and seen.registrar is not None \
+            and not _same_servers(seen.registrar.nameservers, zone.name_servers):
+        changes.append(Change(LAYER, "update", REGISTRAR_TARGET, "the registrar delegates elsewhere",
+                              before=", ".join(seen.registrar.nameservers) or "the registrar's own DNS",
+                              after=", ".join(zone.name_servers), action="set_nameservers"))
     elif zone.status == "active":
-        changes.append(Change(LAYER, "noop", "registrar name servers", "the zone is active",
+        changes.append(Change(LAYER, "noop", REGISTRAR_TARGET, "the zone is active",
                               after=", ".join(zone.name_servers)))
     else:
         registrar = seen.registrar

@@ -99,7 +99,10 @@ class FleetPlan:
         return head + table + (f"\n\nNot observed:{errors}" if errors else "")
 
 
-def plan_fleet(ctx: LayerContext, sites: Sequence[Site], layers: Sequence[str] = LAYERS) -> FleetPlan:
+def plan_fleet(ctx: LayerContext, sites: Sequence[Site], layers: Sequence[str] = LAYERS, *,
+               registrar: bool | None = None) -> FleetPlan:
+    """`registrar=True` also reads every site's name servers at the registrar (one Namecheap call
+    per site: the daily health sweep); by default only where the layer needs to (dns.observe)."""
     unknown = [layer for layer in layers if layer not in LAYERS]
     if unknown:
         raise ValueError(f"unknown layer(s) {', '.join(unknown)}; layers are {', '.join(LAYERS)}")
@@ -109,7 +112,7 @@ def plan_fleet(ctx: LayerContext, sites: Sequence[Site], layers: Sequence[str] =
 
     def planned_layer(layer: str) -> dict[str, list[Change] | str] | Exception:
         try:
-            return _plan_layer(ctx, layer, list(sites))
+            return _plan_layer(ctx, layer, list(sites), registrar)
         except Exception as exc:  # noqa: BLE001 - a vendor down: the plan says so for every site
             return exc
 
@@ -131,11 +134,12 @@ def plan_fleet(ctx: LayerContext, sites: Sequence[Site], layers: Sequence[str] =
     return result
 
 
-def _plan_layer(ctx: LayerContext, layer: str, sites: list[Site]) -> dict[str, list[Change] | str]:
+def _plan_layer(ctx: LayerContext, layer: str, sites: list[Site],
+                registrar: bool | None = None) -> dict[str, list[Change] | str]:
     """Per domain: the layer's plan, or why it could not be made."""
     if layer in ("dns", "hosting", "matomo", "search_console"):
         module = {"dns": dns, "hosting": hosting, "matomo": matomo, "search_console": search_console}[layer]
-        seen = module.observe_many(ctx, sites)
+        seen = dns.observe_many(ctx, sites, registrar=registrar) if layer == "dns" else module.observe_many(ctx, sites)
         return {s.domain: module.plan(module.desired(s, ctx.settings), seen[s.domain]) for s in sites}
     if layer == "content":
         with ctx.clients.directus() as cms:

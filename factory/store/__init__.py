@@ -5,7 +5,7 @@
     store.steps.start(site.id, "dns_zone")
 
 Repositories: `cloudflare_accounts`, `gsc_accounts`, `sites`, `steps` (the per-site step state
-machine), `publishing`, `quality`, `analytics`, `operators`, `plans`, `audit`. Typed functions over psycopg 3; every status
+machine), `publishing`, `quality`, `analytics`, `operators`, `plans`, `audit`, `health` (problems health sweeps found). Typed functions over psycopg 3; every status
 value is checked against the spec's vocabulary (and by CHECK constraints); credentials go in
 encrypted and come out only through `credential()`.
 """
@@ -17,6 +17,7 @@ from factory.store.analytics import Analytics
 from factory.store.audit import AuditEntry, AuditLog
 from factory.store.database import Database
 from factory.store.errors import Conflict, InvalidInput, NotFound, StoreError
+from factory.store.health import Finding, Health, Problem
 from factory.store.models import (
     AnalyticsRow,
     CloudflareAccount,
@@ -35,20 +36,22 @@ from factory.store.sites import SiteQuery, Sites
 from factory.store.steps import STEPS, Steps
 
 __all__ = [
-    "STEPS",
     "AnalyticsRow",
     "AuditEntry",
     "CloudflareAccount",
     "Conflict",
     "Database",
     "DuplicatePair",
+    "Finding",
     "GscAccount",
     "InvalidInput",
     "NewSite",
     "NotFound",
     "Operator",
+    "Problem",
     "PublishState",
     "QualityVerdict",
+    "STEPS",
     "Site",
     "SiteQuery",
     "SiteStep",
@@ -73,6 +76,7 @@ class Store:
         self.operators = Operators(self.db)
         self.plans = Plans(self.db)
         self.audit = AuditLog(self.db)
+        self.health = Health(self.db)
 
     def connection(self):
         """A pooled connection; the block is one transaction (commit on success)."""

@@ -6,6 +6,7 @@ exception that quotes one). Namecheap answers HTTP 200 for errors: the XML says 
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -49,6 +50,25 @@ class NameserverState:
     nameservers: list[str]
 
 
+@dataclass(frozen=True)
+class Registration:
+    """A domain's registration as the registrar sees it (getList / getInfo)."""
+
+    domain: str
+    expires: dt.date | None
+    auto_renew: bool | None  # getInfo does not say; getList does
+    expired: bool
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text.strip(), "%m/%d/%Y").date()
+    except ValueError:
+        return None
+
+
 class NamecheapClient:
     def __init__(self, http: httpx.Client, api_url: str, params: dict[str, str], call: VendorCaller):
         self._http = http
@@ -84,6 +104,31 @@ class NamecheapClient:
         servers = [n.text.lower() for n in result.findall("nc:Nameserver", NS) if n.text] if result is not None else []
         using = (result.get("IsUsingOurDNS", "false") if result is not None else "false") == "true"
         return NameserverState(domain, using, servers)
+
+    def registrations(self, page_size: int = 100) -> dict[str, Registration]:
+        """Every domain of the account with its expiry and auto-renew flag (namecheap.domains.getList,
+        100 a page: one call per 100 domains, where getInfo would cost one per domain)."""
+        found: dict[str, Registration] = {}
+        page = 1
+        while True:
+            root = self._command("namecheap.domains.getList", ListType="ALL", Page=str(page), PageSize=str(page_size))
+            for item in root.findall(".//nc:DomainGetListResult/nc:Domain", NS):
+                name = (item.get("Name") or "").lower()
+                found[name] = Registration(name, _date(item.get("Expires")), item.get("AutoRenew") == "true",
+                                           item.get("IsExpired") == "true")
+            total = root.findtext(".//nc:Paging/nc:TotalItems", default="0", namespaces=NS)
+            if page * page_size >= int(total or 0):
+                return found
+            page += 1
+
+    def registration(self, domain: str) -> Registration:
+        """One domain's registration (namecheap.domains.getInfo); auto-renew is not in getInfo."""
+        root = self._command("namecheap.domains.getInfo", DomainName=domain)
+        result = root.find(".//nc:DomainGetInfoResult", NS)
+        expires = _date(result.findtext("nc:DomainDetails/nc:ExpiredDate", namespaces=NS)) if result is not None \
+            else None
+        status = result.get("Status", "") if result is not None else ""
+        return Registration(domain, expires, None, status.lower() == "expired")
 
     def set_default_nameservers(self, domain: str) -> None:
         """Back to the registrar's own DNS (namecheap.domains.dns.setDefault)."""

@@ -24,8 +24,8 @@ from hub_api.schemas.sites import (
     SiteEvent,
     SiteImport,
     SiteOut,
-    StepOut,
     SiteUpdate,
+    StepOut,
     VerificationStatus,
 )
 from hub_api.strict_json import StrictJsonRoute
@@ -110,7 +110,13 @@ def import_sites(body: SiteImport, store: StoreDep) -> ImportReport:
 
 @router.get("/{site}", response_model=SiteOut, responses=errors(404), operation_id="get_site")
 def get_site(site: SiteRef, store: StoreDep) -> SiteOut:
-    return site_view(store, store.sites.get(site))
+    """The site, each step's state, and its open health problems."""
+    from hub_api.routes.fleet_health import problem_out
+
+    found = store.sites.get(site)
+    view = site_view(store, found)
+    view.problems = [problem_out(p) for p in store.health.problems(site_id=found.id)]
+    return view
 
 
 @router.patch("/{site}", response_model=SiteOut, responses=errors(400, 404), operation_id="update_site")

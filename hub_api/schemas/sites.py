@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub_api.schemas.common import BrandName
+from hub_api.schemas.fleet_health import ProblemOut
 
 DnsStatus = Literal["pending", "active", "failed"]
 HostingStatus = Literal["pending", "active", "failed"]
@@ -82,6 +83,8 @@ class SiteOut(BaseModel):
     gsc_property: str | None = None
     decommissioned_at: dt.datetime | None = Field(None, description="When the site left the fleet (its row is kept).")
     steps: list[StepOut] = Field(default_factory=list, description="Each step's state, in onboarding order.")
+    problems: list[ProblemOut] = Field(default_factory=list,
+                                       description="Open health problems (the site's own page only; empty in lists).")
 
 
 class SiteImport(BaseModel):

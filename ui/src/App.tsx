@@ -5,6 +5,7 @@ import { AccountsPage } from "./pages/AccountsPage";
 import { AnalyticsPage } from "./pages/AnalyticsPage";
 import { AuditPage } from "./pages/AuditPage";
 import { DuplicatesPage } from "./pages/DuplicatesPage";
+import { HealthPage } from "./pages/HealthPage";
 import { PlansPage } from "./pages/PlansPage";
 import { SignInPage } from "./pages/SignInPage";
 import { SiteDetailPage } from "./pages/SiteDetailPage";
@@ -38,6 +39,7 @@ export function AppRoutes() {
         <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/quality" element={<DuplicatesPage />} />
         <Route path="/plans" element={<PlansPage />} />
+        <Route path="/health" element={<HealthPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

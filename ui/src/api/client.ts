@@ -10,6 +10,7 @@ import type {
   Site,
   SiteCreate,
   AuditQuery,
+  HealthProblemsQuery,
   PlanRequest,
   SitesQuery,
   SiteTotalsQuery,
@@ -179,6 +180,10 @@ export const api = {
   applyPlan: (hash: string, confirm: string) =>
     call("POST", "/plans/{plan_hash}/apply", { path: { plan_hash: hash }, body: { confirm } }),
   audit: (query: AuditQuery) => call("GET", "/audit", { query }),
+
+  healthSummary: () => call("GET", "/health/summary"),
+  healthProblems: (query: HealthProblemsQuery) => call("GET", "/health/problems", { query }),
+  repair: (body: { sites?: string[]; all?: boolean; confirm?: string | null }) => call("POST", "/health/repair", { body }),
 
   cloudflareAccounts: () => call("GET", "/cloudflare-accounts", { query: { limit: 1000 } }),
   createCloudflareAccount: (body: CloudflareAccountCreate) => call("POST", "/cloudflare-accounts", { body }),

@@ -20,6 +20,10 @@ export type PlanApplied = Schemas["PlanApplied"];
 export type PlanRefused = Schemas["PlanRefusedOut"];
 export type PlanLayer = PlanRequest["layers"] extends (infer L)[] | undefined ? L : never;
 export type AuditEntry = Schemas["AuditEntryOut"];
+export type HealthProblem = Schemas["ProblemOut"];
+export type HealthSummary = Schemas["HealthSummaryOut"];
+export type RepairRefused = Schemas["RepairRefusedOut"];
+export type HealthProblemsQuery = NonNullable<paths["/api/health/problems"]["get"]["parameters"]["query"]>;
 export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;
 /** The filters and paging of GET /api/sites. */
 export type SitesQuery = NonNullable<paths["/api/sites"]["get"]["parameters"]["query"]>;

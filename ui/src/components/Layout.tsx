@@ -6,6 +6,7 @@ const LINKS = [
   { to: "/analytics", label: "Analytics" },
   { to: "/accounts", label: "Accounts" },
   { to: "/quality", label: "Duplicates" },
+  { to: "/health", label: "Health" },
   { to: "/plans", label: "Plans" },
   { to: "/audit", label: "Audit" },
 ];

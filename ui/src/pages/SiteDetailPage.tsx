@@ -6,6 +6,8 @@ import { useApi } from "../api/useApi";
 import { lastDays } from "../components/DateRangePicker";
 import { MetricCharts } from "../components/MetricCharts";
 import { QualitySection } from "../components/QualitySection";
+import { ProblemsTable } from "../components/ProblemsTable";
+import { RepairButton } from "../components/RepairButton";
 import { RerunButton } from "../components/RerunButton";
 import { RunsList } from "../components/RunsList";
 import { Empty, ErrorBox, Loading } from "../components/States";
@@ -39,6 +41,7 @@ export function SiteDetailPage() {
   if (!site.data) return <Loading label="Loading site…" />;
   const s = site.data;
   const state = siteState(s);
+  const problems = s.problems ?? [];
 
   return (
     <div className="page">
@@ -79,6 +82,16 @@ export function SiteDetailPage() {
         <p className="form-error" role="alert">
           Last error: {s.error_message}
         </p>
+      )}
+
+      {problems.length > 0 && (
+        <section aria-labelledby="problems-title">
+          <h2 id="problems-title">Open health problems</h2>
+          <ProblemsTable problems={problems} showSite={false} />
+          {problems.some((p) => p.check_kind.startsWith("drift.") || p.check_kind === "nameservers") && (
+            <RepairButton sites={[s.domain]} label="Repair this site" onDone={site.reload} />
+          )}
+        </section>
       )}
 
       <section aria-labelledby="steps-title">

@@ -1,0 +1,115 @@
+"""The probes over real TLS handshakes against a local HTTPS host with a local CA: every probe
+kind is found when it is wrong and silent when it is right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from devtools.https_host import HttpsHost
+from factory.config import load_settings
+from factory.health import checks
+from factory.health.probes import probe_site
+from factory.store import Site
+
+DOMAIN = "probe-example.com"
+
+
+def page(domain: str = DOMAIN, site_id: int | None = 7, canonical: str | None = None) -> str:
+    snippet = ("<!-- Matomo --><script>var _paq = window._paq = window._paq || [];"
+               f"_paq.push(['setTrackerUrl', u+'matomo.php']);_paq.push(['setSiteId', '{site_id}']);</script>"
+               if site_id is not None else "")
+    href = canonical if canonical is not None else f"https://{domain}/"
+    return f'<html><head><link rel="canonical" href="{href}" />{snippet}</head><body>Hi</body></html>'
+
+
+def a_site(domain: str = DOMAIN, matomo_site_id: int | None = 7) -> Site:
+    now = dt.datetime.now(dt.UTC)
+    return Site(id=uuid.uuid4(), created_at=now, updated_at=now, seq=1, domain=domain, brand_name="Example",
+                cloudflare_account_id=uuid.uuid4(), cloudflare_account="CF", gsc_account_id=None, gsc_account=None,
+                status_dns="active", status_hosting="active", status_content="generated",
+                status_deployment="deployed", hosting_doc_root=None, matomo_site_id=matomo_site_id,
+                gsc_verification_status="verified", error_message=None, error_step=None, cloudflare_zone_id="z",
+                cloudflare_name_servers=None, cloudflare_zone_status="active", hosting_site_user=None,
+                hosting_certificate=True, gsc_property=None)
+
+
+@pytest.fixture()
+def host(tmp_path) -> Iterator[HttpsHost]:
+    with HttpsHost(tmp_path) as served:
+        yield served
+
+
+def probe(host: HttpsHost, site: Site | None = None):
+    settings = load_settings(**{"health_" + k.removeprefix("FACTORY_HEALTH_").lower(): v
+                                for k, v in host.settings().items()}, health_timeout_s=3)
+    found, covered = probe_site(settings, site or a_site())
+    return {(f.check_kind, f.subject, f.status) for f in found}, {k for _, k in covered}, found
+
+
+def test_a_healthy_site_has_no_problem_and_every_probe_judged_it(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page())
+    problems, covered, _ = probe(host)
+    assert problems == set()
+    assert covered == {checks.HTTPS, checks.CERTIFICATE, checks.CANONICAL, checks.MATOMO_SNIPPET, checks.REDIRECT}
+
+
+def test_a_site_down_is_one_problem_not_one_per_check(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page())
+    host.down(DOMAIN)
+    problems, covered, found = probe(host)
+    assert problems == {(checks.HTTPS, DOMAIN, "fail")}
+    assert "site down" in found[0].cause and DOMAIN not in found[0].cause
+    assert checks.CERTIFICATE not in covered  # what could not be seen is not resolved
+
+
+def test_certificate_expiring_soon_warns_and_expired_fails(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page(), cert_days=5)
+    problems, _, found = probe(host)
+    assert problems == {(checks.CERTIFICATE, DOMAIN, "warn")}
+    assert "(5 days)" in found[0].observed or "(4 days)" in found[0].observed
+    host.set_certificate(DOMAIN, -1)
+    problems, _, found = probe(host)
+    assert problems == {(checks.CERTIFICATE, DOMAIN, "fail")}
+    assert "expired" in found[0].observed
+
+
+def test_certificate_from_an_unknown_issuer_fails(host: HttpsHost, tmp_path) -> None:
+    host.serve(DOMAIN, page())
+    other = HttpsHost(tmp_path / "other")  # another CA: the probes do not trust it
+    cert, key = other.ca.issue([DOMAIN, f"www.{DOMAIN}"], 90)
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    host.sites[DOMAIN].context = context
+    problems, _, _ = probe(host)
+    assert problems == {(checks.CERTIFICATE, DOMAIN, "fail")}
+
+
+def test_page_without_snippet_wrong_canonical_and_error_status(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page(site_id=None), www_body=page(canonical=f"https://www.{DOMAIN}/"))
+    problems, _, _ = probe(host)
+    assert problems == {(checks.MATOMO_SNIPPET, DOMAIN, "fail"), (checks.CANONICAL, f"www.{DOMAIN}", "fail")}
+    host.set_page(f"www.{DOMAIN}", "gone", status=404)
+    host.set_page(DOMAIN, page(site_id=8))  # another site's Matomo id is not this site's snippet
+    problems, _, _ = probe(host)
+    assert problems == {(checks.HTTPS, f"www.{DOMAIN}", "fail"), (checks.MATOMO_SNIPPET, DOMAIN, "fail")}
+
+
+def test_http_that_does_not_redirect_to_https(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page())
+    host.no_redirect(DOMAIN)
+    problems, _, found = probe(host)
+    assert problems == {(checks.REDIRECT, DOMAIN, "fail")}
+    assert found[0].observed == "HTTP 200"
+
+
+def test_www_redirecting_to_the_apex_is_healthy(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page())
+    host.sites[DOMAIN].pages[f"www.{DOMAIN}"].status = 301
+    host.sites[DOMAIN].pages[f"www.{DOMAIN}"].location = f"https://{DOMAIN}/"
+    problems, _, _ = probe(host)
+    assert problems == set()
