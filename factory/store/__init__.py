@@ -30,12 +30,12 @@ from factory.store.models import (
 from factory.store.operators import Operators
 from factory.store.plans import Plans, StoredPlan
 from factory.store.publishing import Publishing
-from factory.store.sites import SiteQuery, Sites
+from factory.store.sites import SITE_SORTS, SITE_STATES, SiteChanges, SiteQuery, Sites
 from factory.store.steps import STEPS, Steps
 
 __all__ = [
     "AnalyticsRow", "AuditEntry", "CloudflareAccount", "Conflict", "Database", "GscAccount", "InvalidInput", "NewSite",
-    "NotFound", "Operator", "PublishState", "STEPS", "Site", "SiteQuery", "SiteStep", "Store", "StoreError", "StoredPlan",
+    "NotFound", "Operator", "PublishState", "SITE_SORTS", "SITE_STATES", "STEPS", "Site", "SiteChanges", "SiteQuery", "SiteStep", "Store", "StoreError", "StoredPlan",
 ]
 
 

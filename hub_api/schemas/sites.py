@@ -15,6 +15,8 @@ HostingStatus = Literal["pending", "active", "failed"]
 ContentStatus = Literal["pending", "generating", "generated", "failed"]
 DeploymentStatus = Literal["pending", "deploying", "deployed", "failed"]
 VerificationStatus = Literal["pending", "verified", "failed"]
+SiteState = Literal["failed", "onboarding", "pending", "live"]
+SiteSort = Literal["created", "domain", "brand", "account", "status"]
 
 
 class SiteCreate(BaseModel):
@@ -81,7 +83,27 @@ class SiteOut(BaseModel):
     cloudflare_zone_status: str | None = None
     gsc_property: str | None = None
     decommissioned_at: dt.datetime | None = Field(None, description="When the site left the fleet (its row is kept).")
+    state: SiteState = Field(description="The site as a whole: failed (any step failed), live (every step done), "
+                                         "pending (none started) or onboarding.")
     steps: list[StepOut] = Field(default_factory=list, description="Each step's state, in onboarding order.")
+
+
+class SiteSummary(BaseModel):
+    total: int = Field(description="Sites in the live fleet (decommissioned ones not counted).")
+    failed: int
+    onboarding: int
+    pending: int
+    live: int
+    decommissioned: int = Field(description="Sites that left the fleet (their rows are kept).")
+
+
+class SiteChanges(BaseModel):
+    cursor: str = Field(description="Pass it as `since` next time.")
+    changed: list[SiteOut] = Field(description="Sites changed since the cursor given, as they are now (decommissioned "
+                                               "ones included); a site may come twice.")
+    deleted: list[str] = Field(description="Domains removed from the fleet since the cursor given.")
+    more: bool = Field(description="More changed than `limit`: reload what you show instead.")
+    summary: SiteSummary | None = Field(description="The counts, when anything changed.")
 
 
 class SiteImport(BaseModel):
