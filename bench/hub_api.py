@@ -195,7 +195,7 @@ def main() -> None:
                 time.sleep(0.2)
         # A real operator: every request checks the token's operator and version.
         bench_store = Store(url)
-        bench_store.add_operator("bench@example.com", "$argon2id$not-used")
+        bench_store.operators.add("bench@example.com", "$argon2id$not-used")
         operator = operator_for_sign_in(bench_store, "bench@example.com")
         bench_store.close()
         token = issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,
