@@ -190,6 +190,53 @@ def polling_bytes(base: str, token: str, sites: int) -> dict:
             "now_changes_poll_bytes": quiet, "now_per_minute_bytes": quiet * 12, "now_page_of_100_bytes": page}
 
 
+PARTITION_STATUS_QUERY = """
+query AssetPartitionStatus($assetKey: AssetKeyInput!) {
+  assetNodeOrError(assetKey: $assetKey) {
+    __typename
+    ... on AssetNode {
+      partitionKeysByDimension { name partitionKeys }
+      partitionStats { numMaterialized numPartitions numFailed numMaterializing }
+      assetPartitionStatuses {
+        __typename
+        ... on DefaultPartitionStatuses {
+          materializedPartitions failedPartitions unmaterializedPartitions materializingPartitions
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def partition_status(dagster_url: str, home: Path, materialized: int) -> dict:
+    """What Dagit's asset page asks for a per-site asset: its partitions and their status, over
+    the fleet's `site` partitions (as the sensor left them), `materialized` of them materialized."""
+    import dagster as dg
+    from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
+
+    instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
+        "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
+    partitions = instance.get_dynamic_partitions("site")
+    started = time.perf_counter()
+    for key in partitions[:materialized]:
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="dns_zone", partition=key))
+    report_s = time.perf_counter() - started
+    timings = []
+    with define_out_of_process_context(str(ROOT / "workspace.yaml"), None, instance) as context:
+        for _ in range(3):  # the first computes Dagster's status cache; the next ones read it
+            started = time.perf_counter()
+            result = execute_dagster_graphql(context, PARTITION_STATUS_QUERY, {"assetKey": {"path": ["dns_zone"]}})
+            timings.append(round(time.perf_counter() - started, 3))
+            node = result.data["assetNodeOrError"]
+            if node.get("__typename") != "AssetNode":
+                raise RuntimeError(f"GraphQL answered {result.errors or node}")
+    instance.dispose()
+    stats = node["partitionStats"]
+    return {"partitions": stats["numPartitions"], "materialized": stats["numMaterialized"],
+            "first_s": timings[0], "warm_s": timings[1:], "report_materializations_s": round(report_s, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=10_000)
@@ -198,6 +245,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--new", type=int, default=1000, help="New sites in the sensor tick.")
+    parser.add_argument("--materialized", type=int, default=2000,
+                        help="Partitions of dns_zone materialized before the GraphQL partition status.")
+    parser.add_argument("--skip-graphql", action="store_true")
     args = parser.parse_args()
 
     app_db, dagster_db = create_database("bench_scale"), create_database("bench_scale_dagster")
@@ -235,6 +285,9 @@ def main() -> None:
         server = None
         results["new_sites_sensor"] = sensor_tick(url, url_for(dagster_db), home, args.new)
         print("sensor", json.dumps(results["new_sites_sensor"]), flush=True)
+        if not args.skip_graphql:
+            results["dagster_partition_status"] = partition_status(url_for(dagster_db), home, args.materialized)
+            print("graphql", json.dumps(results["dagster_partition_status"]), flush=True)
         results["setup"] = {"clients": args.clients, "seconds_per_route": args.seconds, "paced_interval_s": 1.0,
                             "uvicorn_workers": args.workers, "cpus": os.cpu_count(),
                             "run": uuid.uuid4().hex[:8]}

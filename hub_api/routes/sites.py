@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from factory.csv_import import CsvFormatError, plan_import
 from factory.domains import normalize_domain
+from factory.onboarding_eta import fleet_eta
 from factory.store import InvalidInput, NewSite, Site, SiteQuery, Store
 from hub_api.deps import StoreDep
 from hub_api.errors import ImportRejectedError
@@ -21,7 +22,10 @@ from hub_api.schemas.sites import (
     ImportRejected,
     ImportReport,
     SiteCreate,
+    DayCount,
+    OnboardingEta,
     SiteChanges,
+    SiteEtaOut,
     SiteEvent,
     SiteImport,
     SiteOut,
@@ -85,6 +89,23 @@ def summary(store: Store) -> SiteSummary:
     counts = store.sites.count_by_state()
     total = sum(v for k, v in counts.items() if k != "decommissioned")
     return SiteSummary(total=total, **counts)
+
+
+@router.get("/eta", response_model=OnboardingEta, operation_id="onboarding_eta")
+def onboarding_eta(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=0, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> OnboardingEta:
+    """When the queued sites are expected to be live, from the vendors' request budgets (Namecheap 20 a
+    minute, 700 an hour, 8,000 a day; 1,200 per 5 minutes per Cloudflare token; Let's Encrypt's 300 orders
+    per 3 hours) and the zones' activation delay."""
+    found = fleet_eta(store)
+    return OnboardingEta(
+        queued=len(found.sites), all_live_at=found.all_live_at, bottleneck=found.bottleneck,
+        per_day=[DayCount(date=d, sites=n) for d, n in sorted(found.per_day().items())],
+        items=[SiteEtaOut(domain=s.domain, live_at=s.live_at, waits_for=s.waits_for)
+               for s in found.sites[offset:offset + limit]])
 
 
 @router.get("/changes", response_model=SiteChanges, responses=errors(400), operation_id="site_changes")

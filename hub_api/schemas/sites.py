@@ -151,3 +151,24 @@ class SiteEvent(BaseModel):
     step: str
     status: str
     message: str | None
+
+
+class SiteEtaOut(BaseModel):
+    domain: str
+    live_at: dt.datetime = Field(description="When the site is expected to be live.")
+    waits_for: Literal["cloudflare", "namecheap", "letsencrypt", "none"] = Field(
+        description="The request budget the site waits for last (none: only the zone's activation).")
+
+
+class DayCount(BaseModel):
+    date: dt.date
+    sites: int
+
+
+class OnboardingEta(BaseModel):
+    queued: int = Field(description="Sites still to be onboarded (pending or onboarding, not failed).")
+    all_live_at: dt.datetime | None = Field(description="When the last of them is expected to be live.")
+    bottleneck: Literal["cloudflare", "namecheap", "letsencrypt", "none"] | None = Field(
+        description="The request budget that decides when the last site is live.")
+    per_day: list[DayCount] = Field(description="How many sites go live each day (UTC).")
+    items: list[SiteEtaOut] = Field(description="The queued sites in onboarding order (a page of them).")
