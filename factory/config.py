@@ -42,7 +42,8 @@ def _env(name: str, *more: str) -> dict:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, frozen=True)
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, frozen=True,
+                                      env_ignore_empty=True)  # a blank line in .env means "the default"
 
     env: Literal["local", "production"] = Field("local", **_env("FACTORY_ENV"))
 

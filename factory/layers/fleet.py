@@ -65,6 +65,8 @@ class FleetPlan:
             "sites": len(self.sites),
             "sites_affected": len(self.affected()),
             "sites_waiting": len({d for d, c in self.changes if c.kind == "wait"}),
+            # What they would do is unknown, so the guard counts them as changed.
+            "sites_unobserved": len({d for d, _, _ in self.errors} - set(self.affected())),
             "deletes": sum(1 for _, c in self.changes if c.kind == "delete"),
             "layers": {layer: {k: counts.get(k, 0) for k in ("create", "update", "delete", "wait")}
                        for layer, counts in per_layer.items()},

@@ -54,6 +54,8 @@ class PlanSummary(BaseModel):
     sites: int
     sites_affected: int = Field(description="Sites with at least one create, update or delete.")
     sites_waiting: int
+    sites_unobserved: int = Field(0, description="Sites with no write planned but a layer that could not be observed "
+                                                 "(the guard counts them as changed).")
     deletes: int
     layers: dict[str, LayerCounts]
     errors: int = Field(description="Site layers that could not be observed.")

@@ -29,10 +29,33 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 DEMO_SITE = "demo-bakery.com"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_ports(names: tuple[str, ...]) -> dict[str, int]:
+    """Distinct free ports, held open together while chosen; DAGSTER's next port (the code
+    server's, `factory up` uses DAGSTER + 1) is free too."""
+    held: list[socket.socket] = []
+    try:
+        def grab(port: int = 0) -> int:
+            s = socket.socket()
+            held.append(s)
+            s.bind(("127.0.0.1", port))
+            return s.getsockname()[1]
+
+        ports = {}
+        for name in names:
+            while True:
+                port = grab()
+                if name != "DAGSTER":
+                    break
+                try:
+                    grab(port + 1)
+                    break
+                except OSError:
+                    continue
+            ports[name] = port
+        return ports
+    finally:
+        for s in held:
+            s.close()
 
 
 def _get(url: str, token: str | None = None, data: dict | None = None, timeout: float = 5):
@@ -82,7 +105,7 @@ def _processes_of(home: Path) -> list[tuple[int, str]]:
 
 def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
     home = tmp_path / "factory_home"
-    ports = {name: _free_port() for name in ("DAGSTER", "SANDBOX", "API", "DIRECTUS")}
+    ports = _free_ports(("DAGSTER", "SANDBOX", "API", "DIRECTUS"))
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("FACTORY_", "DAGSTER_", "CLOUDPANEL_", "DIRECTUS_", "PYTEST"))}
     env.update({"FACTORY_HOME": str(home), "PYTHONUNBUFFERED": "1",
@@ -143,7 +166,10 @@ def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
                 # Clean up after a failure (pgserver runs Postgres as its own user: pg_ctl as root refuses).
                 import pgserver
 
-                pgserver.get_server(home / "pgdata", cleanup_mode="stop").cleanup()
+                try:
+                    pgserver.get_server(home / "pgdata", cleanup_mode="stop").cleanup()
+                except ProcessLookupError:
+                    pass  # it stopped by itself meanwhile
     # sandbox, sshd, code server, webserver, daemon, hub, Postgres, ...
     assert len(children) >= 6, children
     assert any("postgres" in cmd for _, cmd in children), children

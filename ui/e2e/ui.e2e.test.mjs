@@ -155,6 +155,13 @@ describe("operator UI on the real stack", { timeout: 600_000 }, () => {
     await page.getByLabel("Select gamma-example.com").check();
     await page.getByLabel("Re-run").selectOption("hosting_site");
     await page.getByRole("button", { name: "Re-run for 2 sites" }).click();
+    // Two of the three sites is above the blast-radius guard (20% of the fleet): the plan is shown
+    // and the operator confirms by typing how many sites it changes.
+    const guard = await visible(page.locator(".guard"));
+    const confirm = guard.getByRole("button", { name: /^Confirm plan / });
+    assert.ok(await confirm.isDisabled(), "confirming needs the number typed");
+    await guard.getByRole("textbox").fill("2");
+    await confirm.click();
     // No Dagster in this stack: the API launches nothing and says why, per site.
     await visible(page.getByText(/Launched 0 runs; 2 not launched/));
     await shot("02-sites");

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { api } from "../api/client";
 import { ApiError, errorMessage } from "../api/errors";
 import type { AssetStep, BulkRunResult, PlanRefused } from "../api/types";
+import { sitesToConfirm } from "../lib/plans";
 import { RUN_CHOICES } from "../lib/runChoices";
 
 /** Re-run one step (or the whole onboarding) for every selected site: one Dagster run per site. */
@@ -60,13 +61,13 @@ export function BulkRunBar({ selected, onClear }: { selected: string[]; onClear:
         <div className="guard" role="alert">
           <p>{refused.detail}</p>
           <label>
-            Type <strong>{refused.plan.summary.sites_affected}</strong> to re-run anyway
+            Type <strong>{sitesToConfirm(refused.plan)}</strong> to re-run anyway
             <input name="confirm" inputMode="numeric" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
           </label>
           <button
             type="button"
             className="btn btn-primary"
-            disabled={busy || typed.trim() !== String(refused.plan.summary.sites_affected)}
+            disabled={busy || typed.trim() !== String(sitesToConfirm(refused.plan))}
             onClick={() => launch(refused.plan!.hash)}
           >
             Confirm plan {refused.plan.hash}

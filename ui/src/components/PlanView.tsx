@@ -3,6 +3,7 @@ import { api } from "../api/client";
 import { ApiError, errorMessage } from "../api/errors";
 import type { Plan, PlanApplied, PlanRefused } from "../api/types";
 import { formatDateTime } from "../lib/dates";
+import { sitesToConfirm } from "../lib/plans";
 
 const KINDS = ["create", "update", "delete", "wait"] as const;
 
@@ -15,7 +16,8 @@ export function PlanView({ plan, onReplanned }: { plan: Plan; onReplanned?: (pla
   const [error, setError] = useState<string | null>(null);
   const affected = plan.summary.sites_affected;
   const mustConfirm = plan.needs_confirmation;
-  const confirmed = !mustConfirm || typed.trim() === String(plan.action === "decommission" ? plan.summary.sites : affected);
+  const countToType = sitesToConfirm(plan);
+  const confirmed = !mustConfirm || typed.trim() === String(countToType);
 
   async function apply() {
     setBusy(true);
@@ -32,7 +34,6 @@ export function PlanView({ plan, onReplanned }: { plan: Plan; onReplanned?: (pla
   }
 
   const layers = Object.entries(plan.summary.layers).filter(([, counts]) => KINDS.some((k) => counts[k] > 0));
-  const countToType = plan.action === "decommission" ? plan.summary.sites : affected;
   return (
     <section className="plan" aria-label={`Plan ${plan.hash}`}>
       <h2>
