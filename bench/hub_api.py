@@ -78,7 +78,8 @@ def start_server(url: str, port: int, workers: int, home: Path) -> subprocess.Po
     # `timeout` stops the server by itself should this script die.
     return subprocess.Popen(
         ["timeout", "900", sys.executable, "-m", "uvicorn", "hub_api.main:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
+         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+         "--timeout-keep-alive", "120"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(home / "uvicorn.err", "wb"),
     )
 
@@ -95,6 +96,15 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
     async def get(self, path: str) -> int:
+        try:
+            return await self._get(path)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            # The server closed an idle keep-alive connection: open a new one, once.
+            self.close()
+            await self.open()
+            return await self._get(path)
+
+    async def _get(self, path: str) -> int:
         self.writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\n" + self.auth)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
@@ -195,7 +205,7 @@ def main() -> None:
                 time.sleep(0.2)
         # A real operator: every request checks the token's operator and version.
         bench_store = Store(url)
-        bench_store.add_operator("bench@example.com", "$argon2id$not-used")
+        bench_store.operators.add("bench@example.com", "$argon2id$not-used")
         operator = operator_for_sign_in(bench_store, "bench@example.com")
         bench_store.close()
         token = issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,

@@ -27,6 +27,35 @@ from factory import db  # noqa: E402
 from factory.store import Store  # noqa: E402
 
 
+def sensor_tick(url: str, dagster_url: str, home: Path, new: int) -> dict:
+    """One `new_sites_sensor` tick on the fleet in `url` (every site already a partition, the
+    cursor at its end) after `new` sites were added; Dagster on Postgres at `dagster_url`."""
+    os.environ.update({"FACTORY_DATABASE_URL": url, "FACTORY_HOME": str(home), "FACTORY_LOG_LEVEL": "WARNING"})
+    from resources.factory import FactoryResource
+    from sensors.sites import new_sites_sensor
+
+    (home / "dagster").mkdir(exist_ok=True)
+    instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
+        "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
+    resources = {"factory": FactoryResource()}
+    # The fleet as earlier ticks left it: every existing site is a partition, the cursor at its end.
+    with psycopg.connect(url) as conn:
+        existing = [r[0] for r in conn.execute("select domain from public.sites")]
+        last_seq = conn.execute("select coalesce(max(seq), 0) from public.sites").fetchone()[0]
+        account = conn.execute("select id from public.cloudflare_accounts limit 1").fetchone()[0]
+    instance.add_dynamic_partitions("site", existing)
+    cursor = json.dumps({"seq": last_seq, "deleted": 0})
+    with psycopg.connect(url) as conn:
+        conn.execute("insert into public.sites (domain, cloudflare_account_id)"
+                     " select 'new-' || i || '.com', %s from generate_series(1, %s) i", (account, new))
+    started = time.perf_counter()
+    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as ctx:
+        result = new_sites_sensor(ctx)
+    tick = time.perf_counter() - started
+    instance.dispose()
+    return {"existing": len(existing), "new": new, "run_requests": len(result.run_requests), "tick_s": round(tick, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--existing", type=int, default=10_000)
@@ -36,39 +65,15 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-sensor-"))
     try:
         url = url_for(app_db)
-        os.environ.update({"FACTORY_DATABASE_URL": url, "FACTORY_HOME": str(tmp), "FACTORY_LOG_LEVEL": "WARNING"})
         db.upgrade(url)
         store = Store(url)
         account = store.cloudflare_accounts.add("ops@example.com", "CF", "bench-token-abcdef")
+        store.close()
         with psycopg.connect(url) as conn:
             conn.execute("insert into public.sites (domain, cloudflare_account_id)"
                          " select 'existing-' || i || '.com', %s from generate_series(1, %s) i",
                          (account.id, args.existing))
-        from sensors.sites import new_sites_sensor
-        from resources.factory import FactoryResource
-
-        (tmp / "dagster").mkdir()
-        instance = dg.DagsterInstance.local_temp(str(tmp / "dagster"), overrides={
-            "storage": {"postgres": {"postgres_url": url_for(dagster_db)}}, "telemetry": {"enabled": False}})
-        os.environ["FACTORY_DATABASE_URL"] = url
-        resources = {"factory": FactoryResource()}
-        # The fleet as earlier ticks left it: every existing site is a partition, the cursor at its end.
-        with psycopg.connect(url) as conn:
-            existing = [r[0] for r in conn.execute("select domain from public.sites")]
-            last_seq = conn.execute("select max(seq) from public.sites").fetchone()[0]
-        instance.add_dynamic_partitions("site", existing)
-        cursor = json.dumps({"seq": last_seq, "deleted": 0})
-        with psycopg.connect(url) as conn:
-            conn.execute("insert into public.sites (domain, cloudflare_account_id)"
-                         " select 'new-' || i || '.com', %s from generate_series(1, %s) i", (account.id, args.new))
-        started = time.perf_counter()
-        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as ctx:
-            result = new_sites_sensor(ctx)
-        tick = time.perf_counter() - started
-        store.close()
-        instance.dispose()
-        print(json.dumps({"existing": args.existing, "new": args.new, "run_requests": len(result.run_requests),
-                          "tick_s": round(tick, 3)}))
+        print(json.dumps(sensor_tick(url, url_for(dagster_db), tmp, args.new)))
     finally:
         drop_database(app_db)
         drop_database(dagster_db)

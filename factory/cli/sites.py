@@ -86,6 +86,40 @@ def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     typer.echo(f"{len(sites)} site(s)")
 
 
+@app.command("eta")
+@friendly_errors
+def eta(
+    limit: int = typer.Option(20, min=0, help="How many queued sites to list (0: only the totals)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """When the queued sites are expected to be live, from the vendors' request budgets."""
+    from factory.onboarding_eta import fleet_eta
+
+    found = fleet_eta(store())
+    if as_json:
+        typer.echo(json.dumps({"queued": len(found.sites), "all_live_at": found.all_live_at,
+                               "bottleneck": found.bottleneck,
+                               "per_day": {str(k): v for k, v in sorted(found.per_day().items())},
+                               "sites": [{"domain": s.domain, "live_at": s.live_at, "waits_for": s.waits_for}
+                                         for s in found.sites[:limit]]}, indent=2, default=str))
+        return
+    if not found.sites:
+        say("no site is queued for onboarding")
+        return
+    say(f"{len(found.sites)} site(s) queued; all live by {found.all_live_at:%Y-%m-%d %H:%M} UTC "
+        f"(held back by the {found.bottleneck} budget)")
+    days = Table("day (UTC)", "sites live")
+    for day, count in sorted(found.per_day().items()):
+        days.add_row(str(day), str(count))
+    console = Console()
+    console.print(days)
+    if limit:
+        table = Table("domain", "live by (UTC)", "waits for")
+        for s in found.sites[:limit]:
+            table.add_row(escape(shown(s.domain)), f"{s.live_at:%Y-%m-%d %H:%M}", s.waits_for)
+        console.print(table)
+
+
 @app.command("delete")
 @friendly_errors
 def delete(domain: str = typer.Argument(..., help="The site's domain.")) -> None:

@@ -32,7 +32,7 @@ from factory.store.operators import Operators
 from factory.store.plans import Plans, StoredPlan
 from factory.store.publishing import Publishing
 from factory.store.quality import DuplicatePair, Quality, QualityVerdict
-from factory.store.sites import SiteQuery, Sites
+from factory.store.sites import SITE_SORTS, SITE_STATES, SiteChanges, SiteQuery, Sites
 from factory.store.steps import STEPS, Steps
 
 __all__ = [
@@ -51,8 +51,11 @@ __all__ = [
     "Problem",
     "PublishState",
     "QualityVerdict",
+    "SITE_SORTS",
+    "SITE_STATES",
     "STEPS",
     "Site",
+    "SiteChanges",
     "SiteQuery",
     "SiteStep",
     "Store",

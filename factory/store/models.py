@@ -56,6 +56,7 @@ class Site:
     decommissioned_at: dt.datetime | None = None
     theme: str | None = None  # the operator's choice ("ledger", "ledger/ink"); None: picked from the domain
     lang: str = "en"
+    state: str = "pending"  # the site as a whole: failed | onboarding | pending | live (sites.site_state)
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

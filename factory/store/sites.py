@@ -34,11 +34,37 @@ select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
        s.hosting_doc_root, s.matomo_site_id, s.gsc_verification_status,
        s.error_message, s.error_step,
        s.cloudflare_zone_id, s.cloudflare_name_servers, s.cloudflare_zone_status,
-       s.hosting_site_user, s.hosting_certificate, s.gsc_property, s.decommissioned_at, s.theme, s.lang
+       s.hosting_site_user, s.hosting_certificate, s.gsc_property, s.decommissioned_at, s.theme, s.lang,
+       s.site_state as state
   from public.sites s
   join public.cloudflare_accounts c on c.id = s.cloudflare_account_id
   left join public.gsc_accounts g on g.id = s.gsc_account_id
 """
+
+
+# The site as a whole (sites.site_state, kept by triggers), in the order "status" sorts by.
+SITE_STATES = ("failed", "onboarding", "pending", "live")
+
+# What the sites list sorts by; ties go by domain.
+_SORTS: dict[str, str] = {
+    "created": "s.seq",
+    "domain": "s.domain",
+    "brand": "lower(coalesce(s.brand_name, ''))",
+    "account": "lower(c.account_nickname)",
+    "status": "array_position(array['failed', 'onboarding', 'pending', 'live'], s.site_state)",
+}
+SITE_SORTS = tuple(_SORTS)
+
+
+@dataclass(frozen=True)
+class SiteChanges:
+    """What changed since a cursor: the sites (as they are now) and the domains removed.
+    `more`: more changed than the limit allows (reload instead); `cursor`: pass it next time."""
+
+    cursor: str
+    changed: list[Site]
+    deleted: list[str]
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -51,8 +77,18 @@ class SiteQuery:
     cloudflare_account_id: uuid.UUID | None = None
     gsc_account_id: uuid.UUID | None = None
     decommissioned: bool | None = False  # False: the live fleet; True: only decommissioned; None: all
+    state: str | None = None  # the site as a whole (SITE_STATES)
+    sort: str = "created"  # one of SITE_SORTS
+    descending: bool = False
     limit: int | None = None
     offset: int = 0
+
+    def order_by(self) -> sql.Composable:
+        if self.sort not in _SORTS:
+            raise InvalidInput(f"cannot sort by {self.sort!r} (one of {', '.join(SITE_SORTS)})")
+        direction = " desc" if self.descending else ""
+        tie = "" if self.sort == "created" else ", s.domain"
+        return sql.SQL(f" order by {_SORTS[self.sort]}{direction}{tie}")
 
     def where(self) -> tuple[sql.Composable, list[Any]]:
         clauses: list[sql.Composable] = []
@@ -64,6 +100,11 @@ class SiteQuery:
             check_status(column, value)
             clauses.append(sql.SQL("s.{} = %s").format(sql.Identifier(column)))
             params.append(value)
+        if self.state is not None:
+            if self.state not in SITE_STATES:
+                raise InvalidInput(f"{self.state!r} is not a site state ({', '.join(SITE_STATES)})")
+            clauses.append(sql.SQL("s.site_state = %s"))
+            params.append(self.state)
         if self.failed is not None:
             any_failed = sql.SQL(" or ").join(sql.SQL("s.{} = 'failed'").format(sql.Identifier(c))
                                               for c in STATUS_VALUES)
@@ -169,7 +210,7 @@ class Sites:
     def list(self, query: SiteQuery | None = None) -> list[Site]:
         query = query or SiteQuery()
         where, params = query.where()
-        statement = sql.SQL(_SELECT) + where + sql.SQL(" order by s.seq")
+        statement = sql.SQL(_SELECT) + where + query.order_by()
         if query.limit is not None:
             statement += sql.SQL(" limit %s offset %s")
             params += [query.limit, query.offset]
@@ -180,6 +221,41 @@ class Sites:
         where, params = (query or SiteQuery()).where()
         with self.db.connection() as conn:
             return conn.execute(sql.SQL("select count(*) from public.sites s") + where, params).fetchone()[0]
+
+    def count_by_state(self) -> dict[str, int]:
+        """How many sites of the live fleet stand in each state, and how many were decommissioned."""
+        with self.db.connection() as conn:
+            rows = conn.execute("select coalesce(site_state, 'decommissioned'), count(*) from"
+                                " (select case when decommissioned_at is null then site_state end as site_state"
+                                "    from public.sites) s group by 1").fetchall()
+        counts = dict.fromkeys((*SITE_STATES, "decommissioned"), 0)
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
+
+    def changes(self, cursor: str | None, limit: int = 500) -> SiteChanges:
+        """Sites changed (and domains deleted) since `cursor`; without one, just the cursor to start from.
+
+        The cursor is the oldest transaction still running when asked: every row changed by a
+        transaction at or after it is returned next time, so a change that commits late is never
+        missed (a row may come twice)."""
+        since: int | None = None
+        if cursor is not None:
+            if not cursor.isdigit() or len(cursor) > 20:
+                raise InvalidInput("the cursor is the one a previous answer gave (digits)")
+            since = int(cursor)
+        with self.db.connection() as conn:
+            # First the cursor, then the reads (each statement sees at least what the cursor covers).
+            now = conn.execute("select pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0]
+            if since is None:
+                return SiteChanges(cursor=now, changed=[], deleted=[], more=False)
+            changed = conn.cursor(row_factory=class_row(Site)).execute(
+                _SELECT + " where s.change_xid >= %s::text::xid8 order by s.change_xid, s.seq limit %s",
+                (str(since), limit + 1)).fetchall()
+            deleted = [r[0] for r in conn.execute(
+                "select domain from public.site_deletions where change_xid >= %s::text::xid8"
+                " order by change_xid, seq limit %s", (str(since), limit + 1)).fetchall()]
+        more = len(changed) > limit or len(deleted) > limit
+        return SiteChanges(cursor=now, changed=changed[:limit], deleted=deleted[:limit], more=more)
 
     def existing_domains(self, domains: Sequence[str]) -> set[str]:
         with self.db.connection() as conn:

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
 from factory.csv_import import CsvFormatError, plan_import
 from factory.domains import normalize_domain
+from factory.onboarding_eta import fleet_eta
 from factory.store import InvalidInput, NewSite, Site, SiteQuery, Store
 from hub_api.deps import StoreDep
 from hub_api.errors import ImportRejectedError
 from hub_api.schemas.common import Page, errors
 from hub_api.schemas.sites import (
     ContentStatus,
+    DayCount,
     DeploymentStatus,
     DnsStatus,
     HostingStatus,
     ImportRejected,
     ImportReport,
+    OnboardingEta,
+    SiteChanges,
     SiteCreate,
+    SiteEtaOut,
     SiteEvent,
     SiteImport,
     SiteOut,
+    SiteSort,
+    SiteState,
+    SiteSummary,
     SiteUpdate,
     StepOut,
     VerificationStatus,
@@ -48,20 +56,71 @@ def list_sites(
     gsc_account_id: uuid.UUID | None = None,
     decommissioned: Annotated[bool | None, Query(description="false (default): the live fleet; true: only "
                                                              "decommissioned sites.")] = False,
+    state: Annotated[SiteState | None, Query(description="The site as a whole (see `state` of a site).")] = None,
+    sort: Annotated[SiteSort, Query(description="created (the order sites were added), domain, brand, "
+                                                "account (Cloudflare nickname) or status (failed first); "
+                                                "ties go by domain.")] = "created",
+    dir: Annotated[Literal["asc", "desc"], Query(description="Ascending (default) or descending.")] = "asc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[SiteOut]:
-    """Sites in the order they were added, filtered by status, account and search text."""
+    """A page of sites, filtered by status, state, account and search text, sorted on the server;
+    `total` counts every match."""
     status = {k: v for k, v in {
         "status_dns": status_dns, "status_hosting": status_hosting, "status_content": status_content,
         "status_deployment": status_deployment, "gsc_verification_status": gsc_verification_status,
     }.items() if v is not None}
     query = SiteQuery(status=status, failed=failed, search=search, cloudflare_account_id=cloudflare_account_id,
-                      gsc_account_id=gsc_account_id, decommissioned=decommissioned, limit=limit, offset=offset)
+                      gsc_account_id=gsc_account_id, decommissioned=decommissioned, state=state, sort=sort,
+                      descending=dir == "desc", limit=limit, offset=offset)
     sites = store.sites.list(query)
     # The whole result fits in this page: no count needed.
     total = len(sites) if offset == 0 and len(sites) < limit else store.sites.count(query)
     return Page[SiteOut](items=site_views(store, sites), total=total, limit=limit, offset=offset)
+
+
+@router.get("/summary", response_model=SiteSummary, operation_id="sites_summary")
+def sites_summary(store: StoreDep) -> SiteSummary:
+    """How many sites stand in each state (failed, onboarding, pending, live)."""
+    return summary(store)
+
+
+def summary(store: Store) -> SiteSummary:
+    counts = store.sites.count_by_state()
+    total = sum(v for k, v in counts.items() if k != "decommissioned")
+    return SiteSummary(total=total, **counts)
+
+
+@router.get("/eta", response_model=OnboardingEta, operation_id="onboarding_eta")
+def onboarding_eta(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=0, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> OnboardingEta:
+    """When the queued sites are expected to be live, from the vendors' request budgets (Namecheap 20 a
+    minute, 700 an hour, 8,000 a day; 1,200 per 5 minutes per Cloudflare token; Let's Encrypt's 300 orders
+    per 3 hours) and the zones' activation delay."""
+    found = fleet_eta(store)
+    return OnboardingEta(
+        queued=len(found.sites), all_live_at=found.all_live_at, bottleneck=found.bottleneck,
+        per_day=[DayCount(date=d, sites=n) for d, n in sorted(found.per_day().items())],
+        items=[SiteEtaOut(domain=s.domain, live_at=s.live_at, waits_for=s.waits_for)
+               for s in found.sites[offset:offset + limit]])
+
+
+@router.get("/changes", response_model=SiteChanges, responses=errors(400), operation_id="site_changes")
+def site_changes(
+    store: StoreDep,
+    since: Annotated[str | None, Query(max_length=20, description="The cursor of the previous answer; without "
+                                                                  "it, only a cursor to start from.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> SiteChanges:
+    """What changed since `since`, so a screen refreshes only that (poll it: an unchanged fleet answers in a
+    few bytes)."""
+    found = store.sites.changes(since, limit=limit)
+    anything = bool(found.changed or found.deleted or found.more)
+    return SiteChanges(cursor=found.cursor, changed=site_views(store, found.changed), deleted=found.deleted,
+                       more=found.more, summary=summary(store) if since is not None and anything else None)
 
 
 def site_views(store: Store, sites: list[Site]) -> list[SiteOut]:

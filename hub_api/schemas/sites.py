@@ -16,6 +16,8 @@ HostingStatus = Literal["pending", "active", "failed"]
 ContentStatus = Literal["pending", "generating", "generated", "failed"]
 DeploymentStatus = Literal["pending", "deploying", "deployed", "failed"]
 VerificationStatus = Literal["pending", "verified", "failed"]
+SiteState = Literal["failed", "onboarding", "pending", "live"]
+SiteSort = Literal["created", "domain", "brand", "account", "status"]
 
 
 class SiteCreate(BaseModel):
@@ -82,9 +84,29 @@ class SiteOut(BaseModel):
     cloudflare_zone_status: str | None = None
     gsc_property: str | None = None
     decommissioned_at: dt.datetime | None = Field(None, description="When the site left the fleet (its row is kept).")
+    state: SiteState = Field(description="The site as a whole: failed (any step failed), live (every step done), "
+                                         "pending (none started) or onboarding.")
     steps: list[StepOut] = Field(default_factory=list, description="Each step's state, in onboarding order.")
     problems: list[ProblemOut] = Field(default_factory=list,
                                        description="Open health problems (the site's own page only; empty in lists).")
+
+
+class SiteSummary(BaseModel):
+    total: int = Field(description="Sites in the live fleet (decommissioned ones not counted).")
+    failed: int
+    onboarding: int
+    pending: int
+    live: int
+    decommissioned: int = Field(description="Sites that left the fleet (their rows are kept).")
+
+
+class SiteChanges(BaseModel):
+    cursor: str = Field(description="Pass it as `since` next time.")
+    changed: list[SiteOut] = Field(description="Sites changed since the cursor given, as they are now (decommissioned "
+                                               "ones included); a site may come twice.")
+    deleted: list[str] = Field(description="Domains removed from the fleet since the cursor given.")
+    more: bool = Field(description="More changed than `limit`: reload what you show instead.")
+    summary: SiteSummary | None = Field(description="The counts, when anything changed.")
 
 
 class SiteImport(BaseModel):
@@ -132,3 +154,24 @@ class SiteEvent(BaseModel):
     step: str
     status: str
     message: str | None
+
+
+class SiteEtaOut(BaseModel):
+    domain: str
+    live_at: dt.datetime = Field(description="When the site is expected to be live.")
+    waits_for: Literal["cloudflare", "namecheap", "letsencrypt", "none"] = Field(
+        description="The request budget the site waits for last (none: only the zone's activation).")
+
+
+class DayCount(BaseModel):
+    date: dt.date
+    sites: int
+
+
+class OnboardingEta(BaseModel):
+    queued: int = Field(description="Sites still to be onboarded (pending or onboarding, not failed).")
+    all_live_at: dt.datetime | None = Field(description="When the last of them is expected to be live.")
+    bottleneck: Literal["cloudflare", "namecheap", "letsencrypt", "none"] | None = Field(
+        description="The request budget that decides when the last site is live.")
+    per_day: list[DayCount] = Field(description="How many sites go live each day (UTC).")
+    items: list[SiteEtaOut] = Field(description="The queued sites in onboarding order (a page of them).")

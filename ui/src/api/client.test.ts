@@ -60,7 +60,7 @@ describe("API client", () => {
     const handler = vi.fn();
     setUnauthorizedHandler(handler);
     mockFetch().on("GET", "/api/sites", { status: 401, body: { detail: "the token has expired; sign in again" } });
-    await expect(api.allSites()).rejects.toThrow("the token has expired");
+    await expect(api.sitesPage({ limit: 100 })).rejects.toThrow("the token has expired");
     expect(handler).toHaveBeenCalledWith("the token has expired; sign in again");
     expect(loadSession()).toBeNull();
   });

@@ -7,7 +7,6 @@ import type {
   CloudflareAccountUpdate,
   GoogleAccountCreate,
   GoogleAccountUpdate,
-  Site,
   SiteCreate,
   AuditQuery,
   HealthProblemsQuery,
@@ -146,24 +145,15 @@ export function call<R extends Route, M extends MethodOf<R>>(
   return request(method, url, { query, body, auth });
 }
 
-const PAGE = 500; // the API's largest page of sites
-
 export const api = {
   signIn: (email: string, password: string) => call("POST", "/auth/token", { body: { email, password }, auth: false }),
   me: () => call("GET", "/auth/me"),
 
   sitesPage: (query: SitesQuery) => call("GET", "/sites", { query }),
-  /** Every site, fetched in pages of 500 (the fleet is a few hundred to a few thousand sites). */
-  async allSites(): Promise<Site[]> {
-    const first = await api.sitesPage({ limit: PAGE, offset: 0 });
-    const sites = [...first.items];
-    while (sites.length < first.total) {
-      const next = await api.sitesPage({ limit: PAGE, offset: sites.length });
-      if (!next.items.length) break;
-      sites.push(...next.items);
-    }
-    return sites;
-  },
+  /** How many sites stand in each state. */
+  sitesSummary: () => call("GET", "/sites/summary"),
+  /** What changed since `since` (without it: only a cursor to start from). */
+  siteChanges: (since: string | null) => call("GET", "/sites/changes", { query: since === null ? {} : { since } }),
   site: (ref: string) => call("GET", "/sites/{site}", { path: { site: ref } }),
   createSite: (body: SiteCreate) => call("POST", "/sites", { body }),
   importSites: (csv: string, options: { dryRun: boolean; skipInvalid: boolean }) =>

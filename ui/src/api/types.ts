@@ -10,6 +10,8 @@ export type Token = Schemas["Token"];
 export type Operator = Schemas["OperatorOut"];
 
 export type Site = Schemas["SiteOut"];
+export type SiteSummary = Schemas["SiteSummary"];
+export type SiteChanges = Schemas["SiteChanges"];
 export type SiteCreate = Schemas["SiteCreate"];
 export type SiteEvent = Schemas["SiteEvent"];
 export type SiteStep = Schemas["StepOut"];

@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import type { Site } from "../api/types";
 import { failedStep } from "../lib/steps";
@@ -15,12 +16,52 @@ interface Props {
   onSort: (key: SortKey) => void;
 }
 
+/** A row's height before any is measured (px). */
+export const ROW_HEIGHT = 58;
+/** Rows rendered beyond the visible ones, above and below. */
+const OVERSCAN = 8;
+/** The visible height assumed before layout (and where there is none, as in tests). */
+const FALLBACK_HEIGHT = 900;
+
+/** Which rows to render: the visible ones and a few around them. */
+export function visibleRange(count: number, scrollTop: number, height: number, rowHeight: number): [number, number] {
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + (height || FALLBACK_HEIGHT)) / rowHeight) + OVERSCAN);
+  return [first, last];
+}
+
+/** The page of sites, virtualized: only the rows in view are in the document. */
 export function SitesTable({ sites, selected, onToggle, onToggleAll, sort, dir, onSort }: Props) {
   const domains = sites.map((s) => s.domain);
   const allSelected = domains.length > 0 && domains.every((d) => selected.has(d));
   const header = { sort, dir, onSort };
+  const scroller = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(0);
+  const [rowHeight, setRowHeight] = useState(ROW_HEIGHT);
+  const [first, last] = visibleRange(sites.length, scrollTop, height, rowHeight);
+
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const measure = () => setHeight(element.clientHeight);
+    measure();
+    window.addEventListener("resize", measure);
+    return () => window.removeEventListener("resize", measure);
+  }, []);
+  useLayoutEffect(() => {
+    // Rows are as tall as their content: measure the rendered ones for the spacers.
+    const rendered = body.current?.querySelectorAll<HTMLTableRowElement>("tr[data-domain]");
+    if (!rendered || rendered.length === 0) return;
+    let total = 0;
+    rendered.forEach((row) => (total += row.getBoundingClientRect().height));
+    const measured = total / rendered.length;
+    if (measured > 0 && Math.abs(measured - rowHeight) > 1) setRowHeight(measured);
+  }, [first, last, sites, rowHeight]);
+
   return (
-    <div className="table-wrap">
+    <div className="table-wrap table-virtual" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
       <table className="table sites-table">
         <caption className="visually-hidden">Sites of the fleet with the status of each onboarding step</caption>
         <thead>
@@ -48,10 +89,20 @@ export function SitesTable({ sites, selected, onToggle, onToggleAll, sort, dir, 
             </SortHeader>
           </tr>
         </thead>
-        <tbody>
-          {sites.map((site) => (
+        <tbody ref={body}>
+          {first > 0 && (
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={6} style={{ height: first * rowHeight }} />
+            </tr>
+          )}
+          {sites.slice(first, last).map((site) => (
             <SiteRow key={site.id} site={site} checked={selected.has(site.domain)} onToggle={onToggle} />
           ))}
+          {last < sites.length && (
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={6} style={{ height: (sites.length - last) * rowHeight }} />
+            </tr>
+          )}
         </tbody>
       </table>
     </div>

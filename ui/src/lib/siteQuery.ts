@@ -1,5 +1,5 @@
 import type { Site } from "../api/types";
-import { siteState, type SiteState } from "./steps";
+import type { SiteState } from "./steps";
 
 export type SortKey = "domain" | "brand" | "account" | "status" | "created";
 export type SortDir = "asc" | "desc";
@@ -11,11 +11,13 @@ export interface SiteFilter {
   account: string;
 }
 
+/** Whether a site matches the filters (as the API's list does). */
 export function filterSites(sites: Site[], filter: SiteFilter): Site[] {
   const needle = filter.search.trim().toLowerCase();
   return sites.filter((site) => {
     if (needle && !site.domain.includes(needle) && !(site.brand_name ?? "").toLowerCase().includes(needle)) return false;
-    if (filter.status && siteState(site) !== filter.status) return false;
+    if (filter.status && site.state !== filter.status) return false;
+    if (site.decommissioned_at) return false;
     if (filter.account.startsWith("cf:") && site.cloudflare_account_id !== filter.account.slice(3)) return false;
     if (filter.account.startsWith("g:") && site.gsc_account_id !== filter.account.slice(2)) return false;
     return true;
@@ -33,7 +35,7 @@ function sortValue(site: Site, key: SortKey): string | number {
     case "account":
       return site.cloudflare_account.toLowerCase();
     case "status":
-      return STATE_ORDER[siteState(site)];
+      return STATE_ORDER[site.state];
     case "created":
       return site.created_at;
   }

@@ -1,6 +1,7 @@
 import { vi } from "vitest";
 import { saveSession } from "../auth/session";
 import type { Site } from "../api/types";
+import { siteState } from "../lib/steps";
 
 type Handler = (url: URL, init: RequestInit) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>;
 
@@ -52,7 +53,7 @@ export function page<T>(items: T[]) {
 let seq = 0;
 export function makeSite(overrides: Partial<Site> = {}): Site {
   seq += 1;
-  return {
+  const site: Site = {
     id: `00000000-0000-0000-0000-${String(seq).padStart(12, "0")}`,
     created_at: `2026-01-${String((seq % 28) + 1).padStart(2, "0")}T10:00:00Z`,
     updated_at: "2026-01-01T10:00:00Z",
@@ -71,8 +72,11 @@ export function makeSite(overrides: Partial<Site> = {}): Site {
     matomo_site_id: null,
     error_message: null,
     error_step: null,
+    state: "pending",
     ...overrides,
   };
+  // The API's state of the site as a whole, as the UI reads it from the steps (unless given).
+  return "state" in overrides ? site : { ...site, state: siteState(site) };
 }
 
 export const LIVE: Partial<Site> = {

@@ -1,0 +1,122 @@
+"""When each queued site is expected to be live, from the vendors' request budgets.
+
+Onboarding a site spends requests on budgets the whole fleet shares: Namecheap's key (20 a
+minute, 700 an hour, 8,000 a day), the site's Cloudflare token (1,200 per 5 minutes), Let's
+Encrypt's account (300 new orders per 3 hours); in between it waits for Cloudflare to activate
+the zone once the registrar delegates it. Sites are served in queue order (oldest first, as the
+sensor admits them); each request goes at the earliest moment every sliding window of its budget
+allows (as factory.vendors.budget enforces them): the k-th request on a budget starts no earlier
+than the (k - limit)-th plus the window, for each window. So 10,000 new sites at two Namecheap
+calls each take 2.5 days of Namecheap's daily budget, whatever else is fast, and the operator
+sees that before starting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from factory.vendors import cloudflare, namecheap
+from factory.vendors.budget import Budget, budget
+
+# Let's Encrypt: new orders per account (the per-registered-domain limits never bind: one domain, one site).
+LETS_ENCRYPT = budget("letsencrypt", (300, 3 * 3600.0))
+
+# Requests one site's onboarding spends per budget (the dns layer's observe and apply, the
+# activation check; hosting's certificate order).
+CLOUDFLARE_CALLS = 8  # zone lookup and creation, records list and writes, SSL mode, activation check
+NAMECHEAP_CALLS = 2  # read the name servers, set them
+# After delegation: Cloudflare activates a Free zone within minutes to an hour (the simulators'
+# spread, 5 to 60 minutes); its activation check is spent 5 minutes after delegating.
+ACTIVATION_S = 1950.0
+# From the active zone to live: hosting and its certificate, content, build and deployment.
+AFTER_ACTIVATION_S = 600.0
+
+
+@dataclass(frozen=True)
+class QueuedSite:
+    domain: str
+    cloudflare_account: str  # whose token's budget the site spends
+    dns_done: bool = False  # the zone is delegated and active: no more registrar or zone requests
+
+
+@dataclass(frozen=True)
+class SiteEta:
+    domain: str
+    live_at: dt.datetime
+    waits_for: str  # the last budget the site waited for, which decided when it is live ("none": no wait)
+
+
+@dataclass(frozen=True)
+class FleetEta:
+    sites: list[SiteEta]
+    all_live_at: dt.datetime | None
+    bottleneck: str | None  # the budget that decides when the last site is live (None: no site queued)
+
+    def per_day(self) -> dict[dt.date, int]:
+        counts: dict[dt.date, int] = {}
+        for s in self.sites:
+            counts[s.live_at.date()] = counts.get(s.live_at.date(), 0) + 1
+        return counts
+
+
+@dataclass
+class _Schedule:
+    """The start times of the requests planned on one budget."""
+
+    budget: Budget
+    times: list[float] = field(default_factory=list)
+
+    def next(self, earliest: float) -> float:
+        t = earliest
+        k = len(self.times)
+        for w in self.budget.windows:
+            if k >= w.limit:
+                t = max(t, self.times[k - w.limit] + w.window_s + w.margin_s)
+        self.times.append(t)
+        return t
+
+
+def estimate(queue: Sequence[QueuedSite], now: dt.datetime, *, time_scale: float = 1.0,
+             activation_s: float = ACTIVATION_S, after_activation_s: float = AFTER_ACTIVATION_S) -> FleetEta:
+    """When each site in `queue` (in order) is expected to be live, starting `now`.
+
+    `time_scale` stretches windows and delays alike (the simulators' scaled time in tests)."""
+    nc = _Schedule(namecheap.BUDGET.scaled(time_scale))
+    le = _Schedule(LETS_ENCRYPT.scaled(time_scale))
+    per_token: dict[str, _Schedule] = {}
+    activation, after = activation_s * time_scale, after_activation_s * time_scale
+    etas: list[SiteEta] = []
+    for site in queue:
+        t, waited = 0.0, "none"
+        if not site.dns_done:
+            cf = per_token.setdefault(site.cloudflare_account, _Schedule(cloudflare.BUDGET.scaled(time_scale)))
+            for schedule, name, calls in ((cf, "cloudflare", CLOUDFLARE_CALLS), (nc, "namecheap", NAMECHEAP_CALLS)):
+                for _ in range(calls):
+                    start = schedule.next(t)
+                    waited = name if start > t else waited
+                    t = start
+            t += activation
+        start = le.next(t)
+        waited = "letsencrypt" if start > t else waited
+        t = start + after
+        etas.append(SiteEta(site.domain, now + dt.timedelta(seconds=t), waited))
+    last = max(etas, key=lambda e: e.live_at) if etas else None
+    return FleetEta(etas, last.live_at if last else None, last.waits_for if last else None)
+
+
+def queued_sites(sites: Iterable) -> list[QueuedSite]:
+    """The sites still to be onboarded (pending or onboarding, not failed), oldest first."""
+    return [QueuedSite(s.domain, str(s.cloudflare_account_id), dns_done=s.status_dns == "active")
+            for s in sorted(sites, key=lambda s: s.seq)
+            if s.state in ("pending", "onboarding") and s.decommissioned_at is None]
+
+
+def fleet_eta(store, now: dt.datetime | None = None) -> FleetEta:
+    """The ETA of every site the store still has to onboard, from now."""
+    from factory.config import load_settings
+    from factory.store import SiteQuery
+
+    sites = [*store.sites.list(SiteQuery(state="pending")), *store.sites.list(SiteQuery(state="onboarding"))]
+    return estimate(queued_sites(sites), now or dt.datetime.now(dt.UTC), time_scale=load_settings().rate_time_scale)

@@ -1,0 +1,76 @@
+"""Onboarding ETA: when queued sites are live, from the vendors' budgets, in the Hub and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import psycopg
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from factory.cli import app as cli_app
+from factory.cli import common
+from factory.onboarding_eta import QueuedSite, estimate
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def test_ten_thousand_sites_take_days_and_say_which_budget_holds_them() -> None:
+    queue = [QueuedSite(f"s{i}.com", f"cf{i % 25}") for i in range(10_000)]
+    found = estimate(queue, NOW)
+    days = found.per_day()
+    # Let's Encrypt's 300 orders per 3 hours (2,400 a day) is tighter than Namecheap's 8,000 calls a day.
+    assert max(days.values()) <= 2400 and len(days) == 5
+    assert found.bottleneck == "letsencrypt"
+    assert dt.timedelta(days=4) < found.all_live_at - NOW < dt.timedelta(days=4, hours=6)
+    assert [s.live_at for s in found.sites] == sorted(s.live_at for s in found.sites)  # in queue order
+    # The first site only waits for its zone's activation and the steps after it.
+    assert found.sites[0].waits_for == "none" and found.sites[0].live_at - NOW < dt.timedelta(hours=1)
+
+
+def test_namecheap_paces_a_few_hundred_sites() -> None:
+    found = estimate([QueuedSite(f"s{i}.com", "cf") for i in range(290)], NOW)
+    # 2 calls a site, 20 a minute: the last of 290 sites delegates after 29 minutes, then activates.
+    assert found.bottleneck == "namecheap"
+    assert dt.timedelta(hours=1) < found.all_live_at - NOW < dt.timedelta(hours=1, minutes=15)
+    # Sites whose zone is active already need no registrar call: they finish first.
+    done = estimate([QueuedSite("a.com", "cf", dns_done=True)], NOW)
+    assert done.sites[0].live_at - NOW == dt.timedelta(minutes=10)
+    # Scaled time (the simulators'): the same schedule, shorter.
+    scaled = estimate([QueuedSite(f"s{i}.com", "cf") for i in range(290)], NOW, time_scale=0.01)
+    assert abs((scaled.all_live_at - NOW) / (found.all_live_at - NOW) - 0.01) < 1e-6
+
+
+def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_store, clean_db, monkeypatch) -> None:
+    with psycopg.connect(clean_db) as conn:
+        conn.execute("insert into public.sites (domain, cloudflare_account_id)"
+                     " select 'queued-' || lpad(i::text, 4, '0') || '.com', %s from generate_series(1, 800) i",
+                     (accounts["cloudflare"]["id"],))
+    live = hub_store.sites.get("queued-0001.com").id
+    for step in ("dns_zone", "hosting_site", "gsc_property", "site_content", "site_deployment"):
+        hub_store.steps.succeed(live, step)
+    hub_store.steps.succeed(live, "matomo_site", record={"matomo_site_id": 1})
+
+    r = client.get("/api/sites/eta?limit=3", headers=auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # 799 sites: Let's Encrypt's 300 orders per 3 hours holds the last hundreds.
+    assert body["queued"] == 799 and body["bottleneck"] == "letsencrypt"
+    assert [s["domain"] for s in body["items"]] == ["queued-0002.com", "queued-0003.com", "queued-0004.com"]
+    assert sum(d["sites"] for d in body["per_day"]) == 799
+    last = dt.datetime.fromisoformat(body["all_live_at"])
+    assert dt.timedelta(hours=6) < last - dt.datetime.now(dt.UTC) < dt.timedelta(hours=8)
+
+    monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
+    common.store.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, ["sites", "eta", "--json", "--limit", "1"])
+        assert result.exit_code == 0, result.output
+        shown = json.loads(result.output)
+        assert shown["queued"] == 799 and shown["sites"][0]["domain"] == "queued-0002.com"
+        text = CliRunner().invoke(cli_app, ["sites", "eta", "--limit", "2"])
+        assert text.exit_code == 0 and "799 site(s) queued; all live by" in text.output
+        assert "letsencrypt" in text.output
+    finally:
+        common.store.cache_clear()
