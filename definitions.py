@@ -25,6 +25,7 @@ from factory_assets.publishing import publishing_assets
 from factory_assets.quality import fleet_near_duplicates, near_duplicates_job, near_duplicates_schedule
 from resources.factory import FactoryResource
 from schedules.analytics import daily_analytics_schedule
+from sensors.alerts import run_failure_alerts
 from sensors.followup import failed_launches_sensor, waiting_sites_sensor
 from sensors.sites import new_sites_sensor
 
@@ -39,7 +40,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=site_health_checks,
         jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job, near_duplicates_job,
               fleet_health_sweep],
-        sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor],
+        sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor, run_failure_alerts],
         schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days,
                                             settings.analytics_repair_days),
                    near_duplicates_schedule, fleet_health_hourly, fleet_health_daily],

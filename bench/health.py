@@ -218,7 +218,11 @@ def main() -> None:
             found = {(p.domain, p.check_kind) for p in problems}
             detected = sum(1 for d, k in injected.items() if (d, KINDS[k]) in found)
             expected_pairs = {(d, KINDS[k]) for d, k in injected.items()}
-            false_positives = len({pair for pair in found if pair not in expected_pairs})
+            unexpected = sorted({pair for pair in found if pair not in expected_pairs})
+            false_positives = len(unexpected)
+            for domain, kind in unexpected:
+                log(f"not injected: {domain} {kind} (injected there: {injected.get(domain, 'nothing')}): "
+                    + "; ".join(p.cause for p in problems if (p.domain, p.check_kind) == (domain, kind)))
             distinct = len({(p.check_kind, p.cause) for p in problems})
             sent = deliver(settings_, store)
             per_vendor = {v: math.ceil(n / args.concurrency) * args.latency for v, n in calls.items()}

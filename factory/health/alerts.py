@@ -105,8 +105,34 @@ def configured(settings: Settings) -> tuple[str, ...]:
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A one-off alert that is not a site problem (a Dagster run that failed)."""
+
+    kind: str
+    title: str
+    text: str
+
+
+def send_run_failure(settings: Settings, job: str, run_id: str, domain: str | None, reason: str,
+                     run_url: str | None = None) -> list[str]:
+    """Alert that a Dagster run failed (kind `run_failed`, routed like the others). Returns the
+    channels that failed (empty: sent, or no channel configured)."""
+    where = f" for {domain}" if domain else ""
+    title = redact(f"[FAILED] {job}{where}: run {run_id[:8]}")[:300]
+    text = redact("\n".join([title, "", (reason or "no reason recorded")[:2000]]
+                             + (["", f"Run: {run_url}"] if run_url else [])))
+    failures = []
+    for channel in channels_for(settings, "run_failed"):
+        try:
+            SENDERS[channel](settings, Notice("run_failed", title, text))
+        except AlertFailed as exc:
+            failures.append(str(exc))
+    return failures
+
+
 # -- channels -----------------------------------------------------------------------------------
-def send_webhook(settings: Settings, message: Message) -> None:
+def send_webhook(settings: Settings, message: Message | Notice) -> None:
     """POST {"text": ...} (Slack's incoming webhooks, and the many services that accept them)."""
     url = settings.alert_webhook_url.get_secret_value()
     try:
@@ -117,7 +143,7 @@ def send_webhook(settings: Settings, message: Message) -> None:
         raise AlertFailed(f"webhook: HTTP {response.status_code}")
 
 
-def send_email(settings: Settings, message: Message) -> None:
+def send_email(settings: Settings, message: Message | Notice) -> None:
     email = EmailMessage()
     email["Subject"] = message.title
     email["From"] = settings.alert_email_from
@@ -138,7 +164,7 @@ class AlertFailed(Exception):
     pass
 
 
-SENDERS: dict[str, Callable[[Settings, Message], None]] = {"webhook": send_webhook, "email": send_email}
+SENDERS: dict[str, Callable[[Settings, Message | Notice], None]] = {"webhook": send_webhook, "email": send_email}
 
 
 @dataclass

@@ -56,6 +56,9 @@ def repair(ctx: LayerContext, orchestrator: DagsterGateway, domains: Sequence[st
     open problem), then apply that plan — or, with `confirm`, apply the plan of that hash."""
     if confirm:
         plan_hash = confirm
+        if ctx.store.plans.get(confirm).action != "repair":  # an unknown hash is a NotFound
+            return RepairOutcome(None, confirm, refused=f"plan {confirm} is not a repair plan: apply it with "
+                                                       "`factory apply` (or the Hub's Plans page)")
     else:
         if all_sites:
             targets = drifted(ctx)

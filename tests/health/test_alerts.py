@@ -163,3 +163,32 @@ def test_without_a_channel_nothing_is_marked_sent(store: Store) -> None:
     record_certificate_and_dns(store, sites)
     assert deliver(load_settings(), store).sent == 0
     assert len(store.health.unalerted()) == 6
+
+
+def test_a_failed_dagster_run_is_announced_without_secrets(clean_db, receiver, monkeypatch) -> None:
+    import dagster as dg
+
+    from resources.factory import FactoryResource
+    from sensors.alerts import run_failure_alerts
+
+    monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
+    monkeypatch.setenv("FACTORY_ALERT_WEBHOOK_URL", receiver.url)
+
+    @dg.op
+    def deploy_release() -> None:
+        raise RuntimeError("rsync refused the upload")
+
+    @dg.job(name="deploy_job")
+    def deploy_job() -> None:
+        deploy_release()
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = deploy_job.execute_in_process(instance=instance, raise_on_error=False, tags={"dagster/partition": "a.com"})
+    [failure] = [e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE"]
+    with dg.build_run_status_sensor_context(
+            sensor_name="run_failure_alerts", dagster_event=failure, dagster_instance=instance,
+            dagster_run=result.dagster_run, resources={"factory": FactoryResource()}) as context:
+        run_failure_alerts(context.for_run_failure())
+    [post] = receiver.posts
+    assert post["text"].startswith(f"[FAILED] deploy_job for a.com: run {result.run_id[:8]}")
+    assert f"/runs/{result.run_id}" in post["text"] and WEBHOOK_SECRET not in post["text"]

@@ -54,6 +54,10 @@ def test_repair_with_nothing_drifted_and_an_unknown_plan(client: TestClient, aut
     assert r.status_code == 202 and r.json()["detail"] == "no open drift to repair" and r.json()["runs"] == []
     r = client.post("/api/health/repair", headers=auth, json={"confirm": "0123456789abcdef"})
     assert r.status_code == 404
+    hub_store.plans.save("abcdefabcdefabcd", "ops@example.com", {"all": True, "action": "decommission"},
+                         {"sites": 1}, {"changes": []}, "decommission")
+    r = client.post("/api/health/repair", headers=auth, json={"confirm": "abcdefabcdefabcd"})
+    assert r.status_code == 409 and "not a repair plan" in r.json()["detail"]  # a repair never applies other plans
     assert client.post("/api/health/repair", headers={}, json={"all": True}).status_code == 401
     actions = [e.action for e in hub_store.audit.entries(limit=10)[0]]
     assert "repair_sites" in actions
