@@ -57,6 +57,9 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=50)
     parser.add_argument("--duplicates", type=int, default=5, help="near-copy pairs to inject")
     parser.add_argument("--workers", type=int, default=None, help="Lighthouse processes (FACTORY_QUALITY_WORKERS)")
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds the gate may take (the runner's own limit assumes a machine that is not "
+                             "oversubscribed)")
     args = parser.parse_args()
     n, k = args.sites, args.duplicates
     if not 0 <= 2 * k <= n:
@@ -105,7 +108,7 @@ def main() -> None:
         cpu = cpu_of_children()
         # As site_build runs it: the home-page previews are taken by the same browser in the same run.
         report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers,
-                          previews={d: work / "previews" / f"{d}.png" for d in built})
+                          previews={d: work / "previews" / f"{d}.png" for d in built}, timeout=args.timeout)
         # CPU seconds of the runner's whole process tree (Node workers and Chromium): much less than
         # wall time inflated by other work on a shared machine.
         gate_cpu = cpu_of_children() - cpu

@@ -113,7 +113,7 @@ def _percent(score) -> int:
 
 def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = None,
              thresholds: Mapping[str, int] | None = None, workers: int | None = None,
-             previews: Mapping[str, Path] | None = None) -> GateReport:
+             previews: Mapping[str, Path] | None = None, timeout: float | None = None) -> GateReport:
     """Audit every site of the batch ({domain: its build output directory}) with Lighthouse.
     With `previews` ({domain: PNG path}), the same browser also screenshots each home page there
     (1280x800); a home page that does not answer 200 gets no preview."""
@@ -123,7 +123,8 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gate-previews-") as shots_dir:
         shot = {"dir": shots_dir, "width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT} if previews else None
-        messages = run_job(sites, lighthouse=True, workers=workers, chromium=settings.chromium, screenshot=shot)
+        messages = run_job(sites, lighthouse=True, workers=workers, chromium=settings.chromium, screenshot=shot,
+                           timeout=timeout)
         taken = _keep_previews(messages, previews or {})
     elapsed = time.monotonic() - started
 
