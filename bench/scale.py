@@ -31,14 +31,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.hub_api import JWT_SECRET, drive, free_port, start_server  # noqa: E402
+from bench.hub_api import drive, free_port, operator_token, start_server, wait_healthy  # noqa: E402
 from bench.onboarding import create_database, drop_database, url_for  # noqa: E402
 from bench.sensor import sensor_tick  # noqa: E402
 from factory import db  # noqa: E402
 from factory.store import Store  # noqa: E402
-from hub_api.auth import issue_local_token  # noqa: E402
-from hub_api.config import Settings  # noqa: E402
-from hub_api.operator_tokens import operator_for_sign_in  # noqa: E402
 
 CLOUDFLARE_TOKENS, GOOGLE_ACCOUNTS = 25, 5
 SORTS = ("created", "domain", "brand", "account", "status")
@@ -134,16 +131,6 @@ def seed(url: str, sites: int, days: int) -> dict:
     return {"sites": sites, "analytics_rows": rows, "cloudflare_tokens": CLOUDFLARE_TOKENS,
             "google_accounts": GOOGLE_ACCOUNTS, "states": states, "seed_sites_s": round(sites_s, 1),
             "seed_analytics_copy_s": round(analytics_s, 1), "vacuum_analyze_s": round(time.perf_counter() - started, 1)}
-
-
-def token_for(url: str) -> str:
-    """A real operator: every request checks the token's operator and version."""
-    store = Store(url)
-    store.operators.add("bench@example.com", "$argon2id$not-used")
-    operator = operator_for_sign_in(store, "bench@example.com")
-    store.close()
-    return issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,
-                             operator.token_version).access_token
 
 
 def routes(sites: int, days: int, accounts: list[str], cursor: str) -> dict:
@@ -263,13 +250,8 @@ def main() -> None:
         port = free_port()
         server = start_server(url, port, args.workers, home)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        token = token_for(url)
+        wait_healthy(base)
+        token = operator_token(url)
         with psycopg.connect(url) as conn:
             accounts = [str(r[0]) for r in conn.execute("select id from public.cloudflare_accounts")]
         cursor = httpx.get(base + "/api/sites/changes", headers={"Authorization": f"Bearer {token}"}).json()["cursor"]
