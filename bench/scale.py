@@ -133,6 +133,42 @@ def seed(url: str, sites: int, days: int) -> dict:
             "seed_analytics_copy_s": round(analytics_s, 1), "vacuum_analyze_s": round(time.perf_counter() - started, 1)}
 
 
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def serving_pids(server_pid: int, url: str) -> list[int]:
+    """The Hub's processes and the Postgres backends serving its database: what a request costs."""
+    with psycopg.connect(url) as conn:
+        backends = [r[0] for r in conn.execute(
+            "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")]
+    return [server_pid, *_descendants(server_pid), *backends]
+
+
 def routes(sites: int, days: int, accounts: list[str], cursor: str) -> dict:
     today = dt.date.today()
 
@@ -257,7 +293,13 @@ def main() -> None:
         cursor = httpx.get(base + "/api/sites/changes", headers={"Authorization": f"Bearer {token}"}).json()["cursor"]
         hub = {}
         for label, path_for in routes(args.sites, args.days, accounts, cursor).items():
+            # CPU per request (Hub workers and their Postgres backends) does not depend on what else
+            # runs on the machine; latency does.
+            pids = serving_pids(server.pid, url)
+            before = _cpu_s(pids)
             hub[label] = asyncio.run(drive(port, token, path_for, args.clients, args.seconds, 1.0))
+            pids = sorted(set(pids) | set(serving_pids(server.pid, url)))
+            hub[label]["cpu_ms_per_request"] = round((_cpu_s(pids) - before) * 1000 / max(1, hub[label]["requests"]), 2)
             print(f"{label:<22} {json.dumps(hub[label])}", flush=True)
         results["hub"] = hub
         results["polling"] = polling_bytes(base, token, args.sites)
@@ -272,6 +314,7 @@ def main() -> None:
             print("graphql", json.dumps(results["dagster_partition_status"]), flush=True)
         results["setup"] = {"clients": args.clients, "seconds_per_route": args.seconds, "paced_interval_s": 1.0,
                             "uvicorn_workers": args.workers, "cpus": os.cpu_count(),
+                            "load_average_1m": os.getloadavg()[0],
                             "run": uuid.uuid4().hex[:8]}
         print(json.dumps(results))
     finally:
