@@ -84,6 +84,25 @@ def start_server(url: str, port: int, workers: int, home: Path) -> subprocess.Po
     )
 
 
+def wait_healthy(base: str, tries: int = 150) -> None:
+    for _ in range(tries):
+        try:
+            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+
+
+def operator_token(url: str) -> str:
+    """A real operator's token: every request checks the token's operator and version."""
+    store = Store(url)
+    store.operators.add("bench@example.com", "$argon2id$not-used")
+    operator = operator_for_sign_in(store, "bench@example.com")
+    store.close()
+    return issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,
+                             operator.token_version).access_token
+
+
 class Connection:
     """A minimal keep-alive HTTP/1.1 client: the load generator must cost far less CPU than the
     server it measures (both share this machine's cores)."""
@@ -196,20 +215,8 @@ def main() -> None:
         load(url)
         port = free_port()
         server = start_server(url, port, args.workers, home)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        # A real operator: every request checks the token's operator and version.
-        bench_store = Store(url)
-        bench_store.operators.add("bench@example.com", "$argon2id$not-used")
-        operator = operator_for_sign_in(bench_store, "bench@example.com")
-        bench_store.close()
-        token = issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,
-                                  operator.token_version).access_token
+        wait_healthy(f"http://127.0.0.1:{port}")
+        token = operator_token(url)
         results = {}
         for label, path_for in (("sites_list", sites_path), ("fleet_analytics", fleet_path)):
             paced = asyncio.run(drive(port, token, path_for, args.clients, args.seconds, args.interval))

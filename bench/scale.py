@@ -31,14 +31,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.hub_api import JWT_SECRET, drive, free_port, start_server  # noqa: E402
+from bench.hub_api import drive, free_port, operator_token, start_server, wait_healthy  # noqa: E402
 from bench.onboarding import create_database, drop_database, url_for  # noqa: E402
 from bench.sensor import sensor_tick  # noqa: E402
 from factory import db  # noqa: E402
 from factory.store import Store  # noqa: E402
-from hub_api.auth import issue_local_token  # noqa: E402
-from hub_api.config import Settings  # noqa: E402
-from hub_api.operator_tokens import operator_for_sign_in  # noqa: E402
 
 CLOUDFLARE_TOKENS, GOOGLE_ACCOUNTS = 25, 5
 SORTS = ("created", "domain", "brand", "account", "status")
@@ -136,14 +133,40 @@ def seed(url: str, sites: int, days: int) -> dict:
             "seed_analytics_copy_s": round(analytics_s, 1), "vacuum_analyze_s": round(time.perf_counter() - started, 1)}
 
 
-def token_for(url: str) -> str:
-    """A real operator: every request checks the token's operator and version."""
-    store = Store(url)
-    store.operators.add("bench@example.com", "$argon2id$not-used")
-    operator = operator_for_sign_in(store, "bench@example.com")
-    store.close()
-    return issue_local_token(Settings(FACTORY_JWT_SECRET=JWT_SECRET), operator.id, operator.email,
-                             operator.token_version).access_token
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def serving_pids(server_pid: int, url: str) -> list[int]:
+    """The Hub's processes and the Postgres backends serving its database: what a request costs."""
+    with psycopg.connect(url) as conn:
+        backends = [r[0] for r in conn.execute(
+            "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")]
+    return [server_pid, *_descendants(server_pid), *backends]
 
 
 def routes(sites: int, days: int, accounts: list[str], cursor: str) -> dict:
@@ -263,19 +286,20 @@ def main() -> None:
         port = free_port()
         server = start_server(url, port, args.workers, home)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        token = token_for(url)
+        wait_healthy(base)
+        token = operator_token(url)
         with psycopg.connect(url) as conn:
             accounts = [str(r[0]) for r in conn.execute("select id from public.cloudflare_accounts")]
         cursor = httpx.get(base + "/api/sites/changes", headers={"Authorization": f"Bearer {token}"}).json()["cursor"]
         hub = {}
         for label, path_for in routes(args.sites, args.days, accounts, cursor).items():
+            # CPU per request (Hub workers and their Postgres backends) does not depend on what else
+            # runs on the machine; latency does.
+            pids = serving_pids(server.pid, url)
+            before = _cpu_s(pids)
             hub[label] = asyncio.run(drive(port, token, path_for, args.clients, args.seconds, 1.0))
+            pids = sorted(set(pids) | set(serving_pids(server.pid, url)))
+            hub[label]["cpu_ms_per_request"] = round((_cpu_s(pids) - before) * 1000 / max(1, hub[label]["requests"]), 2)
             print(f"{label:<22} {json.dumps(hub[label])}", flush=True)
         results["hub"] = hub
         results["polling"] = polling_bytes(base, token, args.sites)
@@ -290,6 +314,7 @@ def main() -> None:
             print("graphql", json.dumps(results["dagster_partition_status"]), flush=True)
         results["setup"] = {"clients": args.clients, "seconds_per_route": args.seconds, "paced_interval_s": 1.0,
                             "uvicorn_workers": args.workers, "cpus": os.cpu_count(),
+                            "load_average_1m": os.getloadavg()[0],
                             "run": uuid.uuid4().hex[:8]}
         print(json.dumps(results))
     finally:

@@ -79,7 +79,7 @@ def list_sites(
     return Page[SiteOut](items=site_views(store, sites), total=total, limit=limit, offset=offset)
 
 
-@router.get("/summary", response_model=SiteSummary, operation_id="sites_summary")
+@router.get("/summary", response_model=SiteSummary, responses=errors(), operation_id="sites_summary")
 def sites_summary(store: StoreDep) -> SiteSummary:
     """How many sites stand in each state (failed, onboarding, pending, live)."""
     return summary(store)
@@ -91,7 +91,7 @@ def summary(store: Store) -> SiteSummary:
     return SiteSummary(total=total, **counts)
 
 
-@router.get("/eta", response_model=OnboardingEta, operation_id="onboarding_eta")
+@router.get("/eta", response_model=OnboardingEta, responses=errors(), operation_id="onboarding_eta")
 def onboarding_eta(
     store: StoreDep,
     limit: Annotated[int, Query(ge=0, le=500)] = 50,

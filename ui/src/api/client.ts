@@ -152,6 +152,8 @@ export const api = {
   sitesPage: (query: SitesQuery) => call("GET", "/sites", { query }),
   /** How many sites stand in each state. */
   sitesSummary: () => call("GET", "/sites/summary"),
+  /** When the queued sites are expected to be live (totals only). */
+  onboardingEta: () => call("GET", "/sites/eta", { query: { limit: 0 } }),
   /** What changed since `since` (without it: only a cursor to start from). */
   siteChanges: (since: string | null) => call("GET", "/sites/changes", { query: since === null ? {} : { since } }),
   site: (ref: string) => call("GET", "/sites/{site}", { path: { site: ref } }),

@@ -55,9 +55,12 @@ describe("SitesPage", () => {
   it("asks the server for one page, sorted and filtered, and renders only the rows in view", async () => {
     signedIn();
     const sites = Array.from({ length: 10_000 }, (_, i) => makeSite({ domain: `s${String(i).padStart(5, "0")}.com`, ...(i % 10 === 3 ? { status_dns: "failed", error_step: "dns_zone", error_message: "refused" } : LIVE) }));
-    const fetch = serve(withAccounts(mockFetch()), () => sites);
+    const fetch = serve(withAccounts(mockFetch()), () => sites).on("GET", "/api/sites/eta", {
+      body: { queued: 10000, all_live_at: "2026-01-05T04:00:00Z", bottleneck: "letsencrypt", per_day: [], items: [] },
+    });
     renderSites("/sites?sort=domain");
     expect(await screen.findByText("s00000.com")).toBeInTheDocument();
+    expect(await screen.findByText(/10000 queued: all live by .*2026/)).toHaveTextContent("paced by Let's Encrypt's order limit");
     expect(screen.getByText("10000 sites · 9000 live · 0 onboarding · 1000 failed")).toBeInTheDocument();
     const rendered = document.querySelectorAll("tbody tr[data-domain]").length;
     expect(rendered).toBeGreaterThan(10);

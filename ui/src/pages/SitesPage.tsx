@@ -22,6 +22,12 @@ const SORT_KEYS: SortKey[] = ["domain", "brand", "account", "status", "created"]
 
 type Panel = "none" | "add" | "import";
 
+const BUDGET_LABEL: Record<"cloudflare" | "namecheap" | "letsencrypt", string> = {
+  cloudflare: "Cloudflare's request budget",
+  namecheap: "Namecheap's request budget",
+  letsencrypt: "Let's Encrypt's order limit",
+};
+
 function pageQuery(filter: SiteFilter, sort: SortKey, dir: SortDir, page: number): SitesQuery {
   const query: SitesQuery = { sort, dir, limit: PAGE_SIZE, offset: page * PAGE_SIZE };
   if (filter.search.trim()) query.search = filter.search.trim();
@@ -81,6 +87,7 @@ export function SitesPage({ pollMs }: { pollMs?: number } = {}) {
     return answer;
   }, [key]);
   const summary = useApi(() => api.sitesSummary(), []);
+  const eta = useApi(() => api.onboardingEta(), []);
   const accounts = useApi(() => Promise.all([api.cloudflareAccounts(), api.googleAccounts()]), []);
   const cloudflare = accounts.data?.[0].items ?? [];
   const google = accounts.data?.[1].items ?? [];
@@ -123,6 +130,7 @@ export function SitesPage({ pollMs }: { pollMs?: number } = {}) {
     setPanel("none");
     sites.reload();
     summary.reload();
+    eta.reload();
   }
 
   const total = sites.data?.total ?? 0;
@@ -137,6 +145,12 @@ export function SitesPage({ pollMs }: { pollMs?: number } = {}) {
           {counts &&
             `${counts.total} site${counts.total === 1 ? "" : "s"} · ${counts.live} live · ${counts.onboarding + counts.pending} onboarding · ${counts.failed} failed`}
         </p>
+        {eta.data && eta.data.queued > 0 && eta.data.all_live_at && (
+          <p className="muted small eta">
+            {`${eta.data.queued} queued: all live by ${new Date(eta.data.all_live_at).toLocaleString()}`}
+            {eta.data.bottleneck && eta.data.bottleneck !== "none" && ` (paced by ${BUDGET_LABEL[eta.data.bottleneck]})`}
+          </p>
+        )}
         <div className="actions">
           <button type="button" className="btn btn-primary" onClick={() => { setFlash(null); setPanel(panel === "add" ? "none" : "add"); }} aria-expanded={panel === "add"}>
             Add site
@@ -152,7 +166,7 @@ export function SitesPage({ pollMs }: { pollMs?: number } = {}) {
         </p>
       )}
       {panel === "add" && <AddSiteForm cloudflare={cloudflare} google={google} onCreated={created} onCancel={() => setPanel("none")} />}
-      {panel === "import" && <CsvImport onImported={() => { sites.reload(); summary.reload(); }} onCancel={() => setPanel("none")} />}
+      {panel === "import" && <CsvImport onImported={() => { sites.reload(); summary.reload(); eta.reload(); }} onCancel={() => setPanel("none")} />}
       {accounts.error ? <ErrorBox error={accounts.error} title="Accounts could not be loaded" onRetry={accounts.reload} /> : null}
 
       <SiteFilters
