@@ -9,6 +9,7 @@ stopped with everything they started, and the profile directory is removed.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -59,6 +60,22 @@ def site_pages(root: Path) -> list[str]:
     return ["/"] + paths
 
 
+def _die_with_parent(parent: int):
+    """For Popen's preexec_fn: the child is killed when the process that started it dies (a step
+    killed mid-batch leaves no Chromium or runner behind; they run in their own sessions, so a
+    process-group kill of the step does not reach them)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in the child
+    except (OSError, AttributeError):
+        return None
+
+    def arm() -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+    return arm
+
+
 def _stop(proc: subprocess.Popen) -> None:
     """Stop a process group we started (its leader still running): politely, then for good."""
     if proc.poll() is not None:
@@ -85,7 +102,8 @@ def chromium_browser(chromium: str, timeout: float = 60) -> Iterator[str]:
     profile = Path(tempfile.mkdtemp(prefix="quality-chromium-"))
     proc = subprocess.Popen([chromium, *CHROMIUM_FLAGS, "--remote-debugging-address=127.0.0.1",
                              "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_die_with_parent(os.getpid()))
     try:
         active = profile / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
@@ -138,7 +156,7 @@ def run_job(sites: Mapping[str, Path], *, lighthouse: bool, screenshot: dict | N
         # Its own process group: if it has to be stopped, its workers go with it.
         proc = subprocess.Popen([node, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=RUNNER_DIR, text=True, start_new_session=True,
-                                env={**os.environ, "NODE_ENV": "production"})
+                                preexec_fn=_die_with_parent(os.getpid()), env={**os.environ, "NODE_ENV": "production"})
         try:
             stdout, stderr = proc.communicate(json.dumps(job), timeout=max(1.0, limit - (time.monotonic() - started)))
         except subprocess.TimeoutExpired:
