@@ -41,7 +41,8 @@ def health_summary(store: StoreDep, days: Annotated[int, Query(ge=1, le=90)] = 1
 @router.get("/health/problems", response_model=list[ProblemOut], responses=errors(400),
             operation_id="list_health_problems")
 def list_problems(store: StoreDep,
-                  domain: Annotated[str | None, Query(max_length=300)] = None,
+                  domain: Annotated[str | None, Query(max_length=300, pattern=r"^[\w.-]+$",
+                                                      description="A domain (letters, digits, dots, hyphens).")] = None,
                   check_kind: Annotated[str | None, Query(max_length=64, description="A kind or a family (drift).")]
                   = None,
                   status: ProblemStatus | None = None,

@@ -168,8 +168,8 @@ def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
 
                 try:
                     pgserver.get_server(home / "pgdata", cleanup_mode="stop").cleanup()
-                except ProcessLookupError:
-                    pass  # it stopped by itself meanwhile
+                except Exception:  # noqa: BLE001 - it stopped by itself meanwhile; `left` says what was running
+                    pass
     # sandbox, sshd, code server, webserver, daemon, hub, Postgres, ...
     assert len(children) >= 6, children
     assert any("postgres" in cmd for _, cmd in children), children
