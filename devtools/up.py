@@ -84,6 +84,7 @@ def _sshd_service(sandbox_url: str | None) -> tuple[stack.Service, dict[str, str
 def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     """Start everything locally: Postgres, migrations, the sandbox and sshd, Directus, Dagster (UI,
     daemon, sensors, schedules) and the Hub API with the UI. Ctrl-C stops it all."""
+    embedded = not load_settings().database_url  # decided now: the stack puts the URL in the environment
     url = db.database_url()
     db.upgrade(url)
     typer.echo(f"database   {db.redact_url(url)} (migrated)")
@@ -113,7 +114,7 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
         for service in services:  # the sshd started above, if start-up failed before the stack ran
             if service.starter and service.process is None:
                 service.starter().terminate()
-        if not load_settings().database_url:
+        if embedded:
             db.stop_embedded()  # Ctrl-C stops everything `factory up` started, the database too
 
 
