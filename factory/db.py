@@ -11,6 +11,7 @@ import functools
 import hashlib
 import logging
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +44,16 @@ def stop_embedded(pgdata: Path | None = None) -> None:
     import pgserver
 
     path = Path(pgdata or load_settings().state_dir / "pgdata")
-    if path.exists():
-        pgserver.get_server(path, cleanup_mode="stop").cleanup()
+    if path.exists() and (path / "postmaster.pid").exists():
+        # pg_ctl directly: pgserver's own clean-up stops the server only for the last of its handles,
+        # and this process's handle was opened to keep the server running (cleanup_mode=None).
+        from pgserver._commands import pg_ctl
+
+        server = pgserver.get_server(path, cleanup_mode=None)
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+        except subprocess.CalledProcessError:
+            pass  # already stopped
     embedded_database_url.cache_clear()
 
 
