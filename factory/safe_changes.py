@@ -48,9 +48,8 @@ class Guard:
         """Sites the plan would change; a site with a delete counts twice, and a site that could not
         be observed counts as changed (what it would do is unknown)."""
         affected = plan.affected()
-        unknown = {d for d, _, _ in plan.errors} - set(affected)
         deletes = sum(1 for changes in affected.values() if any(c.kind == "delete" for c in changes))
-        return len(affected) + deletes + len(unknown)
+        return len(affected) + deletes + len(plan.unobserved())
 
     def limit(self, fleet_size: int) -> int:
         """The largest radius that needs no confirmation (one site is never a bulk change)."""

@@ -57,6 +57,11 @@ class FleetPlan:
                 found.setdefault(domain, []).append(change)
         return found
 
+    def unobserved(self) -> set[str]:
+        """Sites with no write planned but a layer that could not be observed: what they would do is
+        unknown, so the guard counts them as changed."""
+        return {d for d, _, _ in self.errors} - set(self.affected())
+
     def summary(self) -> dict:
         per_layer: dict[str, Counter] = {layer: Counter() for layer in self.layers}
         for _, change in self.changes:
@@ -65,8 +70,7 @@ class FleetPlan:
             "sites": len(self.sites),
             "sites_affected": len(self.affected()),
             "sites_waiting": len({d for d, c in self.changes if c.kind == "wait"}),
-            # What they would do is unknown, so the guard counts them as changed.
-            "sites_unobserved": len({d for d, _, _ in self.errors} - set(self.affected())),
+            "sites_unobserved": len(self.unobserved()),
             "deletes": sum(1 for _, c in self.changes if c.kind == "delete"),
             "layers": {layer: {k: counts.get(k, 0) for k in ("create", "update", "delete", "wait")}
                        for layer, counts in per_layer.items()},
