@@ -10,24 +10,32 @@ search_console layers. The last line printed is one JSON object:
 bound_s is the least time the reads can take: per vendor, the calls over the concurrency the plan
 may use (FACTORY_PLAN_CONCURRENCY) times the latency, and never less than each credential's rate
 budget allows.
+
+While planning, the simulators run in a process of their own (as the vendors do), so their work is
+not charged to the planner. Onboarding 1,000 sites over SSH takes a while: `--keep DIR` keeps the
+seeded fleet (its database, the simulators' state, the CloudPanel stand-in) in DIR, and a later run
+with the same `--keep DIR` plans it again without seeding.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import math
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
@@ -68,27 +76,49 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02, help="seconds added to every vendor request")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seed-workers", type=int, default=8)
+    parser.add_argument("--keep", type=Path, default=None, help="keep (or reuse) the seeded fleet in this folder")
     args = parser.parse_args()
-    name = f"bench_plan_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    work = Path(tempfile.mkdtemp(prefix="bench-plan-"))
-    sshd = None
-    options = {"time_scale": 0.001}
-    if "instant" in inspect.signature(SandboxServer).parameters:
-        options["instant"] = True  # zones activate at delegation: the bench measures planning, not waiting
+    work = (args.keep or Path(tempfile.mkdtemp(prefix="bench-plan-"))).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    meta_path = work / "bench.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
+    if meta and meta["sites"] != args.sites:
+        sys.exit(f"{work} holds a fleet of {meta['sites']} sites, not {args.sites}: use another --keep folder")
+    os.environ.update({"FACTORY_RATE_TIME_SCALE": "0.001", "FACTORY_HOME": str(work / "home"),
+                       "FACTORY_PLAN_CONCURRENCY": str(args.concurrency)})
     try:
-        db.upgrade(url)
-        with SandboxServer(**options) as sandbox:
-            sshd = start_sshd(work / "sshd", sandbox_url=sandbox.url)
-            os.environ.update({**settings(sandbox.url), **hosting_settings(sshd), "FACTORY_DATABASE_URL": url,
-                               "FACTORY_RATE_TIME_SCALE": "0.001", "FACTORY_HOME": str(work / "home"),
-                               "FACTORY_PLAN_CONCURRENCY": str(args.concurrency)})
+        if meta is None:
+            meta = {"sites": args.sites, "database": f"bench_plan_{uuid.uuid4().hex[:8]}"}
+            with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'create database "{meta["database"]}"')
+            seed(database_url(meta), work, args)
+            if args.keep:
+                meta_path.write_text(json.dumps(meta))
+        else:
+            log(f"planning the fleet seeded in {work}")
+        figures = plan(database_url(meta), work, args)
+    finally:
+        if not args.keep and meta:
+            with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'drop database if exists "{meta["database"]}" with (force)')
+    print(json.dumps(figures))
+
+
+def database_url(meta: dict) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + meta["database"]
+
+
+def seed(url: str, work: Path, args) -> None:
+    """Onboard the fleet through the product's own layers, against simulators with no latency."""
+    db.upgrade(url)
+    options = {"time_scale": 0.001, "instant": True, "state_dir": work / "sandbox"}
+    with SandboxServer(**options) as sandbox:
+        sshd = start_sshd(work / "sshd", sandbox_url=sandbox.url)
+        try:
+            os.environ.update({**settings(sandbox.url), **hosting_settings(sshd), "FACTORY_DATABASE_URL": url})
             from factory.clients import Clients
             from factory.config import load_settings
             from factory.layers import dns, hosting, matomo, search_console
-            from factory.layers.fleet import plan_fleet
             from factory.layers.runner import LayerContext, run_layer
             from factory.store import NewSite, Store
 
@@ -102,48 +132,93 @@ def main() -> None:
                                                   f"seo{i % GSC_ACCOUNTS}@example.com") for i in range(args.sites)])
             settings_ = load_settings()
             ctx = LayerContext(settings_, store, Clients(settings_, store))
-
             log(f"onboarding {args.sites} sites through the layers (no Dagster) ...")
-            started = time.monotonic()
+            started, done = time.monotonic(), Counter()
 
             def onboard(site) -> None:
-                for layer in (dns, hosting, matomo):
+                for layer in (dns, hosting, matomo, search_console):
                     run_layer(ctx, layer, store.sites.get(site.id))
-                run_layer(ctx, search_console, store.sites.get(site.id))
+                done["sites"] += 1
+                if done["sites"] % 100 == 0:
+                    log(f"  {done['sites']} onboarded ({time.monotonic() - started:.0f}s)")
 
             with ThreadPoolExecutor(args.seed_workers) as pool:
                 list(pool.map(onboard, sites))
-            log(f"onboarded in {time.monotonic() - started:.0f}s; planning with {args.latency * 1000:.0f} ms latency")
-
-            sandbox.latency_s = args.latency
-            before = len(sandbox.requests)
-            started = time.monotonic()
-            plan = plan_fleet(ctx, store.sites.list(), LAYERS)
-            plan_s = time.monotonic() - started
-            reads = sandbox.requests[before:]
-            calls = Counter(r["vendor"] for r in reads)
-            ssh_calls = 1  # one listing of the sites on the host (not in the HTTP log)
-            writes = sum(1 for r in reads if is_write(r))
-            # The least time: each vendor's calls over the allowed concurrency, at the latency.
-            per_vendor = {v: math.ceil(n / args.concurrency) * args.latency for v, n in calls.items()}
-            # Cloudflare's budget (1,200 / 5 min per token) is not binding below 1,200 reads per token.
-            per_token = math.ceil(calls.get("cloudflare", 0) / CF_ACCOUNTS)  # accounts hold equal shares
-            budget_s = max(0, math.ceil(per_token / 1200) - 1) * 300
-            bound_s = max([budget_s, *per_vendor.values()])
-            figures = {
-                "sites": args.sites, "plan_s": round(plan_s, 2), "bound_s": round(bound_s, 2),
-                "ratio": round(plan_s / bound_s, 2) if bound_s else None,
-                "api_calls": {**dict(calls), "ssh": ssh_calls}, "writes": writes,
-                "changes": sum(1 for _, c in plan.changes if c.kind in ("create", "update", "delete")),
-                "errors": len(plan.errors), "latency_s": args.latency, "concurrency": args.concurrency,
-            }
+            log(f"onboarded in {time.monotonic() - started:.0f}s")
             store.close()
+        finally:
+            sshd.stop()
+
+
+def plan(url: str, work: Path, args) -> dict:
+    """Plan every site's read-only layers against the simulators, in their own process, with latency."""
+    port = free_port()
+    sandbox_url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "devtools.sandbox", "--port", str(port), "--time-scale", "0.001",
+                             "--instant", "--latency", str(args.latency), "--state-dir", str(work / "sandbox")],
+                            cwd=ROOT, stdout=subprocess.DEVNULL)
+    sshd = None
+    try:
+        wait_for(f"{sandbox_url}/_sandbox/health", proc)
+        sshd = start_sshd(work / "sshd", sandbox_url=sandbox_url)
+        os.environ.update({**settings(sandbox_url), **hosting_settings(sshd), "FACTORY_DATABASE_URL": url})
+        from factory.clients import Clients
+        from factory.config import load_settings
+        from factory.layers.fleet import plan_fleet
+        from factory.layers.runner import LayerContext
+        from factory.store import Store
+
+        store = Store(url, max_connections=16)
+        settings_ = load_settings()
+        ctx = LayerContext(settings_, store, Clients(settings_, store))
+        log(f"planning {args.sites} sites with {args.latency * 1000:.0f} ms latency per vendor request")
+        sites = store.sites.list()
+        started = time.monotonic()
+        result = plan_fleet(ctx, sites, LAYERS)
+        plan_s = time.monotonic() - started
+        store.close()
+        with urllib.request.urlopen(f"{sandbox_url}/_sandbox/requests") as response:
+            reads = json.load(response)["requests"]
     finally:
         if sshd is not None:
             sshd.stop()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
-    print(json.dumps(figures))
+        proc.terminate()
+        proc.wait(10)
+    calls = Counter(r["vendor"] for r in reads)
+    ssh_calls = 1  # one listing of the sites on the host (not in the HTTP log)
+    writes = sum(1 for r in reads if is_write(r))
+    # The least time: each vendor's calls over the allowed concurrency, at the latency.
+    per_vendor = {v: math.ceil(n / args.concurrency) * args.latency for v, n in calls.items()}
+    # Cloudflare's budget (1,200 / 5 min per token) is not binding below 1,200 reads per token.
+    per_token = math.ceil(calls.get("cloudflare", 0) / CF_ACCOUNTS)  # accounts hold equal shares
+    budget_s = max(0, math.ceil(per_token / 1200) - 1) * 300
+    bound_s = max([budget_s, *per_vendor.values()])
+    return {
+        "sites": len(sites), "plan_s": round(plan_s, 2), "bound_s": round(bound_s, 2),
+        "ratio": round(plan_s / bound_s, 2) if bound_s else None,
+        "api_calls": {**dict(calls), "ssh": ssh_calls}, "writes": writes,
+        "changes": sum(1 for _, c in result.changes if c.kind in ("create", "update", "delete")),
+        "errors": len(result.errors), "latency_s": args.latency, "concurrency": args.concurrency,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"the simulators exited ({proc.returncode}) before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"the simulators did not answer {url} within {timeout_s:.0f}s")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from factory.vendors.cloudpanel import CloudPanelClient
 from factory.vendors.retry import RetryPolicy, VendorError
 from factory.vendors.rsync import Releaser
 from factory.vendors.ssh import SshTarget
+from factory.vendors.tls import ssl_context
 
 
 class Clients:
@@ -52,7 +53,7 @@ class Clients:
                                          self._required("NAMECHEAP_API_KEY", s.namecheap_api_key),
                                          s.namecheap_username,
                                          self._required("NAMECHEAP_CLIENT_IP", s.namecheap_client_ip))
-        return namecheap.NamecheapClient(httpx.Client(timeout=30.0), s.namecheap_api_url, params,
+        return namecheap.NamecheapClient(httpx.Client(timeout=30.0, verify=ssl_context()), s.namecheap_api_url, params,
                                          self.caller(namecheap.BUDGET, params["ApiUser"], namecheap.classify))
 
     # -- hosting --------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ class Clients:
     def matomo(self) -> matomo.MatomoClient:
         url = self._required("MATOMO_URL", self.settings.matomo_url)
         token = self._required("MATOMO_TOKEN_AUTH", self.settings.matomo_token_auth)
-        http = httpx.Client(base_url=url if url.endswith("/") else url + "/", timeout=30.0)
+        http = httpx.Client(base_url=url if url.endswith("/") else url + "/", timeout=30.0, verify=ssl_context())
         return matomo.MatomoClient(http, token, self.caller(
             matomo.matomo_budget(self.settings.matomo_requests_per_minute), token, matomo.classify))
 

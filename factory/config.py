@@ -12,6 +12,7 @@ missing or invalid setting at once; `load_settings(complete=True)` raises them a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import os
 import secrets
@@ -336,6 +337,21 @@ def load_settings(*, complete: bool = False, **overrides) -> Settings:
     if complete and settings.problems():
         raise SettingsError(settings.problems())
     return settings
+
+
+def current_settings() -> Settings:
+    """`load_settings()` for hot paths (a credential decrypted per vendor call): the same frozen
+    Settings while the environment, the working directory and its .env file are unchanged."""
+    try:
+        env_file = os.stat(".env").st_mtime_ns
+    except OSError:
+        env_file = None
+    return _settings_for(frozenset(os.environ.items()), os.getcwd(), env_file)
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_for(environ: frozenset, cwd: str, env_file_mtime: int | None) -> Settings:
+    return load_settings()
 
 
 def _describe(error: dict) -> str:

@@ -12,7 +12,7 @@ import stat
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from factory.config import load_settings
+from factory.config import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _local_key(state_dir) -> bytes:
 
 
 def _fernet() -> Fernet:
-    settings = load_settings()
+    settings = current_settings()
     key = settings.secret("secret_key")
     if not key and settings.production:
         raise SecretKeyError("FACTORY_SECRET_KEY is not set (required in production)")

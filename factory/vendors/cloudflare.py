@@ -10,6 +10,7 @@ import httpx
 from factory.vendors.budget import budget
 from factory.vendors.caller import VendorCaller
 from factory.vendors.retry import VendorError
+from factory.vendors.tls import ssl_context
 
 VENDOR = "cloudflare"
 # 1200 requests per 5 minutes per token (vendor-apis.md §1.7); crossing it blocks the token for 5 minutes.
@@ -171,4 +172,5 @@ class CloudflareClient:
 
 def sdk(api_token: str, base_url: str, timeout_s: float = 30.0) -> cloudflare.Cloudflare:
     """The official client with its own retries off: ours count every attempt against the budget."""
-    return cloudflare.Cloudflare(api_token=api_token, base_url=base_url, max_retries=0, timeout=timeout_s)
+    return cloudflare.Cloudflare(api_token=api_token, base_url=base_url, max_retries=0, timeout=timeout_s,
+                                 http_client=cloudflare.DefaultHttpxClient(verify=ssl_context(), timeout=timeout_s))

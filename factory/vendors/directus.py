@@ -16,6 +16,7 @@ import httpx
 from factory.vendors.budget import budget
 from factory.vendors.caller import VendorCaller
 from factory.vendors.retry import RetryPolicy, VendorError
+from factory.vendors.tls import ssl_context
 
 SITES, PAGES = "sites", "pages"
 EDITABLE_FIELDS = ("title", "nav_label", "nav_order", "seo_description", "body")
@@ -81,7 +82,7 @@ class DirectusClient:
     def __init__(self, url: str, token: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
                  call: VendorCaller | None = None):
         self._http = httpx.Client(
-            base_url=url.rstrip("/"), timeout=timeout, transport=transport,
+            base_url=url.rstrip("/"), timeout=timeout, transport=transport, verify=ssl_context(),
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
         )
         # Without a shared budget (tests, one-off tools) calls are still retried by the same rules.
