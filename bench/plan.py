@@ -111,8 +111,8 @@ def database_url(meta: dict) -> str:
 def seed(url: str, work: Path, args) -> None:
     """Onboard the fleet through the product's own layers, against simulators with no latency."""
     db.upgrade(url)
-    options = {"time_scale": 0.001, "instant": True, "state_dir": work / "sandbox"}
-    with SandboxServer(**options) as sandbox:
+    # The simulators' state is written once, when seeding is done (not after every request).
+    with SandboxServer(time_scale=0.001, instant=True) as sandbox:
         sshd = start_sshd(work / "sshd", sandbox_url=sandbox.url)
         try:
             os.environ.update({**settings(sandbox.url), **hosting_settings(sshd), "FACTORY_DATABASE_URL": url})
@@ -146,6 +146,7 @@ def seed(url: str, work: Path, args) -> None:
                 list(pool.map(onboard, sites))
             log(f"onboarded in {time.monotonic() - started:.0f}s")
             store.close()
+            sandbox.state_dir = work / "sandbox"  # saved as the simulators stop
         finally:
             sshd.stop()
 

@@ -339,13 +339,15 @@ class SandboxServer:
         if not self.state_dir:
             return
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # Under the state lock to the end: concurrent requests each save, and a save must not
+        # move another's half-written file into place (or find its temporary file gone).
         with self.lock:
             data = {"cloudflare": self.cloudflare.dump(), "namecheap": self.namecheap.dump(),
                     "matomo": self.matomo.dump(), "google": self.google.dump(),
                     "clpctl_counters": self.clpctl_counters}
-        tmp = self.state_dir / "state.json.tmp"
-        tmp.write_text(json.dumps(data, indent=1, default=str))
-        tmp.replace(self.state_dir / "state.json")
+            tmp = self.state_dir / "state.json.tmp"
+            tmp.write_text(json.dumps(data, indent=1, default=str))
+            tmp.replace(self.state_dir / "state.json")
 
     def _load_state(self) -> None:
         data = json.loads((self.state_dir / "state.json").read_text())
