@@ -2,7 +2,8 @@
 sensors against a real instance, applies their partition requests, and executes the runs they
 request (each with its own asset selection) in worker processes, as the run queue would: runs
 go on while the sensors keep ticking, at most one run per site at a time (the deployment's
-`dagster/partition` limit), requests for a busy site merged into its next run.
+`dagster/partition` limit), requests for a busy site merged into its next run, the highest
+`dagster/priority` started first.
 
     with LocalDaemon(instance_dir, overrides, workers=3) as daemon:
         daemon.until(lambda: all_live(), timeout_s=600)
@@ -29,6 +30,7 @@ import dagster as dg
 _worker: dict[str, Any] = {}
 JOB = "onboard_site_job"
 SENSORS = ("new_sites_sensor", "waiting_sites_sensor", "failed_launches_sensor")
+PRIORITY_TAG = "dagster/priority"
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,19 @@ def _execute(task: Task) -> tuple[str, bool]:
     return task.partition, result.success
 
 
+def _priority(task: Task) -> int:
+    try:
+        return int(task.tags.get(PRIORITY_TAG, "0"))
+    except ValueError:
+        return 0
+
+
 def _merge(a: Task, b: Task) -> Task:
     assets = None if a.assets is None or b.assets is None else sorted(set(a.assets) | set(b.assets))
-    return Task(a.partition, assets, {**a.tags, **b.tags}, a.sensor or b.sensor)
+    tags = {**a.tags, **b.tags}
+    if PRIORITY_TAG in tags:
+        tags[PRIORITY_TAG] = str(max(_priority(a), _priority(b)))
+    return Task(a.partition, assets, tags, a.sensor or b.sensor)
 
 
 @dataclass
@@ -83,6 +95,7 @@ class LocalDaemon:
         self.used_keys: set[tuple[str, str]] = set()
         self.stats = DaemonStats()
         self.launch_faults, self._rng = launch_faults, random.Random(seed)
+        self.workers = workers
         self.running: dict[str, Future] = {}  # partition -> its run
         self.queued: dict[str, Task] = {}  # partition -> the next run (merged requests)
         context = multiprocessing.get_context("spawn")
@@ -141,7 +154,13 @@ class LocalDaemon:
         self._start_queued()
 
     def _start_queued(self) -> None:
-        for partition in [p for p in self.queued if p not in self.running]:
+        # As Dagster's QueuedRunCoordinator: at most `workers` runs at once, one per site, the
+        # highest `dagster/priority` first, then in order of arrival.
+        while len(self.running) < self.workers:
+            ready = [p for p in self.queued if p not in self.running]
+            if not ready:
+                return
+            partition = max(ready, key=lambda p: _priority(self.queued[p]))  # the first of equals
             task = self.queued.pop(partition)
             if self.launch_faults and self._rng.random() < self.launch_faults:
                 self._launch_failed(task)

@@ -20,6 +20,9 @@ from factory.layers.followup import follow_up
 from resources.factory import FactoryResource
 
 JOB = "onboard_site_job"
+# Follow-ups are short (a check, then the steps that waited) and on every waiting site's critical
+# path: the run queue starts them before the onboarding runs queued behind a large import.
+FOLLOW_UP_PRIORITY = "10"
 MAX_LAUNCHES = 5
 LAUNCH_BACKOFF_S = (30, 60, 120, 300)  # before the 2nd, 3rd, ... launch (scaled like every wait)
 ATTEMPT_TAG = "factory/launch_attempt"
@@ -33,7 +36,8 @@ def waiting_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryRe
     runs = [dg.RunRequest(partition_key=domain, asset_selection=[dg.AssetKey(s) for s in steps],
                           run_key=outcome.run_key(domain),
                           tags={"factory/domain": domain, "factory/trigger": "follow-up",
-                                "factory/reason": outcome.reasons[domain][:200]})
+                                "factory/reason": outcome.reasons[domain][:200],
+                                "dagster/priority": FOLLOW_UP_PRIORITY})
             for domain, steps in outcome.runs.items()]
     if outcome.looked or outcome.failed:
         context.log.info(f"looked at {outcome.looked} waiting step(s): {len(runs)} run(s), {outcome.rechecked} "
