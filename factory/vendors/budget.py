@@ -85,33 +85,15 @@ class SharedRateLimiter:
         return budget.unlimited or self._try(budget, credential) <= 0
 
     def _try(self, budget: Budget, credential: str) -> float:
-        """Take a request from every window at once, or none; the wait until all have room."""
-        buckets = [(budget.bucket(credential, w), w) for w in budget.windows]
+        """Take a request from every window at once, or none; the wait until all have room
+        (public.rate_limit_take: one round trip, buckets locked in a fixed order)."""
+        buckets = sorted((budget.bucket(credential, w), w) for w in budget.windows)
         with self._connect() as conn:
-            longest = 0.0
-            for bucket, window in sorted(buckets):  # a fixed lock order across processes
-                conn.execute("insert into public.rate_limit_buckets (bucket) values (%s) on conflict do nothing",
-                             (bucket,))
-                conn.execute("select 1 from public.rate_limit_buckets where bucket = %s for update", (bucket,))
-                span = window.window_s + window.margin_s
-                conn.execute("delete from public.rate_limit_hits where bucket = %s"
-                             " and at <= clock_timestamp() - make_interval(secs => %s)", (bucket, span))
-                count, wait = conn.execute(
-                    """select count(*),
-                              coalesce(extract(epoch from (
-                                  (select at from public.rate_limit_hits where bucket = %s
-                                    order by at desc offset %s - 1 limit 1)
-                                  + make_interval(secs => %s) - clock_timestamp())), 0)
-                         from public.rate_limit_hits where bucket = %s""",
-                    (bucket, window.limit, span, bucket)).fetchone()
-                if count >= window.limit:
-                    longest = max(longest, float(wait), 0.001)
-            if longest > 0:
-                return longest
-            for bucket, _ in buckets:
-                conn.execute("insert into public.rate_limit_hits (bucket, at) values (%s, clock_timestamp())",
-                             (bucket,))
-        return 0.0
+            (wait,) = conn.execute(
+                "select public.rate_limit_take(%s, %s, %s)",
+                ([b for b, _ in buckets], [w.limit for _, w in buckets],
+                 [w.window_s + w.margin_s for _, w in buckets])).fetchone()
+        return float(wait)
 
     def used(self, budget: Budget, credential: str) -> dict[float, int]:
         """Requests counted in each window now (window seconds -> count), for ETAs and reports."""
