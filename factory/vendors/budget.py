@@ -66,13 +66,16 @@ class SharedRateLimiter:
     def __init__(self, connect: Connect):
         self._connect = connect
 
-    def acquire(self, budget: Budget, credential: str, *, max_wait_s: float = 3600.0) -> float:
-        """Block until a request for this credential fits every window; return seconds waited."""
+    def acquire(self, budget: Budget, credential: str, *, n: int = 1, max_wait_s: float = 3600.0) -> float:
+        """Block until `n` requests for this credential fit every window (all taken at once, in one
+        transaction); return seconds waited."""
         if budget.unlimited:
             return 0.0
+        if n > min(w.limit for w in budget.windows):
+            raise ValueError(f"{n} requests never fit the {budget.vendor} budget at once")
         waited = 0.0
         while True:
-            wait = self._try(budget, credential)
+            wait = self._try(budget, credential, n)
             if wait <= 0:
                 return waited
             if waited + wait > max_wait_s:
@@ -84,15 +87,15 @@ class SharedRateLimiter:
         """Take a request if every window has room now; never wait."""
         return budget.unlimited or self._try(budget, credential) <= 0
 
-    def _try(self, budget: Budget, credential: str) -> float:
-        """Take a request from every window at once, or none; the wait until all have room
+    def _try(self, budget: Budget, credential: str, n: int = 1) -> float:
+        """Take `n` requests from every window at once, or none; the wait until all have room
         (public.rate_limit_take: one round trip, buckets locked in a fixed order)."""
         buckets = sorted((budget.bucket(credential, w), w) for w in budget.windows)
         with self._connect() as conn:
             (wait,) = conn.execute(
-                "select public.rate_limit_take(%s, %s, %s)",
+                "select public.rate_limit_take(%s, %s, %s, %s)",
                 ([b for b, _ in buckets], [w.limit for _, w in buckets],
-                 [w.window_s + w.margin_s for _, w in buckets])).fetchone()
+                 [w.window_s + w.margin_s for _, w in buckets], n)).fetchone()
         return float(wait)
 
     def used(self, budget: Budget, credential: str) -> dict[float, int]:
