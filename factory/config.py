@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     plan_max_age_minutes: int = Field(15, ge=1, le=24 * 60, **_env("FACTORY_PLAN_MAX_AGE_MINUTES"))
     # Reads a fleet plan (or a health sweep) makes side by side per vendor (like the Dagster pools).
     plan_concurrency: int = Field(4, ge=1, le=64, **_env("FACTORY_PLAN_CONCURRENCY"))
+    # New sites are admitted (their onboarding runs requested) as fast as the registrar's budget
+    # serves them: this many seconds of it ahead of the work (0: every new site at once).
+    onboarding_admit_ahead_s: int = Field(1800, ge=0, le=7 * 86400, **_env("FACTORY_ONBOARDING_ADMIT_AHEAD_S"))
 
     # -- fleet health: sweeps, probes and alerts (docs/health.md) -------------------------------------
     # Probes connect here instead of resolving each domain (an IP or host; unset: DNS, as in

@@ -14,6 +14,7 @@ sees that before starting.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -104,6 +105,16 @@ def estimate(queue: Sequence[QueuedSite], now: dt.datetime, *, time_scale: float
         etas.append(SiteEta(site.domain, now + dt.timedelta(seconds=t), waited))
     last = max(etas, key=lambda e: e.live_at) if etas else None
     return FleetEta(etas, last.live_at if last else None, last.waits_for if last else None)
+
+
+def admission_room(ahead_s: float) -> int | None:
+    """How many onboardings the registrar's budget serves in the next `ahead_s` seconds, from an
+    empty budget (every window of Namecheap's, two calls a site): what the new-sites sensor keeps
+    admitted ahead of the work. None: no limit (`ahead_s` 0)."""
+    if ahead_s <= 0:
+        return None
+    requests = min(w.limit * max(1, math.floor(ahead_s / w.window_s)) for w in namecheap.BUDGET.windows)
+    return max(1, requests // NAMECHEAP_CALLS)
 
 
 def queued_sites(sites: Iterable) -> list[QueuedSite]:

@@ -4,6 +4,11 @@ removes the partitions of deleted sites.
 The cursor holds the last seen `sites.seq` and `site_deletions.seq`, so a tick reads only what
 changed. A short look-back re-reads the last few sequence numbers, because a transaction that
 took a number earlier may commit later; the partitions already present filter them out.
+
+Admission: every new site gets its partition at once, but its onboarding run is requested only
+as the registrar's budget can serve it (`FACTORY_ONBOARDING_ADMIT_AHEAD_S` of Namecheap's budget
+admitted ahead of the work): an import of 10,000 sites does not queue 10,000 runs, and the run
+queue stays free for follow-ups. The cursor's `admitted` is the last site admitted, in `seq` order.
 """
 
 
@@ -11,6 +16,7 @@ import json
 
 import dagster as dg
 
+from factory.onboarding_eta import admission_room
 from factory_assets.partitions import site_partitions
 from resources.factory import FactoryResource
 
@@ -21,9 +27,11 @@ BATCH = 1000
 def _cursor(raw: str | None) -> dict[str, int]:
     try:
         data = json.loads(raw or "{}")
-        return {"seq": int(data.get("seq", 0)), "deleted": int(data.get("deleted", 0))}
+        seq = int(data.get("seq", 0))
+        # A cursor from before admission existed admitted everything it had seen.
+        return {"seq": seq, "deleted": int(data.get("deleted", 0)), "admitted": int(data.get("admitted", seq))}
     except (ValueError, TypeError, AttributeError):
-        return {"seq": 0, "deleted": 0}
+        return {"seq": 0, "deleted": 0, "admitted": 0}
 
 
 @dg.sensor(job_name="onboard_site_job", minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
@@ -46,16 +54,35 @@ def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResour
         requests.append(site_partitions.build_delete_request(gone))
     if new_sites:
         requests.append(site_partitions.build_add_request([s.domain for s in new_sites]))
-    runs = [
-        # A domain deleted and added again is a new onboarding, so its run key must differ.
-        dg.RunRequest(partition_key=s.domain, run_key=s.domain if s.domain not in deleted else f"{s.domain}:{s.id}",
-                      tags={"factory/domain": s.domain})
-        for s in new_sites
-    ]
     next_cursor = {
         "seq": max([cursor["seq"], *(s.seq for s in fresh)]),
         "deleted": max([cursor["deleted"], *(seq for seq, _ in deletions)]),
     }
-    if new_sites or gone:
-        context.log.info(f"{len(new_sites)} new site(s), {len(gone)} removed")
+    admitted, next_cursor["admitted"] = _admit(factory, cursor["admitted"], next_cursor["seq"], new_sites)
+    # A domain deleted and added again is a new onboarding, so its run key must differ.
+    reused = sites.ever_deleted([s.domain for s in admitted]) | deleted if admitted else set()
+    runs = [dg.RunRequest(partition_key=s.domain, run_key=s.domain if s.domain not in reused else f"{s.domain}:{s.id}",
+                          tags={"factory/domain": s.domain, "factory/trigger": "new-site"})
+            for s in admitted]
+    if new_sites or gone or admitted:
+        waiting = next_cursor["seq"] - next_cursor["admitted"]
+        context.log.info(f"{len(new_sites)} new site(s), {len(gone)} removed, {len(admitted)} admitted"
+                         + (f", about {waiting} waiting for the registrar's budget" if waiting > 0 else ""))
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=json.dumps(next_cursor))
+
+
+def _admit(factory: FactoryResource, admitted_seq: int, seen_seq: int, new_sites: list) -> tuple[list, int]:
+    """The sites whose onboarding starts now, oldest first, and the new admission cursor: as many
+    as the registrar's budget serves ahead of the admitted sites that have not started, and any
+    site committed late behind the cursor (its sequence number was taken earlier)."""
+    late = [s for s in new_sites if s.seq <= admitted_seq]
+    room = admission_room(factory.settings.onboarding_admit_ahead_s)
+    if room is None:
+        backlog = [s for s in new_sites if s.seq > admitted_seq]
+    else:
+        room -= factory.store.sites.admitted_not_started(admitted_seq)
+        backlog = factory.store.sites.after(admitted_seq, limit=room) if room > 0 else []
+    # Only sites whose partition exists or is added by this tick (seq within what was read).
+    backlog = [s for s in backlog if s.seq <= seen_seq]
+    cursor = max([admitted_seq, *(s.seq for s in backlog)])
+    return late + [s for s in backlog if s.decommissioned_at is None], cursor

@@ -268,6 +268,21 @@ class Sites:
             return conn.cursor(row_factory=class_row(Site)).execute(
                 _SELECT + " where s.seq > %s order by s.seq limit %s", (seq, limit)).fetchall()
 
+    def admitted_not_started(self, seq: int) -> int:
+        """Sites up to `seq` (admitted by the new-sites sensor) whose first step has not started."""
+        with self.db.connection() as conn:
+            return conn.execute(
+                "select count(*) from public.sites s where s.seq <= %s and s.decommissioned_at is null"
+                " and not exists (select 1 from public.site_steps st where st.site_id = s.id and st.step = 'dns_zone')",
+                (seq,)).fetchone()[0]
+
+    def ever_deleted(self, domains: Sequence[str]) -> set[str]:
+        """Domains a site was deleted under before (a new site with one is a new onboarding)."""
+        with self.db.connection() as conn:
+            rows = conn.execute("select distinct domain from public.site_deletions where domain = any(%s)",
+                                (list(domains),)).fetchall()
+        return {r[0] for r in rows}
+
     def deletions_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
         """(seq, domain) of sites deleted after `seq`, oldest first."""
         with self.db.connection() as conn:

@@ -1,0 +1,74 @@
+"""The new-sites sensor admits onboarding runs at the registrar's pace: every new site gets its
+partition at once, runs are requested for as many as Namecheap's budget serves ahead of the
+admitted sites that have not started, the oldest first; nothing is skipped or requested twice."""
+
+from __future__ import annotations
+
+import json
+
+from factory.onboarding_eta import admission_room
+from tests.onboarding.conftest import Stack, add_fleet
+
+
+def test_the_room_is_what_namecheaps_budget_serves_ahead() -> None:
+    assert admission_room(60) == 10  # 20 requests a minute, two a site
+    assert admission_room(1800) == 300  # 30 minutes of the per-minute window (the hour allows 700)
+    assert admission_room(86400) == 4000  # the day's 8,000
+    assert admission_room(0) is None  # no limit
+
+
+def _start(stack: Stack, domains: list[str]) -> None:
+    for domain in domains:
+        stack.store.steps.start(stack.store.sites.get(domain).id, "dns_zone")
+
+
+def test_a_large_import_is_admitted_as_the_budget_serves_it(stack: Stack, monkeypatch) -> None:
+    monkeypatch.setenv("FACTORY_ONBOARDING_ADMIT_AHEAD_S", "60")  # ten sites ahead
+    import definitions
+    from factory.config import load_settings
+
+    stack.defs = definitions.build_definitions(load_settings())
+    domains = add_fleet(stack.store, 14)
+
+    first = stack.sensor_tick()
+    assert sorted(stack.instance.get_dynamic_partitions("site")) == sorted(domains)  # all visible at once
+    assert [r.partition_key for r in first.run_requests] == domains[:10]  # the oldest ten
+    assert all(r.tags["factory/trigger"] == "new-site" for r in first.run_requests)
+
+    second = stack.sensor_tick(first.cursor)
+    assert second.run_requests == []  # ten admitted, none started: no room
+
+    _start(stack, domains[:3])
+    third = stack.sensor_tick(second.cursor)
+    assert [r.partition_key for r in third.run_requests] == domains[10:13]
+
+    _start(stack, domains[3:10])
+    fourth = stack.sensor_tick(third.cursor)
+    assert [r.partition_key for r in fourth.run_requests] == domains[13:]
+    assert json.loads(fourth.cursor)["admitted"] == json.loads(fourth.cursor)["seq"]
+    assert stack.sensor_tick(fourth.cursor).run_requests == []  # nobody twice
+
+
+def test_without_a_limit_every_new_site_is_admitted_at_once(stack: Stack, monkeypatch) -> None:
+    monkeypatch.setenv("FACTORY_ONBOARDING_ADMIT_AHEAD_S", "0")
+    import definitions
+    from factory.config import load_settings
+
+    stack.defs = definitions.build_definitions(load_settings())
+    domains = add_fleet(stack.store, 14)
+    assert sorted(r.partition_key for r in stack.sensor_tick().run_requests) == sorted(domains)
+
+
+def test_a_domain_deleted_then_added_again_later_is_onboarded_again(stack: Stack) -> None:
+    from factory.store import NewSite
+
+    domains = add_fleet(stack.store, 2)
+    first = stack.sensor_tick()
+    assert {r.run_key for r in first.run_requests} == set(domains)
+    stack.store.sites.delete(domains[0])
+    second = stack.sensor_tick(first.cursor)  # the deletion, in a tick of its own
+    assert domains[0] not in stack.instance.get_dynamic_partitions("site")
+
+    again = stack.store.sites.add_many([NewSite(domains[0], "CF_0", None, "Again")])[0]
+    third = stack.sensor_tick(second.cursor)
+    assert [(r.partition_key, r.run_key) for r in third.run_requests] == [(domains[0], f"{domains[0]}:{again.id}")]
