@@ -16,16 +16,16 @@ def _limiter(store) -> SharedRateLimiter:
 
 def test_every_window_holds_and_a_refusal_takes_nothing(store) -> None:
     limiter = _limiter(store)
-    small = budget("bench", (3, 1.0), (5, 30.0))
+    small = budget("bench", (3, 3.0), (5, 60.0))
     assert [limiter.try_acquire(small, "key-a") for _ in range(4)] == [True, True, True, False]
-    assert limiter.used(small, "key-a") == {1.0: 3, 30.0: 3}  # the refused request was not counted
+    assert limiter.used(small, "key-a") == {3.0: 3, 60.0: 3}  # the refused request was not counted
 
-    waited = limiter.acquire(small, "key-a")  # the per-second window frees within a second
-    assert 0 < waited <= 1.2
+    waited = limiter.acquire(small, "key-a")  # the 3-second window frees, not the minute
+    assert 0 < waited <= 3.5
     assert limiter.try_acquire(small, "key-a")
-    assert limiter.used(small, "key-a")[30.0] == 5
-    time.sleep(1.1)
-    assert not limiter.try_acquire(small, "key-a")  # the 30-second window is full now
+    assert limiter.used(small, "key-a")[60.0] == 5
+    time.sleep(3.1)
+    assert not limiter.try_acquire(small, "key-a")  # the minute's window is full now
     assert limiter.try_acquire(small, "key-b")  # per credential
 
 
