@@ -365,7 +365,8 @@ def hub_figures(url: str, home: Path, args: argparse.Namespace) -> dict:
         token = operator_token(url)
         with psycopg.connect(url) as conn:
             accounts = [str(r[0]) for r in conn.execute("select id from public.cloudflare_accounts")]
-        cursor = httpx.get(base + "/api/sites/changes", headers={"Authorization": f"Bearer {token}"}).json()["cursor"]
+        cursor = httpx.get(base + "/api/sites/changes", headers={"Authorization": f"Bearer {token}"},
+                           timeout=120).json()["cursor"]
         hub = {}
         for label, path_for in routes(args.sites, args.days, accounts, cursor).items():
             # CPU per request (Hub workers and their Postgres backends) does not depend on what else
