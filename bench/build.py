@@ -4,7 +4,8 @@
 
 Starts its own Postgres database, Directus (npm) and sshd, fills Directus through `site_content`
 (the sandbox's OpenAI simulator), then measures with the real assets:
-  batched_s     one `site_build` run over all sites (one Astro process)
+  batched_s     one `site_build` run over all sites (one Astro process; and the Lighthouse quality
+                gate over the new builds unless --no-quality-gate)
   astro_only_s  a bare Astro build of the same pages in the same run (the floor for batched_s;
                 goal: batched_s <= 1.5 x astro_only_s)
   per_site_s    building sites one Astro process each: a sample of --sample sites is timed and
@@ -89,7 +90,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=200)
     parser.add_argument("--sample", type=int, default=10, help="sites built one process each (timed)")
+    parser.add_argument("--no-quality-gate", action="store_true",
+                        help="site_build without the Lighthouse gate (FACTORY_QUALITY_GATE=false): batched_s is then "
+                             "the build alone, comparable with astro_only_s")
     args = parser.parse_args()
+    if args.no_quality_gate:
+        os.environ["FACTORY_QUALITY_GATE"] = "false"
     n = args.sites
     work = Path(tempfile.mkdtemp(prefix="bench-build-"))
     os.environ.setdefault("FACTORY_SECRET_KEY", Fernet.generate_key().decode())  # throw-away data only
@@ -134,6 +140,7 @@ def main() -> None:
             log("batched build of all sites (one Astro process) ...")
             result, batched_s = run_range([site_build], domains, resources, instance, "bench_build")
             assert metadata(result, site_build)["changed"] == n
+            log(f"batched_s {batched_s:.2f}")
 
             builder = factory.ctx.clients.builder()
             template = builder.template_version()
@@ -147,6 +154,7 @@ def main() -> None:
 
             log(f"bare Astro build of the same {n} sites (no Dagster, no Directus, no collecting) ...")
             astro_only_s = astro_only(builder, inputs, work / "astro-only")
+            log(f"astro_only_s {astro_only_s:.2f} (batched_s / astro_only_s = {batched_s / astro_only_s:.2f})")
 
             log(f"per-site builds of a sample of {args.sample} (one Astro process each) ...")
             sample_times = []
@@ -186,6 +194,7 @@ def main() -> None:
             "content_s": round(content_s, 1),
             "first_deploy_s": round(deploy_s, 1),
             "first_deploy_bytes": first_bytes,
+            "quality_gate": not args.no_quality_gate,
             "cpus": os.cpu_count(),
         }
     finally:
