@@ -8,7 +8,9 @@ fleet as onboarding leaves it (Matomo ids, verified properties over a few Google
 serves the simulators from a separate `python -m sandbox` process (--latency per request), then
 launches `analytics_job` over the partition range as one run. The last line printed is a
 JSON object: sites, days, rows, api_calls (per vendor, counted by the sandbox), wall_s (the
-run), db_write_s (the upsert inside the run).
+run), fetch_s (the vendors' part of it), db_write_s (the upsert inside the run) and bound_s: the
+least time Search Console's per-user quota (1,200 queries a minute, enforced by the simulator)
+and the latency allow for the run's queries (goal: wall_s <= 1.25 x bound_s).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import shlex
 import socket
@@ -39,6 +42,25 @@ from devtools.sandbox import SandboxServer
 from tests.analytics.fleet import seed_fleet
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+TIME_SCALE = 0.01  # the simulators' clock (and the budgets') runs 100 times faster
+
+
+def search_console_bound_s(requests: list[dict], latency_s: float, time_scale: float) -> float:
+    """The least time Search Console allows for the run's calls: per Google account, a token
+    refresh, then its N queries, of which the per-user quota (1,200 a minute, sliding) admits
+    1,200 per window: at least ceil(N / 1,200) - 1 full windows, and the last answer's latency.
+    The accounts are independent: the slowest one bounds the run."""
+    from devtools.sandbox.ratelimit import LIMITS
+
+    quota = LIMITS["search_console"]
+    per_account: dict[str, int] = {}
+    for r in requests:
+        if "/searchAnalytics/query" in r["path"] and r.get("credential") and not r.get("rate_limited"):
+            per_account[r["credential"]] = per_account.get(r["credential"], 0) + 1
+    return max(((math.ceil(n / quota["limit"]) - 1) * quota["window_s"] * time_scale + 2 * latency_s
+                for n in per_account.values()), default=0.0)
 
 
 def log(message: str) -> None:
@@ -102,11 +124,11 @@ def main() -> None:
         seeder = SandboxServer(state_dir=home / "sandbox")
         fleet = seed_fleet(store, seeder, args.sites, accounts=args.accounts, created=start - dt.timedelta(days=30))
         seeder.stop()  # never started: just writes state.json
-        sb = subprocess.Popen([sys.executable, "-m", "devtools.sandbox", "--port", str(free_port()), "--time-scale", "0.01",
+        sb = subprocess.Popen([sys.executable, "-m", "devtools.sandbox", "--port", str(free_port()), "--time-scale", str(TIME_SCALE),
                                "--latency", str(args.latency), "--state-dir", str(home / "sandbox")],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
-            os.environ.update({**sandbox_env(sb), "FACTORY_DATABASE_URL": app_url, "FACTORY_RATE_TIME_SCALE": "0.01"})
+            os.environ.update({**sandbox_env(sb), "FACTORY_DATABASE_URL": app_url, "FACTORY_RATE_TIME_SCALE": str(TIME_SCALE)})
             admin = httpx.Client(base_url=os.environ["SANDBOX_URL"] + "/_sandbox/", timeout=30)
             admin.post("today", json={"today": today.isoformat()}).raise_for_status()
             log(f"seeded {len(fleet)} sites ({sum(s.gsc for s in fleet)} verified properties); "
@@ -129,6 +151,10 @@ def main() -> None:
             if not result.success:
                 raise SystemExit("the backfill run failed")
             made = admin.get("requests").json()["requests"][seen:]
+            bound_s = search_console_bound_s(made, args.latency, TIME_SCALE)
+            asked = sorted(r["t"] for r in made if "/searchAnalytics/query" in r["path"])
+            # From the first query received to the last one's answer (the vendor's view of the run).
+            gsc_span_s = asked[-1] - asked[0] + args.latency if asked else 0.0
             calls = {"matomo": sum(r["vendor"] == "matomo" for r in made),
                      "search_console": sum("/searchAnalytics/query" in r["path"] for r in made),
                      "google_token": sum(r["path"].endswith("/google/token") for r in made)}
@@ -142,7 +168,11 @@ def main() -> None:
             "sites": args.sites, "days": args.days, "rows": rows,
             "verified_properties": sum(s.gsc for s in fleet), "google_accounts": args.accounts,
             "api_calls": calls, "wall_s": round(wall_s, 2), "db_write_s": meta["db_write_s"].value,
-            "fetch_s": meta["fetch_s"].value, "latency_s": args.latency,
+            "fetch_s": meta["fetch_s"].value, "latency_s": args.latency, "bound_s": round(bound_s, 3),
+            "wall_over_bound": round(wall_s / bound_s, 2) if bound_s else None,
+            "fetch_over_bound": round(meta["fetch_s"].value / bound_s, 2) if bound_s else None,
+            "gsc_span_s": round(gsc_span_s, 3),
+            "rate_limited": sum(bool(r.get("rate_limited")) for r in made),
         }))
     finally:
         if store is not None:

@@ -4,7 +4,10 @@
 
 Starts its own Postgres database, Directus (npm) and sshd, fills Directus through `site_content`
 (the sandbox's OpenAI simulator), then measures with the real assets:
-  batched_s     one `site_build` run over all sites (one Astro process)
+  batched_s     one `site_build` run over all sites (one Astro process; and the Lighthouse quality
+                gate over the new builds unless --no-quality-gate)
+  astro_only_s  a bare Astro build of the same pages in the same run (the floor for batched_s;
+                goal: batched_s <= 1.5 x astro_only_s)
   per_site_s    building sites one Astro process each: a sample of --sample sites is timed and
                 scaled to the fleet (per_site_sample says how many were timed)
   unchanged_s   re-materializing `site_build` + `site_deployment` for all sites with nothing changed
@@ -63,6 +66,20 @@ def run_range(assets, domains: list[str], resources: dict, instance: dg.DagsterI
     return result, elapsed
 
 
+def astro_only(builder, inputs: list, work: Path) -> float:
+    """Seconds of one bare Astro build of these sites' pages: the input file written beforehand,
+    then only the Astro process (what `site_build` cannot do in less)."""
+    work.mkdir(parents=True)
+    keyed = [{"key": f"s{i:04d}", **one.data} for i, one in enumerate(inputs)]
+    (work / "input.json").write_text(json.dumps({"sites": keyed}, ensure_ascii=False))
+    started = time.monotonic()
+    builder._astro(work)  # noqa: SLF001 - the bare step, timed on its own
+    elapsed = time.monotonic() - started
+    if not (work / "dist" / keyed[-1]["key"] / "index.html").exists():
+        raise SystemExit("the bare Astro build produced no pages")
+    return elapsed
+
+
 def metadata(result, asset) -> dict:
     # A range run records one materialization per partition, all with the step's metadata.
     event = result.asset_materializations_for_node(asset.op.name)[0]
@@ -73,7 +90,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=200)
     parser.add_argument("--sample", type=int, default=10, help="sites built one process each (timed)")
+    parser.add_argument("--no-quality-gate", action="store_true",
+                        help="site_build without the Lighthouse gate (FACTORY_QUALITY_GATE=false): batched_s is then "
+                             "the build alone, comparable with astro_only_s")
     args = parser.parse_args()
+    if args.no_quality_gate:
+        os.environ["FACTORY_QUALITY_GATE"] = "false"
     n = args.sites
     work = Path(tempfile.mkdtemp(prefix="bench-build-"))
     os.environ.setdefault("FACTORY_SECRET_KEY", Fernet.generate_key().decode())  # throw-away data only
@@ -118,17 +140,25 @@ def main() -> None:
             log("batched build of all sites (one Astro process) ...")
             result, batched_s = run_range([site_build], domains, resources, instance, "bench_build")
             assert metadata(result, site_build)["changed"] == n
+            log(f"batched_s {batched_s:.2f}")
 
-            log(f"per-site builds of a sample of {args.sample} (one Astro process each) ...")
             builder = factory.ctx.clients.builder()
             template = builder.template_version()
             with factory.ctx.clients.directus() as client:
-                pages = client.pages(domains[: args.sample], published_only=True)
-                tags = client.sites(domains[: args.sample])
+                pages = client.pages(domains, published_only=True)
+                tags = client.sites(domains)
+            inputs = [build_input(BuildDesired(domain, brand_for(domain, f"Bench Site {i}"), env["MATOMO_URL"], i + 1,
+                                               template),
+                                  BuildObserved(None, tags[domain]["tagline"], pages[domain]))
+                      for i, domain in enumerate(domains)]
+
+            log(f"bare Astro build of the same {n} sites (no Dagster, no Directus, no collecting) ...")
+            astro_only_s = astro_only(builder, inputs, work / "astro-only")
+            log(f"astro_only_s {astro_only_s:.2f} (batched_s / astro_only_s = {batched_s / astro_only_s:.2f})")
+
+            log(f"per-site builds of a sample of {args.sample} (one Astro process each) ...")
             sample_times = []
-            for i, domain in enumerate(domains[: args.sample]):
-                want = BuildDesired(domain, brand_for(domain, f"Bench Site {i}"), env["MATOMO_URL"], i + 1, template)
-                one = build_input(want, BuildObserved(None, tags[domain]["tagline"], pages[domain]))
+            for one in inputs[: args.sample]:
                 started = time.monotonic()
                 builder.__class__(work / "per-site-builds", builder.template_dir).build([one])
                 sample_times.append(time.monotonic() - started)
@@ -150,6 +180,8 @@ def main() -> None:
         figures = {
             "sites": n,
             "batched_s": round(batched_s, 2),
+            "astro_only_s": round(astro_only_s, 2),
+            "batched_over_astro_only": round(batched_s / astro_only_s, 2),
             "per_site_s": round(per_site_s, 1),
             "per_site_sample": args.sample,
             "per_site_mean_s": round(sum(sample_times) / len(sample_times), 2),
@@ -162,6 +194,7 @@ def main() -> None:
             "content_s": round(content_s, 1),
             "first_deploy_s": round(deploy_s, 1),
             "first_deploy_bytes": first_bytes,
+            "quality_gate": not args.no_quality_gate,
             "cpus": os.cpu_count(),
         }
     finally:

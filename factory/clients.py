@@ -88,6 +88,9 @@ class Clients:
     def google_caller(self, refresh_token: str) -> VendorCaller:
         return self.caller(google.BUDGET, refresh_token, google.classify)
 
+    def search_analytics_caller(self, refresh_token: str) -> VendorCaller:
+        return self.caller(google.SEARCH_ANALYTICS_BUDGET, refresh_token, google.classify)
+
     def google(self, account_id: uuid.UUID) -> google.GoogleClient:
         token = self.store.gsc_accounts.credential(account_id)
         endpoints = self.google_endpoints()

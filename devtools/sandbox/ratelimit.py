@@ -29,6 +29,9 @@ NAMECHEAP_HOUR_S = 3600.0
 NAMECHEAP_DAY_LIMIT = 8000       # per day, per API key
 NAMECHEAP_DAY_S = 86400.0
 
+SEARCH_ANALYTICS_LIMIT = 1200   # searchanalytics.query: 1,200 queries per minute per user (vendor-apis.md §5.6)
+SEARCH_ANALYTICS_WINDOW_S = 60.0  # (and per site; one query per site per run stays far below that)
+
 CLOUDFLARE_WINDOWS = [(CLOUDFLARE_LIMIT, CLOUDFLARE_WINDOW_S, CLOUDFLARE_BLOCK_S)]
 NAMECHEAP_WINDOWS = [(NAMECHEAP_LIMIT, NAMECHEAP_WINDOW_S, NAMECHEAP_BLOCK_S),
                      (NAMECHEAP_HOUR_LIMIT, NAMECHEAP_HOUR_S, 0.0), (NAMECHEAP_DAY_LIMIT, NAMECHEAP_DAY_S, 0.0)]
@@ -36,6 +39,9 @@ NAMECHEAP_WINDOWS = [(NAMECHEAP_LIMIT, NAMECHEAP_WINDOW_S, NAMECHEAP_BLOCK_S),
 LIMITS = {
     "cloudflare": {"limit": CLOUDFLARE_LIMIT, "window_s": CLOUDFLARE_WINDOW_S, "block_s": CLOUDFLARE_BLOCK_S,
                    "windows": [{"limit": n, "window_s": w, "block_s": b} for n, w, b in CLOUDFLARE_WINDOWS]},
+    "search_console": {"limit": SEARCH_ANALYTICS_LIMIT, "window_s": SEARCH_ANALYTICS_WINDOW_S, "block_s": 0.0,
+                       "windows": [{"limit": SEARCH_ANALYTICS_LIMIT, "window_s": SEARCH_ANALYTICS_WINDOW_S,
+                                    "block_s": 0.0}]},
     "namecheap": {"limit": NAMECHEAP_LIMIT, "window_s": NAMECHEAP_WINDOW_S, "block_s": NAMECHEAP_BLOCK_S,
                   "windows": [{"limit": n, "window_s": w, "block_s": b} for n, w, b in NAMECHEAP_WINDOWS]},
 }

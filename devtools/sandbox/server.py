@@ -45,6 +45,8 @@ from .openai import fault_response as openai_fault_response
 from .ratelimit import (
     CLOUDFLARE_WINDOWS,
     NAMECHEAP_WINDOWS,
+    SEARCH_ANALYTICS_LIMIT,
+    SEARCH_ANALYTICS_WINDOW_S,
     RateLimiter,
     retry_after_headers,
 )
@@ -153,6 +155,7 @@ class SandboxServer:
         self.limiters = {
             "cloudflare": RateLimiter(self.clock, CLOUDFLARE_WINDOWS),
             "namecheap": RateLimiter(self.clock, NAMECHEAP_WINDOWS),
+            "search_console": RateLimiter(self.clock, SEARCH_ANALYTICS_LIMIT, SEARCH_ANALYTICS_WINDOW_S),
         }
         self.clpctl_counters: dict = {}
         self._reset_clpctl_counters()
@@ -506,7 +509,18 @@ class SandboxServer:
                 return self.google.site_verification(req, acct, raw_rest[2:]) if acct else self.google.unauthenticated()
             if rest[:2] == ["webmasters", "v3"]:
                 acct = self.google.account_for(req)
-                return self.google.search_console(req, acct, raw_rest[2:]) if acct else self.google.unauthenticated()
+                if not acct:
+                    return self.google.unauthenticated()
+                if rest[-2:] == ["searchAnalytics", "query"]:
+                    # Search Analytics' per-user quota (what a concurrent analytics run must stay within).
+                    entry["credential"] = _credential_id(acct)
+                    wait = self.limiters["search_console"].check(acct)
+                    if wait is not None:
+                        entry["rate_limited"] = True
+                        return gerror(429, "Quota exceeded for quota metric 'Search Analytics queries' and limit "
+                                           "'Queries per minute per user'.", "rateLimitExceeded",
+                                      headers=retry_after_headers(wait))
+                return self.google.search_console(req, acct, raw_rest[2:])
         return gerror(404, f"Not Found: {req.path}", "notFound")
 
     # ---- admin API -------------------------------------------------------------

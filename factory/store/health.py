@@ -189,9 +189,9 @@ class Health:
             rows = conn.execute(
                 "select check_kind, count(*), count(distinct site_id), bool_or(status = 'fail')"
                 " from public.site_health where resolved_at is null group by check_kind order by check_kind").fetchall()
-            sites = conn.execute("select count(distinct site_id) from public.site_health"
-                                 " where resolved_at is null").fetchone()[0]
-            last = conn.execute("select max(last_seen) from public.site_health").fetchone()[0]
+            sites, last = conn.execute(
+                "select (select count(distinct site_id) from public.site_health where resolved_at is null),"
+                " (select max(last_seen) from public.site_health)").fetchone()
         kinds = [{"check_kind": k, "problems": n, "sites": s, "status": "fail" if f else "warn"}
                  for k, n, s, f in rows]
         return {"open_problems": sum(k["problems"] for k in kinds), "sites_affected": sites, "kinds": kinds,
@@ -201,10 +201,15 @@ class Health:
         """Per day (UTC) of the last `days`: problems open at the end of that day."""
         now = now or dt.datetime.now(dt.UTC)
         with self.db.connection() as conn:
+            # The problems that can count (open, or resolved within the period) are read once; each
+            # day then counts among those few, not among the whole history.
             rows = conn.execute(
-                "select d::date, (select count(*) from public.site_health h where h.first_seen < d + interval '1 day'"
+                "with span as (select (%s::timestamptz at time zone 'UTC')::date - (%s - 1) as first,"
+                "                     (%s::timestamptz at time zone 'UTC')::date as last),"
+                " h as materialized (select h.first_seen, h.resolved_at from public.site_health h, span"
+                "   where h.resolved_at is null or h.resolved_at >= span.first)"
+                " select d::date, (select count(*) from h where h.first_seen < d + interval '1 day'"
                 " and (h.resolved_at is null or h.resolved_at >= d + interval '1 day'))"
-                " from generate_series((%s::timestamptz at time zone 'UTC')::date - (%s - 1),"
-                " (%s::timestamptz at time zone 'UTC')::date, interval '1 day') d order by d",
+                " from span, generate_series(span.first, span.last, interval '1 day') d order by d",
                 (now, days, now)).fetchall()
         return [{"date": d, "open_problems": n} for d, n in rows]

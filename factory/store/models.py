@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -59,7 +59,7 @@ class Site:
     state: str = "pending"  # the site as a whole: failed | onboarding | pending | live (sites.site_state)
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return dict(self.__dict__)  # a plain dataclass (no slots): its fields are its __dict__
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from typing import Any
 
 import psycopg
 from psycopg import errors, sql
-from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
+from psycopg.rows import class_row, dict_row
+from psycopg.types.json import Jsonb, set_json_loads
+from pydantic_core import from_json
 
 from factory.domains import InvalidDomain, normalize_domain
 from factory.store.database import Database
@@ -41,6 +42,26 @@ select s.id, s.created_at, s.updated_at, s.seq, s.domain, s.brand_name,
   left join public.gsc_accounts g on g.id = s.gsc_account_id
 """
 
+
+# A page of the sites list as the Hub shows it: the columns of a site there, and each recorded step
+# (as JSON, in onboarding order). The page's ids are chosen first from a narrow scan (an index on
+# the sort key, where there is one) and only those rows are read in full.
+_PAGE_COLUMNS = """
+select s.id, s.created_at, s.updated_at, s.domain, s.brand_name,
+       s.cloudflare_account_id, c.account_nickname as cloudflare_account,
+       s.gsc_account_id, g.email as gsc_account,
+       s.status_dns, s.status_hosting, s.status_content, s.status_deployment, s.gsc_verification_status,
+       s.hosting_doc_root, s.matomo_site_id, s.error_message, s.error_step,
+       s.cloudflare_zone_id, s.cloudflare_zone_status, s.gsc_property, s.decommissioned_at,
+       s.site_state as state,
+       coalesce((select json_agg(json_build_object(
+                    'step', t.step, 'state', t.state, 'since', t.since, 'waiting_for', t.waiting_for,
+                    'waiting_since', t.waiting_since, 'next_check_at', t.next_check_at,
+                    'deadline_at', t.deadline_at, 'checks', t.checks, 'last_error', t.last_error,
+                    'last_error_at', t.last_error_at)
+                  order by array_position(%s::text[], t.step), t.step)
+                   from public.site_steps t where t.site_id = s.id), '[]') as steps
+"""
 
 # The site as a whole (sites.site_state, kept by triggers), in the order "status" sorts by.
 SITE_STATES = ("failed", "onboarding", "pending", "live")
@@ -90,8 +111,8 @@ class SiteQuery:
         tie = "" if self.sort == "created" else ", s.domain"
         return sql.SQL(f" order by {_SORTS[self.sort]}{direction}{tie}")
 
-    def where(self) -> tuple[sql.Composable, list[Any]]:
-        clauses: list[sql.Composable] = []
+    def where(self, *extra: sql.Composable) -> tuple[sql.Composable, list[Any]]:
+        clauses: list[sql.Composable] = list(extra)
         params: list[Any] = []
         if self.decommissioned is not None:
             clauses.append(sql.SQL("s.decommissioned_at is not null" if self.decommissioned
@@ -217,6 +238,31 @@ class Sites:
         with self.db.connection() as conn:
             return conn.cursor(row_factory=class_row(Site)).execute(statement, params).fetchall()
 
+    def page(self, query: SiteQuery, step_order: Sequence[str]) -> list[dict[str, Any]]:
+        """The sites of one page as plain rows (SiteOut's fields, `steps` a list of dicts), sorted."""
+        if query.sort == "account":
+            # Account by account in nickname order, each account's sites by domain: the sort goes a
+            # group at a time (an incremental sort) and stops at the page, instead of sorting the fleet.
+            where, params = query.where(sql.SQL("s.cloudflare_account_id = c.id"))
+            ids = (sql.SQL("select s.id from (select id, lower(account_nickname) as nickname"
+                           " from public.cloudflare_accounts order by nickname) c cross join lateral (select s.id, s.domain"
+                           " from public.sites s") + where + sql.SQL(" order by s.domain) s order by c.nickname")
+                   + sql.SQL(" desc" if query.descending else "") + sql.SQL(", s.domain"))
+        else:
+            where, params = query.where()
+            ids = sql.SQL("select s.id from public.sites s") + where + query.order_by()
+        if query.limit is not None:
+            ids += sql.SQL(" limit %s offset %s")
+            params += [query.limit, query.offset]
+        statement = (sql.SQL(_PAGE_COLUMNS) + sql.SQL(" from unnest(array(") + ids + sql.SQL(
+            ")) with ordinality p(id, n) join public.sites s on s.id = p.id"
+            " join public.cloudflare_accounts c on c.id = s.cloudflare_account_id"
+            " left join public.gsc_accounts g on g.id = s.gsc_account_id order by p.n"))
+        with self.db.connection() as conn:
+            cur = conn.cursor(row_factory=dict_row)
+            set_json_loads(from_json, cur)  # the steps' JSON, parsed by pydantic-core
+            return cur.execute(statement, [list(step_order), *params]).fetchall()
+
     def count(self, query: SiteQuery | None = None) -> int:
         where, params = (query or SiteQuery()).where()
         with self.db.connection() as conn:
@@ -225,9 +271,10 @@ class Sites:
     def count_by_state(self) -> dict[str, int]:
         """How many sites of the live fleet stand in each state, and how many were decommissioned."""
         with self.db.connection() as conn:
-            rows = conn.execute("select coalesce(site_state, 'decommissioned'), count(*) from"
-                                " (select case when decommissioned_at is null then site_state end as site_state"
-                                "    from public.sites) s group by 1").fetchall()
+            # Index-only: the live fleet's states (sites_live_state_idx), the decommissioned apart.
+            rows = conn.execute("select site_state, count(*) from public.sites where decommissioned_at is null"
+                                " group by 1 union all select 'decommissioned', count(*) from public.sites"
+                                " where decommissioned_at is not null").fetchall()
         counts = dict.fromkeys((*SITE_STATES, "decommissioned"), 0)
         counts.update({r[0]: r[1] for r in rows})
         return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -13,7 +14,8 @@ Classify = Callable[[Exception], "VendorError | None"]
 
 
 class VendorCaller:
-    """Calls one vendor for one credential. Every attempt (retries included) spends budget."""
+    """Calls one vendor for one credential. Every attempt (retries included) spends budget: its
+    own, or budget `reserve` took beforehand for a batch of calls."""
 
     def __init__(self, limiter: SharedRateLimiter | None, budget: Budget | None, credential: str,
                  policy: RetryPolicy, classify: Classify):
@@ -22,10 +24,32 @@ class VendorCaller:
         self._credential = credential
         self._policy = policy
         self._classify = classify
+        self._reserved = 0
+        self._lock = threading.Lock()
+
+    @property
+    def budgeted(self) -> bool:
+        return self._limiter is not None and self._budget is not None and not self._budget.unlimited
+
+    def reserve(self, n: int) -> None:
+        """Spend budget for the next `n` attempts at once (blocks until they fit): calls about to be
+        made together then cost the shared budget one round trip instead of one each."""
+        if not self.budgeted or n <= 0:
+            return
+        self._limiter.acquire(self._budget, self._credential, n=n)
+        with self._lock:
+            self._reserved += n
+
+    def _take_reserved(self) -> bool:
+        with self._lock:
+            if self._reserved > 0:
+                self._reserved -= 1
+                return True
+        return False
 
     def __call__(self, fn: Callable[[], T], what: str) -> T:
         def attempt() -> T:
-            if self._limiter is not None and self._budget is not None:
+            if self.budgeted and not self._take_reserved():
                 self._limiter.acquire(self._budget, self._credential)
             return fn()
 

@@ -25,6 +25,8 @@ VENDOR = "google"
 SCOPES = ["https://www.googleapis.com/auth/webmasters", "https://www.googleapis.com/auth/siteverification"]
 # Search Console's strictest per-user quota (sites.*: 200 per minute), per Google account.
 BUDGET = budget(VENDOR, (200, 60.0, 1.0))
+# Search Analytics queries have a quota of their own: 1,200 per minute per user (vendor-apis.md §5.6).
+SEARCH_ANALYTICS_BUDGET = budget("google-search-analytics", (1200, 60.0, 1.0))
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "RESOURCE_EXHAUSTED"}
 
 
@@ -100,8 +102,9 @@ class GoogleClient:
     def add_property(self, site_url: str) -> None:
         self._call(lambda: self._sc.sites().add(siteUrl=site_url).execute(), f"add {site_url}")
 
-    def search_analytics(self, site_url: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(lambda: self._sc.searchanalytics().query(siteUrl=site_url, body=body).execute(),
+    def search_analytics(self, site_url: str, body: dict[str, Any], http: Any = None) -> dict[str, Any]:
+        """`http`: the connection to use (httplib2 is not thread-safe: one per thread shares this client)."""
+        return self._call(lambda: self._sc.searchanalytics().query(siteUrl=site_url, body=body).execute(http=http),
                           f"searchanalytics {site_url}")
 
 
@@ -131,6 +134,10 @@ class GoogleEndpoints:
         options = {"api_endpoint": endpoint} if endpoint else None
         return build(name, version, credentials=credentials, static_discovery=True, cache_discovery=False,
                      client_options=options)
+
+    def http(self, credentials: Credentials) -> Any:
+        """A connection of one's own over these credentials (for one thread)."""
+        return google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=self.timeout_s))
 
     def client(self, credentials: Credentials, call: VendorCaller, *, verification: bool = True) -> GoogleClient:
         """Search Console (and Site Verification) over these credentials. httplib2 is not
