@@ -25,7 +25,7 @@ HEALTH_ASSET = "site_health"
 
 # The checks of the per-site `site_health` asset: one per part of a site, each fed by check kinds.
 CHECK_OF_KIND = {
-    "drift.dns": "dns", checks.NAMESERVERS: "dns", checks.DOMAIN_EXPIRY: "registration",
+    "drift.dns": "dns", checks.NAMESERVERS: "dns", checks.DOC_ROOT: "hosting", checks.VERIFICATION_TXT: "search_console", checks.DOMAIN_EXPIRY: "registration",
     checks.AUTO_RENEW: "registration", "drift.hosting": "hosting", "drift.matomo": "matomo",
     "drift.search_console": "search_console", "drift.content": "content", "drift.build": "build",
     "drift.deploy": "deploy", checks.HTTPS: "live_site", checks.CANONICAL: "live_site",

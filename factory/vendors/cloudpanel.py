@@ -87,6 +87,14 @@ class CloudPanelClient:
                             "sites", self.home_dir.rstrip("/") or "/"], "list sites")
         return {line.strip() for line in result.stdout.splitlines() if line.strip()}
 
+    def doc_roots(self) -> set[str]:
+        """Every site's doc root that serves something (a directory, or a release symlink whose
+        release is there), in one SSH command for the whole fleet; a removed doc root, or a
+        symlink to a release that was deleted, is not listed."""
+        result = self._run(["sh", "-c", 'for d in "$1"/*/htdocs/*; do [ -d "$d" ] && echo "$d"; done; true',
+                            "doc-roots", self.home_dir.rstrip("/") or "/"], "list doc roots")
+        return {line.strip() for line in result.stdout.splitlines() if line.strip()}
+
     def delete_site(self, domain: str) -> None:
         """clpctl site:delete --force (without --force it asks, and a 'no' exits 0 having deleted nothing)."""
         result = self._run([self.clpctl, "site:delete", f"--domainName={normalize_domain(domain)}", "--force"],

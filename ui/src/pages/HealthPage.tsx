@@ -5,6 +5,7 @@ import { ProblemsTable } from "../components/ProblemsTable";
 import { RepairButton } from "../components/RepairButton";
 import { Empty, ErrorBox, Loading } from "../components/States";
 import { formatDateTime } from "../lib/dates";
+import { isRepairable } from "../lib/health";
 
 const POLL_MS = 60000;
 
@@ -13,7 +14,7 @@ export function HealthPage() {
   const [kind, setKind] = useState<string | null>(null);
   const summary = useApi(() => api.healthSummary(), [], { pollMs: POLL_MS });
   const problems = useApi(() => api.healthProblems({ check_kind: kind, limit: 1000 }), [kind, summary.data?.last_seen]);
-  const drifted = (summary.data?.kinds ?? []).some((k) => k.check_kind.startsWith("drift.") || k.check_kind === "nameservers");
+  const drifted = (summary.data?.kinds ?? []).some((k) => isRepairable(k.check_kind));
   const peak = Math.max(1, ...(summary.data?.trend ?? []).map((t) => t.open_problems));
 
   return (

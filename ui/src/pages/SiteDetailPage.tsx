@@ -15,6 +15,7 @@ import { StepsTable } from "../components/StepsTable";
 import { formatDateTime } from "../lib/dates";
 import { toSeries } from "../lib/series";
 import { isSettling, SITE_STATE_LABEL, siteState } from "../lib/steps";
+import { isRepairable } from "../lib/health";
 
 const POLL_MS = 4000;
 
@@ -88,7 +89,7 @@ export function SiteDetailPage() {
         <section aria-labelledby="problems-title">
           <h2 id="problems-title">Open health problems</h2>
           <ProblemsTable problems={problems} showSite={false} />
-          {problems.some((p) => p.check_kind.startsWith("drift.") || p.check_kind === "nameservers") && (
+          {problems.some((p) => isRepairable(p.check_kind)) && (
             <RepairButton sites={[s.domain]} label="Repair this site" onDone={site.reload} />
           )}
         </section>
