@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # Which check kinds alert on which channel: "kind=channel,..." (channels webhook, email, both,
     # none; a family like drift covers drift.dns, ...). Unset or unnamed kinds: both channels.
     alert_routes: str | None = Field(None, **_env("FACTORY_ALERT_ROUTES"))
+    # The daily digest: off; daily (one message a day summarising the open problems by kind, besides
+    # the alerts); only (the digest instead of the per-problem alerts and resolved messages).
+    alert_digest: Literal["off", "daily", "only"] = Field("off", **_env("FACTORY_ALERT_DIGEST"))
+    alert_digest_hour: int = Field(8, ge=0, le=23, **_env("FACTORY_ALERT_DIGEST_HOUR"))  # UTC
 
     # -- quality: the Lighthouse gate and near-duplicates (docs/quality.md) ----------------------
     # Every build is audited and only a passing build is deployed; off only for stacks that test

@@ -45,11 +45,8 @@ def observe(ctx: LayerContext, site: Site, want: HostingDesired) -> HostingObser
 
 
 def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, HostingObserved]:
-    """The same as `observe`, batched: one SSH command lists every site on the host, one every
-    doc root."""
-    panel = ctx.clients.cloudpanel()
-    present = panel.sites_htdocs()
-    roots = panel.doc_roots()
+    """The same as `observe`, batched: one SSH command lists every site and doc root on the host."""
+    present, roots = ctx.clients.cloudpanel().listing()
     found = {}
     for site in sites:
         doc_root = desired(site, ctx.settings).doc_root
