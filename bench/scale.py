@@ -1,13 +1,15 @@
 """A fleet of 10,000 sites on one server: the Hub API and the new-sites sensor at that size.
 
     .venv/bin/python bench/scale.py [--sites 10000] [--days 365] [--clients 50] [--seconds 10]
+    .venv/bin/python bench/scale.py --only hub --keep /tmp/scale.db    # seed once, keep the database
+    .venv/bin/python bench/scale.py --only hub --reuse /tmp/scale.db   # measure again (no seeding)
 
 Seeds its own database (dropped afterwards) with --sites sites spread over statuses as in a real
 fleet (80 % live, 8 % onboarding, some waiting for zone activation, 7 % pending, 5 % failed),
 over 25 Cloudflare tokens and 5 Google accounts, and --days days of analytics per site (COPY:
 3.65 million rows at the defaults). Then, under uvicorn, --clients concurrent clients each send
 a request a second per route (the sites page with filters, search and sort; one site; the
-counts; a quiet changes poll; fleet analytics over 30 and 365 days), and one `new_sites_sensor`
+counts; a quiet changes poll; fleet analytics over 30 and 365 days; the health summary), and one `new_sites_sensor`
 tick runs with the fleet known and 1,000 new sites. The last line printed is one JSON object.
 """
 
@@ -109,6 +111,7 @@ def seed(url: str, sites: int, days: int) -> dict:
             for name, (step, state, waiting_for, error) in steps.items():
                 copy.write_row((ids[name], step, state, waiting_for, now if waiting_for else None,
                                 now + dt.timedelta(minutes=5) if waiting_for else None, error, now if error else None))
+        health = seed_health(cur, list(ids.values()), rng)
     sites_s = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -129,8 +132,32 @@ def seed(url: str, sites: int, days: int) -> dict:
         conn.execute("vacuum analyze")
         states = dict(conn.execute("select site_state, count(*) from public.sites group by 1").fetchall())
     return {"sites": sites, "analytics_rows": rows, "cloudflare_tokens": CLOUDFLARE_TOKENS,
-            "google_accounts": GOOGLE_ACCOUNTS, "states": states, "seed_sites_s": round(sites_s, 1),
+            "google_accounts": GOOGLE_ACCOUNTS, "states": states, "health_rows": health, "seed_sites_s": round(sites_s, 1),
             "seed_analytics_copy_s": round(analytics_s, 1), "vacuum_analyze_s": round(time.perf_counter() - started, 1)}
+
+
+HEALTH_KINDS = (("https", "fail", "the certificate expired"), ("drift.dns", "warn", "an A record differs"),
+                ("redirect", "warn", "www does not redirect"), ("domain_expiry", "warn", "expires in 20 days"))
+
+
+def seed_health(cur: psycopg.Cursor, site_ids: list, rng: random.Random) -> dict:
+    """The sweeps' findings as a fleet has them: 3 % of sites with an open problem, and 90 days of
+    resolved ones (about 1 site in 10 had one)."""
+    now = dt.datetime.now(dt.UTC)
+    rows: list[tuple] = []
+    for site_id in site_ids:
+        if rng.random() < 0.03:
+            kind, status, cause = rng.choice(HEALTH_KINDS)
+            rows.append((site_id, kind, status, cause, now - dt.timedelta(hours=rng.randrange(1, 24 * 30)), None))
+        if rng.random() < 0.1:
+            kind, status, cause = rng.choice(HEALTH_KINDS)
+            first = now - dt.timedelta(hours=rng.randrange(24, 24 * 90))
+            rows.append((site_id, kind, status, cause, first, first + dt.timedelta(hours=rng.randrange(1, 72))))
+    with cur.copy("copy public.site_health (site_id, check_kind, status, cause, first_seen, last_seen, resolved_at)"
+                  " from stdin") as copy:
+        for site_id, kind, status, cause, first, resolved in rows:
+            copy.write_row((site_id, kind, status, cause, first, resolved or now, resolved))
+    return {"open": sum(1 for r in rows if r[5] is None), "resolved": sum(1 for r in rows if r[5] is not None)}
 
 
 def _cpu_s(pids: list[int]) -> float:
@@ -195,6 +222,7 @@ def routes(sites: int, days: int, accounts: list[str], cursor: str) -> dict:
         "changes_poll": lambda rng: f"/api/sites/changes?since={cursor}",
         "fleet_analytics_30d": fleet(30),
         "fleet_analytics_365d": fleet(365),
+        "health_summary": lambda rng: "/api/health/summary",
     }
 
 
@@ -271,22 +299,69 @@ def main() -> None:
     parser.add_argument("--materialized", type=int, default=2000,
                         help="Partitions of dns_zone materialized before the GraphQL partition status.")
     parser.add_argument("--skip-graphql", action="store_true")
+    parser.add_argument("--only", choices=("hub", "sensor", "graphql"), action="append",
+                        help="Measure only these parts (repeatable); the seed is always done.")
+    parser.add_argument("--keep", metavar="FILE",
+                        help="Keep the seeded database and write its name to FILE (for --reuse).")
+    parser.add_argument("--reuse", metavar="FILE",
+                        help="Measure against the database a --keep run seeded (named in FILE): no seeding.")
     args = parser.parse_args()
+    parts = set(args.only or ("hub", "sensor", "graphql"))
+    if args.reuse and parts != {"hub"}:
+        parser.error("--reuse measures only the Hub (--only hub): the sensor tick adds sites")
+    if args.skip_graphql:
+        parts.discard("graphql")
 
-    app_db, dagster_db = create_database("bench_scale"), create_database("bench_scale_dagster")
+    if args.reuse:
+        app_db, dagster_db = Path(args.reuse).read_text().split()
+    else:
+        app_db, dagster_db = create_database("bench_scale"), create_database("bench_scale_dagster")
     home = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     os.environ.update({"FACTORY_HOME": str(home), "FACTORY_LOG_LEVEL": "WARNING"})  # its own secret key, here
-    server = None
     results: dict = {}
     try:
         url = url_for(app_db)
-        db.upgrade(url)
-        results["seed"] = seed(url, args.sites, args.days)
+        if args.reuse:
+            with psycopg.connect(url) as conn:
+                args.sites = conn.execute("select count(*) from public.sites").fetchone()[0]
+                args.days = conn.execute("select count(distinct date) from public.fleet_daily_analytics").fetchone()[0]
+            results["seed"] = {"reused": app_db, "sites": args.sites, "days": args.days}
+        else:
+            db.upgrade(url)
+            results["seed"] = seed(url, args.sites, args.days)
+        if args.keep:
+            Path(args.keep).write_text(f"{app_db} {dagster_db}\n")
         print("seeded", json.dumps(results["seed"]), flush=True)
-        port = free_port()
-        server = start_server(url, port, args.workers, home)
+        if "hub" in parts:
+            results.update(hub_figures(url, home, args))
+        if "sensor" in parts:
+            results["new_sites_sensor"] = sensor_tick(url, url_for(dagster_db), home, args.new)
+            print("sensor", json.dumps(results["new_sites_sensor"]), flush=True)
+        if "graphql" in parts:
+            results["dagster_partition_status"] = partition_status(url_for(dagster_db), home, args.materialized)
+            print("graphql", json.dumps(results["dagster_partition_status"]), flush=True)
+        results["setup"] = {"clients": args.clients, "seconds_per_route": args.seconds, "paced_interval_s": 1.0,
+                            "uvicorn_workers": args.workers, "cpus": os.cpu_count(),
+                            "load_average_1m": os.getloadavg()[0],
+                            "run": uuid.uuid4().hex[:8]}
+        print(json.dumps(results))
+    finally:
+        if not (args.keep or args.reuse):
+            drop_database(app_db)
+            drop_database(dagster_db)
+
+
+def hub_figures(url: str, home: Path, args: argparse.Namespace) -> dict:
+    """Every Hub route under --clients paced clients, with the CPU each request costs; and the
+    bytes a sites tab downloads per minute of polling."""
+    results: dict = {}
+    port = free_port()
+    server = start_server(url, port, args.workers, home)
+    try:
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
+        with psycopg.connect(url) as conn:  # a run with --reuse signs in again
+            conn.execute("delete from public.operators where email = 'bench@example.com'")
         token = operator_token(url)
         with psycopg.connect(url) as conn:
             accounts = [str(r[0]) for r in conn.execute("select id from public.cloudflare_accounts")]
@@ -304,25 +379,10 @@ def main() -> None:
         results["hub"] = hub
         results["polling"] = polling_bytes(base, token, args.sites)
         print("polling", json.dumps(results["polling"]), flush=True)
+    finally:
         server.terminate()
         server.wait(20)
-        server = None
-        results["new_sites_sensor"] = sensor_tick(url, url_for(dagster_db), home, args.new)
-        print("sensor", json.dumps(results["new_sites_sensor"]), flush=True)
-        if not args.skip_graphql:
-            results["dagster_partition_status"] = partition_status(url_for(dagster_db), home, args.materialized)
-            print("graphql", json.dumps(results["dagster_partition_status"]), flush=True)
-        results["setup"] = {"clients": args.clients, "seconds_per_route": args.seconds, "paced_interval_s": 1.0,
-                            "uvicorn_workers": args.workers, "cpus": os.cpu_count(),
-                            "load_average_1m": os.getloadavg()[0],
-                            "run": uuid.uuid4().hex[:8]}
-        print(json.dumps(results))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(20)
-        drop_database(app_db)
-        drop_database(dagster_db)
+    return results
 
 
 if __name__ == "__main__":

@@ -13,13 +13,7 @@ from typer.testing import CliRunner
 from factory.cli import app, common
 from factory.health.alerts import deliver, send_digest
 from factory.store import Finding, Store
-from tests.health.test_alerts import (  # noqa: F401 - fixtures
-    WEBHOOK_SECRET,
-    fleet,
-    mailbox,
-    receiver,
-    settings_for,
-)
+from tests.health.test_alerts import WEBHOOK_SECRET, fleet, settings_for
 
 SMTP_PASSWORD = "smtp-password-XXXXsecretXXXX"
 

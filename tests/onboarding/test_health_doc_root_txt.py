@@ -21,7 +21,12 @@ from factory.layers.deploy import deploy_release
 from factory.vendors.rsync import layout
 from tests.health.test_alerts import mailbox, receiver, settings_for  # noqa: F401 - fixtures
 from tests.onboarding.conftest import Stack
-from tests.onboarding.test_fleet_changes import InProcessRuns, cloudflare_sdk, context, onboarded
+from tests.onboarding.test_fleet_changes import (
+    InProcessRuns,
+    cloudflare_sdk,
+    context,
+    onboarded,
+)
 
 pytestmark = pytest.mark.timeout(1200)
 BUILD = "ab12" * 10
@@ -52,7 +57,7 @@ def evaluations(stack: Stack) -> dict:
 
 def test_removed_doc_root_and_verification_txt_are_found_alerted_and_repaired(
         stack: Stack, tmp_path, receiver, mailbox) -> None:  # noqa: F811 - fixtures
-    a, b, c = onboarded(stack, 3)
+    a, b, _ = onboarded(stack, 3)
     ctx = context(stack)
     # a has a live release, deployed as site_deployment does (atomic symlink swap over SSH).
     site_a = stack.store.sites.get(a)
