@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import { useApi } from "../api/useApi";
+import { DigestSection } from "../components/DigestSection";
 import { ProblemsTable } from "../components/ProblemsTable";
 import { RepairButton } from "../components/RepairButton";
 import { Empty, ErrorBox, Loading } from "../components/States";
@@ -101,6 +102,7 @@ export function HealthPage() {
           <ProblemsTable problems={problems.data} />
         )}
       </section>
+      <DigestSection refreshKey={summary.data?.last_seen} />
     </div>
   );
 }
