@@ -97,3 +97,35 @@ def test_digest_only_replaces_the_alerts_and_the_cli_previews_and_sends_it(store
     assert again.exit_code == 0 and "already sent" in again.output
     common.store.cache_clear()
     common.context.cache_clear()
+
+
+def test_dagster_digest_job_and_its_daily_schedule(store: Store, clean_db, receiver, monkeypatch) -> None:
+    import dagster as dg
+
+    from factory_assets.health import digest_schedule, fleet_health_digest
+    from resources.factory import FactoryResource
+
+    sites = fleet(store, 6)
+    problems(store, sites)
+    monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
+    monkeypatch.setenv("FACTORY_ALERT_WEBHOOK_URL", receiver.url)
+    schedule = digest_schedule(7)
+    assert schedule.cron_schedule == "0 7 * * *"
+    when = dt.datetime(2026, 11, 29, 7, tzinfo=dt.UTC)
+    with dg.build_schedule_context(scheduled_execution_time=when) as context:
+        assert isinstance(schedule.evaluate_tick(context).skip_message, str)  # off: skipped
+    monkeypatch.setenv("FACTORY_ALERT_DIGEST", "daily")
+    with dg.build_schedule_context(scheduled_execution_time=when) as context:
+        [request] = schedule.evaluate_tick(context).run_requests
+    assert request.run_key == "digest-2026-11-29"  # one run a day
+
+    result = fleet_health_digest.execute_in_process(resources={"factory": FactoryResource()})
+    assert result.success
+    [output] = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT"]
+    metadata = output.event_specific_data.metadata
+    assert metadata["sent"].value is True and metadata["open_problems"].value == 6
+    [post] = receiver.posts
+    assert post["text"].startswith("[DIGEST]") and WEBHOOK_SECRET not in post["text"]
+    again = fleet_health_digest.execute_in_process(resources={"factory": FactoryResource()})
+    [output] = [e for e in again.all_events if e.event_type_value == "STEP_OUTPUT"]
+    assert output.event_specific_data.metadata["sent"].value is False and len(receiver.posts) == 1
