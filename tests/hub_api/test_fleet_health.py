@@ -44,6 +44,7 @@ def test_summary_problems_filters_history_and_site_page(client: TestClient, auth
 
     page = client.get("/api/sites/health2.com", headers=auth).json()
     assert [(p["check_kind"], p["subject"]) for p in page["problems"]] == [("drift.dns", "A www.health2.com")]
+    assert page["live_url"] == "https://health2.com/"  # production: the real domain
     assert client.get("/api/sites/health0.com", headers=auth).json()["problems"] == []
     listed = client.get("/api/sites", headers=auth).json()
     assert all(s["problems"] == [] for s in listed["items"])  # lists stay light
@@ -70,7 +71,8 @@ def test_digest_preview_and_send_once_a_day(hub_store, clean_db, fake_dagster) -
 
     receiver = Receiver()
     try:
-        app = create_app(hub_settings(clean_db, FACTORY_ALERT_WEBHOOK_URL=receiver.url, FACTORY_ALERT_DIGEST="daily"),
+        app = create_app(hub_settings(clean_db, FACTORY_ALERT_WEBHOOK_URL=receiver.url, FACTORY_ALERT_DIGEST="daily",
+                                      FACTORY_LIVE_SITE_URL="https://{domain}.localhost:8443/"),
                          store=hub_store, dagster=fake_dagster)
         with TestClient(app) as client:
             auth = {"Authorization": f"Bearer {mint_token(app, hub_store, OPERATOR)}"}
@@ -91,5 +93,8 @@ def test_digest_preview_and_send_once_a_day(hub_store, clean_db, fake_dagster) -
             assert again["sent"] is False and "already sent" in again["reason"] and len(receiver.posts) == 1
             assert client.get("/api/health/digest", headers=auth).json()["sent_at"] is not None
             assert client.get("/api/health/digest").status_code == 401
+            # The local stack: "Open live site" opens the local hosting server.
+            assert client.get("/api/sites/health2.com", headers=auth).json()["live_url"] == \
+                "https://health2.com.localhost:8443/"
     finally:
         receiver.close()

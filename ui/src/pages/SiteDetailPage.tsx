@@ -53,7 +53,7 @@ export function SiteDetailPage() {
         <h1>{s.domain}</h1>
         <span className={`badge badge-site-${state}`}>{SITE_STATE_LABEL[state]}</span>
         <div className="actions">
-          <a className="btn" href={`https://${s.domain}`} target="_blank" rel="noreferrer">
+          <a className="btn" href={s.live_url ?? `https://${s.domain}`} target="_blank" rel="noreferrer">
             Open live site ↗
           </a>
           <RerunButton domain={s.domain} step={null} label="Re-run whole onboarding" onLaunched={runs.reload} />
