@@ -33,8 +33,10 @@ BUILD = "ab12" * 10
 
 
 def page(domain: str, matomo_site_id: int) -> str:
+    """What the Astro template renders: the canonical link and Matomo's snippet."""
     return (f'<!doctype html><html><head><link rel="canonical" href="https://{domain}/" />'
             "<!-- Matomo --><script>var _paq = window._paq = window._paq || [];"
+            "_paq.push(['setTrackerUrl', u+'matomo.php']);"
             f"_paq.push(['setSiteId', '{matomo_site_id}']);</script><!-- End Matomo Code --></head>"
             f"<body><h1>{domain}</h1></body></html>")
 

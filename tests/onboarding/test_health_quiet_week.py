@@ -64,6 +64,7 @@ def test_a_converged_fleet_swept_for_a_simulated_week_raises_no_alert(
             delivered = deliver(settings, stack.store)
             assert (delivered.sent, delivered.resolved, delivered.failures) == (0, 0, []), now
             if daily:
+                print(f"simulated {now:%a %H:%M}: {sweeps} sweeps, quiet", flush=True)  # progress with -s
                 digest = send_digest(settings, stack.store, now=now)
                 assert not digest.sent and digest.reason == "nothing open and nothing resolved in the last day"
     finally:
