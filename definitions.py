@@ -13,7 +13,9 @@ from factory_assets import dns, hosting, matomo, search_console
 from factory_assets.analytics import analytics_definitions
 from factory_assets.decommission import decommission_site_job
 from factory_assets.health import (
+    digest_schedule,
     fleet_health_daily,
+    fleet_health_digest,
     fleet_health_hourly,
     fleet_health_sweep,
     site_health_asset,
@@ -39,11 +41,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[*site_assets, analytics, fleet_near_duplicates, site_health_asset],
         asset_checks=site_health_checks,
         jobs=[onboard_site_job(site_assets), analytics_job, decommission_site_job, near_duplicates_job,
-              fleet_health_sweep],
+              fleet_health_sweep, fleet_health_digest],
         sensors=[new_sites_sensor, waiting_sites_sensor, failed_launches_sensor, run_failure_alerts],
         schedules=[daily_analytics_schedule(analytics_job, daily, settings.analytics_lookback_days,
                                             settings.analytics_repair_days),
-                   near_duplicates_schedule, fleet_health_hourly, fleet_health_daily],
+                   near_duplicates_schedule, fleet_health_hourly, fleet_health_daily,
+                   digest_schedule(settings.alert_digest_hour)],
         resources={"factory": FactoryResource()},
     )
 

@@ -5,13 +5,13 @@ simulators, the sshd with the CloudPanel stand-in and a local HTTPS host with a 
 
 The fleet is onboarded through the product's own layers (dns, hosting, matomo, search_console;
 no Dagster), each site is marked deployed and served over real HTTPS (canonical URL and Matomo
-snippet), and a first sweep must find nothing. Then K problems of 12 kinds are injected on
+snippet), and a first sweep must find nothing. Then K problems of 14 kinds are injected on
 distinct random sites (record changed, record deleted, SSL mode changed, name servers moved at
-the registrar, Search Console property removed, Matomo site deleted, hosting site removed, page
-without the snippet, site down, certificate expiring, domain expiring, auto-renew off), one
-sweep runs (the daily one: with the registrar), alerts go to a local webhook receiver, and one
-repair (`--all`, confirmed through the guard) re-applies the plan; a last sweep counts what was
-repaired. The last line printed is one JSON object: sites, injected, detected, false_positives,
+the registrar, Search Console property removed, Matomo site deleted, hosting site removed,
+verification TXT record removed, doc root removed, page without the snippet, site down,
+certificate expiring, domain expiring, auto-renew off), one sweep runs (the daily one: with
+the registrar), alerts go to a local webhook receiver, and one repair (`--all`, confirmed
+through the guard) re-applies the plan; a last sweep counts what was repaired. The last line printed is one JSON object: sites, injected, detected, false_positives,
 alerts_sent, distinct_problems, repaired, repairable, sweep_s, bound_s, api_calls (per vendor),
 kinds (per kind: injected, detected).
 
@@ -58,10 +58,12 @@ KINDS = {
     "record_changed": "drift.dns", "record_deleted": "drift.dns", "ssl_mode": "drift.dns",
     "nameservers_moved": "nameservers", "property_removed": "drift.search_console",
     "matomo_deleted": "drift.matomo", "hosting_removed": "drift.hosting", "no_snippet": "matomo_snippet",
+    "txt_removed": "verification_txt", "doc_root_removed": "doc_root",
     "site_down": "https", "certificate_expiring": "certificate", "domain_expiring": "domain_expiry",
     "auto_renew_off": "auto_renew",
 }
-REPAIRABLE = {k for k, v in KINDS.items() if v.startswith("drift.") or v == "nameservers"}
+REPAIRABLE = {k for k, v in KINDS.items() if v.startswith("drift.") or v in ("nameservers", "verification_txt",
+                                                                              "doc_root")}
 
 
 def log(message: str) -> None:
@@ -195,6 +197,12 @@ def main() -> None:
                     del sandbox.matomo.sites[site.matomo_site_id]
                 elif kind == "hosting_removed":
                     ctx.clients.cloudpanel().delete_site(domain)  # deleted in CloudPanel: entry and files
+                elif kind == "txt_removed":
+                    [txt] = [r for r in cf.records(site.cloudflare_zone_id)
+                             if r.type == "TXT" and r.name == domain and "google-site-verification=" in r.content]
+                    cf.delete_record(site.cloudflare_zone_id, txt.id)
+                elif kind == "doc_root_removed":  # by hand on the server: the CloudPanel site stays
+                    ctx.clients.ssh().run(["rm", "-rf", ctx.clients.cloudpanel().doc_root(domain)])
                 elif kind == "no_snippet":
                     host.set_page(domain, f'<html><head><link rel="canonical" href="https://{domain}/" /></head></html>')
                 elif kind == "site_down":

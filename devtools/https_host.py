@@ -8,15 +8,27 @@ CA bundle and where to connect are settings).
         host.serve("b.com", html, cert_days=5)             # expiring
         host.down("c.com")                                 # connection reset for that site
         env = host.settings()                              # FACTORY_HEALTH_* for the probes
+
+With `doc_roots` (the CloudPanel stand-in's home, as `factory up` runs it) it is the local
+hosting server: a site not set up in memory is served from its doc root on disk,
+`<home>/<site user>/htdocs/<domain>` (the deployed release the symlink names), with a
+certificate from the local CA issued on first use; `<domain>.localhost` is the same site, so a
+browser on this machine can open it (`python -m devtools.https_host --home ... --state-dir ...`).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import http.server
+import json
+import mimetypes
+import re
 import socket
 import ssl
 import threading
+import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,12 +93,59 @@ class LocalCA:
         return cert_path, key_path
 
 
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+LOCAL_SUFFIX = ".localhost"  # <domain>.localhost resolves to this machine in browsers
+
+
+def apex_of(name: str | None) -> str:
+    """a.com, www.a.com, a.com.localhost, www.a.com.localhost -> a.com."""
+    name = (name or "").split(":")[0].lower().removesuffix(LOCAL_SUFFIX)
+    return name.removeprefix("www.")
+
+
 class HttpsHost:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, doc_roots: Path | None = None, https_port: int = 0, http_port: int = 0):
         self.ca = LocalCA(directory / "ca")
         self.sites: dict[str, SiteConfig] = {}
+        self.doc_roots = doc_roots
+        self.ports = (https_port, http_port)
+        self._disk_contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self._servers: list[http.server.ThreadingHTTPServer] = []
+
+    # -- sites served from their doc roots on disk (the local hosting server) -------------------
+    def doc_root_of(self, domain: str) -> Path | None:
+        """The site's doc root on disk if it serves something (None: no such site, or its doc
+        root is gone)."""
+        if self.doc_roots is None or not _DOMAIN.match(domain):
+            return None
+        for htdocs in self.doc_roots.glob("*/htdocs"):
+            if (htdocs / domain).is_dir():
+                return htdocs / domain
+        return None
+
+    def _disk_context(self, domain: str) -> ssl.SSLContext:
+        with self._lock:
+            context = self._disk_contexts.get(domain)
+            if context is None:
+                names = [domain, f"www.{domain}", domain + LOCAL_SUFFIX, f"www.{domain}{LOCAL_SUFFIX}"]
+                cert, key = self.ca.issue(names, 90)
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(cert, key)
+                self._disk_contexts[domain] = context
+            return context
+
+    @staticmethod
+    def file_in(root: Path, path: str) -> Path | None:
+        """The file a URL path names inside the doc root (index.html for a directory); None if
+        missing or outside the doc root."""
+        base = root.resolve()
+        target = (base / urllib.parse.unquote(urllib.parse.urlsplit(path).path).lstrip("/")).resolve()
+        if target != base and base not in target.parents:
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() else None
 
     # -- what is served -----------------------------------------------------------------------
     def serve(self, domain: str, body: str, *, cert_days: float = 90, www_body: str | None = None,
@@ -130,9 +189,11 @@ class HttpsHost:
                 pass
 
             def do_GET(self) -> None:
-                name = (self.headers.get("Host") or "").split(":")[0].lower()
+                name = (self.headers.get("Host") or "").split(":")[0].lower().removesuffix(LOCAL_SUFFIX)
                 site = host._site_of(name)
                 tls = isinstance(self.connection, ssl.SSLSocket)
+                if not site.pages and host.doc_roots is not None:
+                    return self._from_disk(name, tls)
                 if site.down or not site.pages:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -149,6 +210,25 @@ class HttpsHost:
                     headers["Location"] = page.location
                 self._answer(page.status, page.body.encode(), headers)
 
+            def _from_disk(self, name: str, tls: bool) -> None:
+                domain = apex_of(name)
+                root = host.doc_root_of(domain)
+                if root is None:
+                    self._answer(404, b"no site is served for this name", {"Content-Type": "text/plain"})
+                    return
+                if not tls:
+                    port = host.https.server_address[1]
+                    where = self.headers.get("Host", name).split(":")[0]
+                    suffix = "" if port == 443 else f":{port}"
+                    self._answer(301, b"", {"Location": f"https://{where}{suffix}{self.path}"})
+                    return
+                found = host.file_in(root, self.path)
+                if found is None:
+                    self._answer(404, b"not found", {"Content-Type": "text/plain"})
+                    return
+                kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+                self._answer(200, found.read_bytes(), {"Content-Type": kind + ("; charset=utf-8" if kind.startswith("text/") else "")})
+
             def _answer(self, status: int, body: bytes, headers: dict) -> None:
                 self.send_response(status)
                 for k, v in {**headers, "Content-Length": str(len(body))}.items():
@@ -161,11 +241,13 @@ class HttpsHost:
         default.load_cert_chain(cert, key)
 
         def pick(sock: ssl.SSLObject, server_name: str | None, _ctx) -> None:
-            site = host.sites.get((server_name or "").removeprefix("www."))
+            site = host.sites.get(apex_of(server_name))
             if site is not None and site.down:
                 return ssl.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
             if site is not None and site.context is not None:
                 sock.context = site.context
+            elif site is None and host.doc_roots is not None and _DOMAIN.match(apex_of(server_name)):
+                sock.context = host._disk_context(apex_of(server_name))
             return None
 
         default.sni_callback = pick
@@ -186,8 +268,8 @@ class HttpsHost:
             def handle_error(self, request, client_address) -> None:
                 pass
 
-        self.https = TlsServer(("127.0.0.1", 0), Handler)
-        self.http = PlainServer(("127.0.0.1", 0), Handler)
+        self.https = TlsServer(("127.0.0.1", self.ports[0]), Handler)
+        self.http = PlainServer(("127.0.0.1", self.ports[1]), Handler)
         for server in (self.https, self.http):
             self._servers.append(server)
             threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -203,3 +285,22 @@ class HttpsHost:
                 "FACTORY_HEALTH_HTTPS_PORT": str(self.https.server_address[1]),
                 "FACTORY_HEALTH_HTTP_PORT": str(self.http.server_address[1]),
                 "FACTORY_HEALTH_CA_BUNDLE": str(self.ca.bundle)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The local hosting server of `factory up`: every site's doc root under --home over HTTPS."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--home", type=Path, required=True, help="the CloudPanel stand-in's home (CLOUDPANEL_HOME_DIR)")
+    parser.add_argument("--state-dir", type=Path, required=True, help="where the local CA is kept")
+    parser.add_argument("--https-port", type=int, default=8443)
+    parser.add_argument("--http-port", type=int, default=8080)
+    args = parser.parse_args(argv)
+    with HttpsHost(args.state_dir, doc_roots=args.home, https_port=args.https_port,
+                   http_port=args.http_port) as host:
+        print(json.dumps(host.settings()), flush=True)
+        while True:
+            time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()

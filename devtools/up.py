@@ -81,6 +81,26 @@ def _sshd_service(sandbox_url: str | None) -> tuple[stack.Service, dict[str, str
     return service, settings
 
 
+def _https_host_service(home_dir: str) -> tuple[stack.Service, dict[str, str]]:
+    """The hosting server's web side: every doc root of the CloudPanel stand-in served over HTTPS
+    with certificates from a local CA (devtools/https_host.py). The health probes connect to it
+    (only the address and the CA bundle are settings) and the Hub's "Open live site" opens it at
+    https://<domain>.localhost:<port>/."""
+    settings = load_settings()
+    https_port, http_port = settings.local_https_port, settings.local_http_port
+    state = state_dir() / "https-host"
+    env = {"FACTORY_HEALTH_CONNECT_HOST": "127.0.0.1", "FACTORY_HEALTH_HTTPS_PORT": str(https_port),
+           "FACTORY_HEALTH_HTTP_PORT": str(http_port), "FACTORY_HEALTH_CA_BUNDLE": str(state / "ca" / "ca.pem"),
+           "FACTORY_LIVE_SITE_URL": os.environ.get("FACTORY_LIVE_SITE_URL")
+           or f"https://{{domain}}.localhost:{https_port}/"}
+    service = stack.Service(
+        "https-host", [stack.python_bin("python"), "-m", "devtools.https_host", "--home", home_dir,
+                       "--state-dir", str(state), "--https-port", str(https_port), "--http-port", str(http_port)],
+        url=f"https://127.0.0.1:{https_port}", note="(the deployed sites over HTTPS, local CA)",
+        ports=[https_port, http_port])
+    return service, env
+
+
 def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     """Start everything locally: Postgres, migrations, the sandbox and sshd, Directus, Dagster (UI,
     daemon, sensors, schedules) and the Hub API with the UI. Ctrl-C stops it all."""
@@ -108,6 +128,9 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
         sshd, ssh_settings = _sshd_service(sandbox_url)
         base_env.update(ssh_settings)
         services.append(sshd)
+        https_host, https_settings = _https_host_service(ssh_settings["CLOUDPANEL_HOME_DIR"])
+        base_env.update(https_settings)
+        services.append(https_host)
     try:
         _up(services, base_env, url, directus, demo)
     finally:

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # -- fleet health: sweeps, probes and alerts (docs/health.md) -------------------------------------
     # Probes connect here instead of resolving each domain (an IP or host; unset: DNS, as in
     # production), on these ports, trusting this CA bundle (unset: the system's CAs).
+    # Where the Hub's "Open live site" goes: {domain} is the site's domain. Locally (`factory up`)
+    # the local hosting server, https://{domain}.localhost:<port>/.
+    live_site_url: str | None = Field(None, **_env("FACTORY_LIVE_SITE_URL"))
     health_connect_host: str | None = Field(None, **_env("FACTORY_HEALTH_CONNECT_HOST"))
     health_https_port: int = Field(443, ge=1, le=65535, **_env("FACTORY_HEALTH_HTTPS_PORT"))
     health_http_port: int = Field(80, ge=1, le=65535, **_env("FACTORY_HEALTH_HTTP_PORT"))
@@ -102,6 +105,10 @@ class Settings(BaseSettings):
     # Which check kinds alert on which channel: "kind=channel,..." (channels webhook, email, both,
     # none; a family like drift covers drift.dns, ...). Unset or unnamed kinds: both channels.
     alert_routes: str | None = Field(None, **_env("FACTORY_ALERT_ROUTES"))
+    # The daily digest: off; daily (one message a day summarising the open problems by kind, besides
+    # the alerts); only (the digest instead of the per-problem alerts and resolved messages).
+    alert_digest: Literal["off", "daily", "only"] = Field("off", **_env("FACTORY_ALERT_DIGEST"))
+    alert_digest_hour: int = Field(8, ge=0, le=23, **_env("FACTORY_ALERT_DIGEST_HOUR"))  # UTC
 
     # -- quality: the Lighthouse gate and near-duplicates (docs/quality.md) ----------------------
     # Every build is audited and only a passing build is deployed; off only for stacks that test
@@ -151,6 +158,9 @@ class Settings(BaseSettings):
     # -- the local stack (`factory up`; dev-only) ---------------------------------------------------
     dagster_port: int = Field(3000, ge=1, le=65535, **_env("FACTORY_DAGSTER_PORT"))
     sandbox_port: int = Field(8787, ge=1, le=65535, **_env("FACTORY_SANDBOX_PORT"))
+    # The local hosting server: the deployed releases over HTTPS (and HTTP redirecting to it).
+    local_https_port: int = Field(8443, ge=1, le=65535, **_env("FACTORY_LOCAL_HTTPS_PORT"))
+    local_http_port: int = Field(8081, ge=1, le=65535, **_env("FACTORY_LOCAL_HTTP_PORT"))
     directus_port: int = Field(8055, ge=1, le=65535, **_env("FACTORY_DIRECTUS_PORT"))
     demo_operator: str = Field("operator@example.com", **_env("FACTORY_DEMO_OPERATOR"))
     dagster_pg_url: str | None = Field(None, **_env("DAGSTER_PG_URL"), repr=False)
@@ -199,6 +209,23 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL")
         return value
+
+    @field_validator("live_site_url")
+    @classmethod
+    def _live_site_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            probe = value.format(domain="example.com")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("must be a URL with {domain} where the site's domain goes, and no other braces") from None
+        if "{domain}" not in value or urlsplit(probe).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL with {domain} where the site's domain goes")
+        return value
+
+    def live_url(self, domain: str) -> str:
+        """Where the site's live pages open (the Hub's "Open live site")."""
+        return (self.live_site_url or "https://{domain}/").format(domain=domain)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -25,7 +25,7 @@ HEALTH_ASSET = "site_health"
 
 # The checks of the per-site `site_health` asset: one per part of a site, each fed by check kinds.
 CHECK_OF_KIND = {
-    "drift.dns": "dns", checks.NAMESERVERS: "dns", checks.DOMAIN_EXPIRY: "registration",
+    "drift.dns": "dns", checks.NAMESERVERS: "dns", checks.DOC_ROOT: "hosting", checks.VERIFICATION_TXT: "search_console", checks.DOMAIN_EXPIRY: "registration",
     checks.AUTO_RENEW: "registration", "drift.hosting": "hosting", "drift.matomo": "matomo",
     "drift.search_console": "search_console", "drift.content": "content", "drift.build": "build",
     "drift.deploy": "deploy", checks.HTTPS: "live_site", checks.CANONICAL: "live_site",
@@ -136,3 +136,43 @@ fleet_health_daily = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     run_config={"ops": {"sweep_fleet": {"config": {"registrar": True}}}},
     description="Daily: also every site's name servers at the registrar (one Namecheap call per site).")
+
+
+@dg.op(name="send_digest", tags={"factory/trigger": "health"})
+def send_digest_op(context: dg.OpExecutionContext, factory: FactoryResource) -> dg.Output:
+    """Send today's digest of the open problems by kind (FACTORY_ALERT_DIGEST), at most once a day."""
+    from factory.health.alerts import send_digest
+
+    ctx = factory.ctx
+    result = send_digest(ctx.settings, ctx.store)
+    context.log.info(("sent: " if result.sent else "not sent: ") + result.reason)
+    for failure in result.failures:
+        context.log.warning(f"digest channel failed: {failure}")
+    return dg.Output(None, metadata={
+        "sent": result.sent, "reason": result.reason, "open_problems": result.digest.open_problems,
+        "sites_affected": result.digest.sites_affected, "resolved_last_day": result.digest.resolved,
+        "digest": dg.MetadataValue.md(f"```\n{result.digest.text}\n```")})
+
+
+@dg.job(name="fleet_health_digest", tags={"factory/trigger": "health"},
+        description="Send the daily digest: the open problems by kind, in one message (FACTORY_ALERT_DIGEST).")
+def fleet_health_digest() -> None:
+    send_digest_op()
+
+
+def digest_schedule(hour_utc: int) -> dg.ScheduleDefinition:
+    """Daily at FACTORY_ALERT_DIGEST_HOUR (UTC); one run a day (the day is the run key), and
+    skipped while the digest is off."""
+
+    @dg.schedule(name="fleet_health_digest_daily", job=fleet_health_digest, cron_schedule=f"0 {hour_utc} * * *",
+                 execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.RUNNING,
+                 description="Daily: the digest of the open problems (FACTORY_ALERT_DIGEST, "
+                             "FACTORY_ALERT_DIGEST_HOUR); skipped while it is off.")
+    def fleet_health_digest_daily(context: dg.ScheduleEvaluationContext):
+        from factory.config import load_settings
+
+        if load_settings().alert_digest == "off":
+            return dg.SkipReason("the daily digest is off (FACTORY_ALERT_DIGEST=off)")
+        return dg.RunRequest(run_key=f"digest-{context.scheduled_execution_time:%Y-%m-%d}")
+
+    return fleet_health_digest_daily

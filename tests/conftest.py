@@ -19,7 +19,7 @@ from factory.store import Store
 
 # The machine's Postgres (CI and developers); a fresh database is created in it per session.
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-APP_TABLES = ("audit_log", "plans", "site_health", "daily_analytics", "site_events", "site_steps", "site_deletions", "sites", "gsc_accounts", "cloudflare_accounts")
+APP_TABLES = ("audit_log", "plans", "site_health", "alert_digests", "daily_analytics", "site_events", "site_steps", "site_deletions", "sites", "gsc_accounts", "cloudflare_accounts")
 
 
 def _url_for(dbname: str) -> str:

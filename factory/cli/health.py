@@ -121,3 +121,26 @@ def run_repair(
     for run in outcome.launched:
         say(f"{run.domain:<32} {','.join(run.steps):<40} run {run.run_id}")
     say(f"repair plan {outcome.plan_hash}: {len(outcome.launched)} run(s) launched")
+
+
+@app.command("digest")
+@friendly_errors
+def run_digest(
+    send: bool = typer.Option(False, "--send", help="Send it now (once a day; even with FACTORY_ALERT_DIGEST off)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the digest as JSON."),
+) -> None:
+    """The daily digest: the open problems summarised by kind. Shown; sent with --send."""
+    from factory.health.alerts import digest, send_digest
+
+    ctx = context()
+    if not send:
+        found = digest(ctx.store)
+        typer.echo(json.dumps(found.as_dict(), indent=2) if as_json else found.text)
+        return
+    result = send_digest(ctx.settings, ctx.store, force=True)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    say(result.digest.text)
+    say(("\nsent: " if result.sent else "\nnot sent: ") + result.reason
+        + (f" ({'; '.join(result.failures)})" if result.failures else ""))

@@ -12,6 +12,7 @@ and no alert carries a credential or the webhook's URL.
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ def send_run_failure(settings: Settings, job: str, run_id: str, domain: str | No
 
 
 # -- channels -----------------------------------------------------------------------------------
-def send_webhook(settings: Settings, message: Message | Notice) -> None:
+def send_webhook(settings: Settings, message: Message | Notice | Digest) -> None:
     """POST {"text": ...} (Slack's incoming webhooks, and the many services that accept them)."""
     url = settings.alert_webhook_url.get_secret_value()
     try:
@@ -143,7 +144,7 @@ def send_webhook(settings: Settings, message: Message | Notice) -> None:
         raise AlertFailed(f"webhook: HTTP {response.status_code}")
 
 
-def send_email(settings: Settings, message: Message | Notice) -> None:
+def send_email(settings: Settings, message: Message | Notice | Digest) -> None:
     email = EmailMessage()
     email["Subject"] = message.title
     email["From"] = settings.alert_email_from
@@ -164,7 +165,7 @@ class AlertFailed(Exception):
     pass
 
 
-SENDERS: dict[str, Callable[[Settings, Message | Notice], None]] = {"webhook": send_webhook, "email": send_email}
+SENDERS: dict[str, Callable[[Settings, Message | Notice | Digest], None]] = {"webhook": send_webhook, "email": send_email}
 
 
 @dataclass
@@ -180,10 +181,16 @@ class Delivery:
 
 
 def deliver(settings: Settings, store: Store) -> Delivery:
-    """Announce every open problem not yet announced and every resolution not yet announced."""
+    """Announce every open problem not yet announced and every resolution not yet announced.
+    With FACTORY_ALERT_DIGEST=only they are marked announced without a message: the daily
+    digest is the one message."""
     result = Delivery()
     if not configured(settings):
         return result  # nothing announced: problems stay unannounced until a channel is set
+    if settings.alert_digest == "only":
+        store.health.mark_alerted([p.id for p in store.health.unalerted()])
+        store.health.mark_resolved_alerted([p.id for p in store.health.resolved_unannounced()])
+        return result
     for state, problems in (("firing", store.health.unalerted()), ("resolved", store.health.resolved_unannounced())):
         for message in group(problems, state):
             failed = False
@@ -210,3 +217,102 @@ def deliver(settings: Settings, store: Store) -> Delivery:
                 result.resolved += 1
             result.messages.append(message)
     return result
+
+
+# -- the daily digest ---------------------------------------------------------------------------
+DIGEST_KIND = "digest"
+DIGEST_SITES_LISTED = 10
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: dt.date
+    open_problems: int
+    sites_affected: int
+    kinds: list[dict]  # check_kind, status, problems, sites (sorted), causes, new (opened in the last day)
+    resolved: int  # problems resolved in the last day
+    title: str
+    text: str
+
+    @property
+    def kind(self) -> str:
+        return DIGEST_KIND
+
+    def as_dict(self) -> dict:
+        return {"day": self.day.isoformat(), "open_problems": self.open_problems,
+                "sites_affected": self.sites_affected, "resolved_last_day": self.resolved,
+                "kinds": self.kinds, "title": self.title, "text": self.text}
+
+
+def digest(store: Store, *, now: dt.datetime | None = None) -> Digest:
+    """The day's summary of the open problems, by check kind: how many, on which sites, the
+    causes, how many are new since yesterday; and how many were resolved. Names no secret (the
+    text passes through the log redaction)."""
+    now = now or dt.datetime.now(dt.UTC)
+    since = now - dt.timedelta(days=1)
+    problems = store.health.problems(limit=1_000_000)
+    resolved = store.health.resolved_since(since)
+    by_kind: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_kind.setdefault(p.check_kind, []).append(p)
+    kinds = []
+    for kind, members in sorted(by_kind.items()):
+        sites = sorted({p.domain for p in members})
+        kinds.append({"check_kind": kind, "status": "fail" if any(p.status == "fail" for p in members) else "warn",
+                      "problems": len(members), "sites": sites,
+                      "causes": sorted({redact(p.cause) for p in members})[:5],
+                      "new": sum(1 for p in members if p.first_seen >= since),
+                      "repairable": kind in checks.REPAIRABLE})
+    sites_affected = len({p.domain for p in problems})
+    title = redact(f"[DIGEST] {now:%Y-%m-%d}: {len(problems)} open problem(s) on {sites_affected} site(s)"
+                   + (f", {len(resolved)} resolved in the last day" if resolved else ""))
+    lines = [title, ""]
+    for k in kinds:
+        listed = ", ".join(k["sites"][:DIGEST_SITES_LISTED])
+        more = f" and {len(k['sites']) - DIGEST_SITES_LISTED} more" if len(k["sites"]) > DIGEST_SITES_LISTED else ""
+        lines.append(f"- {k['check_kind']} ({k['status']}): {k['problems']} problem(s) on {len(k['sites'])} site(s)"
+                     + (f", {k['new']} new" if k["new"] else "") + f": {listed}{more}")
+        lines += [f"    {cause}" for cause in k["causes"]]
+    repairable = sorted({d for k in kinds if k["repairable"] for d in k["sites"]})
+    if repairable:
+        lines += ["", f"Repair: factory health repair --all ({len(repairable)} site(s) with drift)"]
+    return Digest(now.date(), len(problems), sites_affected, kinds, len(resolved), title[:300],
+                  redact("\n".join(lines)))
+
+
+@dataclass
+class DigestSent:
+    sent: bool
+    reason: str  # why not sent, or the channels it went to
+    digest: Digest
+    failures: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"sent": self.sent, "reason": self.reason, "failures": self.failures, **self.digest.as_dict()}
+
+
+def send_digest(settings: Settings, store: Store, *, now: dt.datetime | None = None,
+                force: bool = False) -> DigestSent:
+    """Send the day's digest, at most once a day (claimed in `alert_digests`), and only with the
+    digest on (FACTORY_ALERT_DIGEST) unless `force`; nothing when no problem is open (a healthy
+    fleet is quiet) and none was resolved in the last day."""
+    found = digest(store, now=now)
+    if settings.alert_digest == "off" and not force:
+        return DigestSent(False, "the digest is off (FACTORY_ALERT_DIGEST)", found)
+    routed = channels_for(settings, DIGEST_KIND)
+    if not routed:
+        return DigestSent(False, "no alert channel is configured for the digest", found)
+    if found.open_problems == 0 and found.resolved == 0:
+        return DigestSent(False, "nothing open and nothing resolved in the last day", found)
+    if not store.health.claim_digest(found.day, found.open_problems, found.sites_affected):
+        return DigestSent(False, f"the digest of {found.day} was already sent", found)
+    failures = []
+    for channel in routed:
+        try:
+            SENDERS[channel](settings, found)
+        except AlertFailed as exc:
+            failures.append(str(exc))
+    if len(failures) == len(routed):
+        store.health.release_digest(found.day)  # tried again by the next attempt
+        return DigestSent(False, "every channel failed", found, failures)
+    return DigestSent(True, "sent to " + ", ".join(routed), found, failures)

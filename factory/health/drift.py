@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from factory.health import checks
-from factory.layers import LAYERS, dns
+from factory.layers import LAYERS, dns, hosting, search_console
 from factory.layers.change import WRITES
 from factory.layers.fleet import STEP_OF, FleetPlan, plan_fleet
 from factory.layers.runner import LayerContext
@@ -66,6 +66,23 @@ def look(ctx: LayerContext, sites: Sequence[Site], *, registrar: bool = False) -
     return result
 
 
+# The layers whose plan also judges a kind of its own (not drift.<layer>).
+KINDS_OF_LAYER = {"hosting": checks.DOC_ROOT, "search_console": checks.VERIFICATION_TXT}
+
+
+def kind_of(change) -> str:
+    """The check kind a planned write is recorded as: most are drift.<layer>; the registrar's name
+    servers, a removed doc root and a removed verification TXT record are kinds of their own."""
+    if change.kind in WRITES:
+        if change.layer == "dns" and change.target == dns.REGISTRAR_TARGET:
+            return checks.NAMESERVERS
+        if change.action == hosting.RESTORE_DOC_ROOT:
+            return checks.DOC_ROOT
+        if change.action == search_console.CREATE_TXT:
+            return checks.VERIFICATION_TXT
+    return f"drift.{change.layer}"
+
+
 def findings_of(plan: FleetPlan, sites: Sequence[Site], covered: set, registrar_looked: set) -> list[Finding]:
     by_domain = {s.domain: s for s in sites}
     unobserved = {(d, layer) for d, layer, _ in plan.errors}
@@ -76,6 +93,8 @@ def findings_of(plan: FleetPlan, sites: Sequence[Site], covered: set, registrar_
                 covered.add((site.id, f"drift.{layer}"))
                 if layer == "dns" and site.id in registrar_looked:
                     covered.add((site.id, checks.NAMESERVERS))
+                if layer in KINDS_OF_LAYER:
+                    covered.add((site.id, KINDS_OF_LAYER[layer]))
     found = []
     for domain, change in plan.changes:
         if change.kind == "noop":
@@ -83,8 +102,7 @@ def findings_of(plan: FleetPlan, sites: Sequence[Site], covered: set, registrar_
         site = by_domain[domain]
         status = "fail" if change.kind in WRITES else "warn"
         cause = checks.generic(f"{change.layer}: {change.kind} {change.target} ({change.reason})", domain)
-        kind = checks.NAMESERVERS if change.layer == "dns" and change.target == dns.REGISTRAR_TARGET \
-            and change.kind in WRITES else f"drift.{change.layer}"
+        kind = kind_of(change)
         found.append(Finding(site.id, kind, change.target, status, cause,
                              observed=change.before, expected=change.after))
     for domain, layer, error in plan.errors:

@@ -45,8 +45,7 @@ def drifted(ctx: LayerContext, domains: Sequence[str] = ()) -> dict[str, tuple[s
     wanted = {d.lower() for d in domains}
     for problem in ctx.store.health.problems(limit=100_000):
         if problem.check_kind in checks.REPAIRABLE and (not wanted or problem.domain in wanted):
-            layer = "dns" if problem.check_kind == checks.NAMESERVERS else problem.check_kind.split(".", 1)[1]
-            found.setdefault(problem.domain, set()).add(layer)
+            found.setdefault(problem.domain, set()).add(checks.layer_of(problem.check_kind))
     return {d: tuple(sorted(layers)) for d, layers in sorted(found.items())}
 
 

@@ -20,6 +20,8 @@ OWNER_LEVELS = {"siteOwner", "SITE_OWNER", "siteFullUser", "SITE_FULL_USER"}
 WAIT_ZONE = "the DNS zone to be active so Google can see the verification record"
 WAIT_PROPAGATION = "Google to see the verification TXT record"
 TOKEN_NOT_FOUND = "verification token could not be found"
+TXT_PREFIX = "google-site-verification="
+CREATE_TXT = "create_txt"
 
 
 def property_url(domain: str) -> str:
@@ -41,6 +43,7 @@ class GscObserved:
     txt_present: bool = False
     zone_id: str | None = None
     zone_active: bool = False
+    txt_removed: bool = False  # verified, but the zone has no verification TXT record at the apex any more
 
 
 def desired(site: Site, settings: Settings) -> GscDesired:
@@ -53,10 +56,8 @@ def observe(ctx: LayerContext, site: Site, want: GscDesired) -> GscObserved:
     google = ctx.clients.google(site.gsc_account_id)
     zone = {"zone_id": site.cloudflare_zone_id, "zone_active": site.cloudflare_zone_status == "active"}
     permission = google.properties().get(want.property)
-    if permission in OWNER_LEVELS:
-        return GscObserved(permission, verified=True, **zone)
-    if google.is_verified(want.domain):
-        return GscObserved(permission, verified=True, **zone)
+    if permission in OWNER_LEVELS or google.is_verified(want.domain):
+        return verified_observed(ctx, site, want, permission, zone)
     token = google.verification_token(want.domain)
     present = False
     if site.cloudflare_zone_id:
@@ -91,22 +92,53 @@ def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]
                 found[site.domain] = GscObserved(permission, verified=True, **zone)
             else:
                 found[site.domain] = observe(ctx, site, desired(site, ctx.settings))
+    # A verified domain keeps its verification only while the TXT record stays (Google checks it
+    # again from time to time): one TXT look-up per verified site, side by side.
+    checked = [s for s in sites if found[s.domain].verified and s.cloudflare_zone_id]
+
+    def txt_of(site: Site) -> tuple[str, GscObserved]:
+        seen = found[site.domain]
+        return site.domain, verified_observed(ctx, site, desired(site, ctx.settings), seen.permission,
+                                              {"zone_id": seen.zone_id, "zone_active": seen.zone_active})
+
+    with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
+        found.update(dict(pool.map(txt_of, checked)))
     return found
+
+
+def has_verification_txt(ctx: LayerContext, site: Site, domain: str) -> bool:
+    records = ctx.clients.cloudflare(site.cloudflare_account_id).list_records(site.cloudflare_zone_id, "TXT", domain)
+    return any(r.content.strip().strip('"').startswith(TXT_PREFIX) for r in records)
+
+
+def verified_observed(ctx: LayerContext, site: Site, want: GscDesired, permission: str | None,
+                      zone: dict) -> GscObserved:
+    """A verified domain: whether its verification TXT record is still in the zone (and, only when
+    it is not, the token to put back)."""
+    if not site.cloudflare_zone_id or has_verification_txt(ctx, site, want.domain):
+        return GscObserved(permission, verified=True, txt_present=True, **zone)
+    token = ctx.clients.google(site.gsc_account_id).verification_token(want.domain)
+    return GscObserved(permission, verified=True, token=token, txt_removed=True, **zone)
 
 
 def plan(want: GscDesired, seen: GscObserved) -> list[Change]:
     if not want.managed:
         return [Change(LAYER, "noop", want.property, "the site has no Google account")]
-    if seen.permission in OWNER_LEVELS:
-        return [Change(LAYER, "noop", want.property, "owned", before=seen.permission, after=seen.permission)]
     changes: list[Change] = []
+    if seen.verified and seen.txt_removed:
+        changes.append(Change(LAYER, "create", f"TXT {want.domain}",
+                              "Google's verification TXT record was removed (Google drops the verification "
+                              "when it checks again)", before="missing", after=seen.token, action=CREATE_TXT))
+    if seen.permission in OWNER_LEVELS:
+        return [*changes, Change(LAYER, "noop", want.property, "owned", before=seen.permission,
+                                 after=seen.permission)]
     if not seen.verified:
         if seen.zone_id is None:
             return [Change(LAYER, "wait", "verification TXT record", "the DNS zone to be created first",
                            action="wait_zone")]
         if not seen.txt_present:
             changes.append(Change(LAYER, "create", f"TXT {want.domain}", "Google's DNS_TXT verification token",
-                                  after=seen.token, action="create_txt"))
+                                  after=seen.token, action=CREATE_TXT))
         if seen.zone_active:
             changes.append(Change(LAYER, "update", f"verification of {want.domain}", "not verified yet",
                                   before="unverified", after="verified", action="verify"))
@@ -125,7 +157,7 @@ def apply(ctx: LayerContext, site: Site, want: GscDesired, seen: GscObserved, ch
         return Applied(facts={"skipped": "the site has no Google account"})
     google = ctx.clients.google(site.gsc_account_id)
     for change in changes:
-        if change.action == "create_txt":
+        if change.action == CREATE_TXT:
             cf = ctx.clients.cloudflare(site.cloudflare_account_id)
             try:
                 cf.create_record(site.cloudflare_zone_id, "TXT", want.domain, seen.token, None)

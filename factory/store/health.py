@@ -197,6 +197,31 @@ class Health:
         return {"open_problems": sum(k["problems"] for k in kinds), "sites_affected": sites, "kinds": kinds,
                 "last_seen": last}
 
+    def digest_sent(self, day: dt.date) -> dt.datetime | None:
+        """When the daily digest of this UTC day was sent (None: not yet)."""
+        with self.db.connection() as conn:
+            row = conn.execute("select sent_at from public.alert_digests where day = %s", (day,)).fetchone()
+        return row[0] if row else None
+
+    def claim_digest(self, day: dt.date, open_problems: int, sites_affected: int) -> bool:
+        """Claim the day's digest: True for the one caller that may send it."""
+        with self.db.connection() as conn:
+            row = conn.execute("insert into public.alert_digests (day, open_problems, sites_affected)"
+                               " values (%s, %s, %s) on conflict (day) do nothing returning day",
+                               (day, open_problems, sites_affected)).fetchone()
+        return row is not None
+
+    def release_digest(self, day: dt.date) -> None:
+        """Un-claim a day whose digest could not be sent (the next attempt sends it)."""
+        with self.db.connection() as conn:
+            conn.execute("delete from public.alert_digests where day = %s", (day,))
+
+    def resolved_since(self, since: dt.datetime) -> list[Problem]:
+        """Problems resolved at or after `since`."""
+        with self.db.connection() as conn:
+            return conn.cursor(row_factory=class_row(Problem)).execute(
+                f"select {_COLUMNS}{_FROM} where h.resolved_at >= %s order by h.id", (since,)).fetchall()
+
     def trend(self, days: int = 14, *, now: dt.datetime | None = None) -> list[dict]:
         """Per day (UTC) of the last `days`: problems open at the end of that day."""
         now = now or dt.datetime.now(dt.UTC)

@@ -83,9 +83,23 @@ class CloudPanelClient:
 
     def sites_htdocs(self) -> set[str]:
         """Every site's htdocs on the host (one SSH command for the whole fleet)."""
-        result = self._run(["sh", "-c", 'for d in "$1"/*/htdocs; do [ -d "$d" ] && echo "$d"; done; true',
-                            "sites", self.home_dir.rstrip("/") or "/"], "list sites")
-        return {line.strip() for line in result.stdout.splitlines() if line.strip()}
+        return self.listing()[0]
+
+    def listing(self) -> tuple[set[str], set[str]]:
+        """In one SSH command for the whole fleet: every site's htdocs on the host, and every doc
+        root that serves something (a directory, or a release symlink whose release is there) — a
+        removed doc root, or a symlink to a release that was deleted, is not listed."""
+        script = ('for d in "$1"/*/htdocs; do [ -d "$d" ] || continue; echo "htdocs $d"; '
+                  'for r in "$d"/*; do [ -d "$r" ] && echo "root $r"; done; done; true')
+        result = self._run(["sh", "-c", script, "sites", self.home_dir.rstrip("/") or "/"], "list sites")
+        htdocs, roots = set(), set()
+        for line in result.stdout.splitlines():
+            kind, _, path = line.strip().partition(" ")
+            if kind == "htdocs":
+                htdocs.add(path)
+            elif kind == "root":
+                roots.add(path)
+        return htdocs, roots
 
     def delete_site(self, domain: str) -> None:
         """clpctl site:delete --force (without --force it asks, and a 'no' exits 0 having deleted nothing)."""

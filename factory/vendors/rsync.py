@@ -132,6 +132,22 @@ rm -rf "$doc"
 echo "$archive/$name.tar.gz"
 '''
 
+# Put a removed doc root back: the recorded release made live again if it is still on the host,
+# else an empty doc root (what CloudPanel creates). Prints the release made live, if any.
+_RESTORE = r'''set -eu
+doc=$1 rel=$2 release=$3 target=$4
+[ -d "$(dirname "$doc")" ] || { echo "the site's htdocs directory $(dirname "$doc") does not exist" >&2; exit 3; }
+if [ -d "$doc" ]; then [ -L "$doc" ] && basename "$(readlink "$doc")"; exit 0; fi
+if [ -n "$release" ] && [ -d "$rel/$release" ]; then
+  ln -sfn "$target" "$doc.swap-$$"
+  mv -Tf "$doc.swap-$$" "$doc"
+  echo "$release"
+else
+  rm -f "$doc"
+  mkdir -p "$doc"
+fi
+'''
+
 
 @dataclass(frozen=True)
 class DeployResult:
@@ -208,6 +224,15 @@ class Releaser:
         if result.returncode != 0:
             raise ReleaseError(f"cannot read the deployed {name}: {result.stderr.strip()[-300:]}")
         return result.stdout
+
+    def restore_doc_root(self, lay: Layout, release_id: str | None) -> str | None:
+        """Put a removed doc root back (idempotent): `release_id` live again if it is still on the
+        host, else an empty doc root. Returns the release now live (None: an empty doc root)."""
+        if release_id and not (_RELEASE_ID.match(release_id) or release_id == INITIAL_RELEASE):
+            raise ReleaseError(f"refusing release {release_id!r}")
+        out = self._sh(_RESTORE, lay.doc_root, lay.releases, release_id or "",
+                       lay.link_target(release_id) if release_id else "").strip()
+        return out or None
 
     def take_offline(self, lay: Layout, archive_dir: str) -> str | None:
         """Archive the live release as <archive_dir>/<domain>/<release>.tar.gz (kept after the site

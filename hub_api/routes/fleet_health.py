@@ -8,10 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from factory.health.alerts import digest, send_digest
 from factory.health.repair import repair
 from hub_api.deps import ContextDep, DagsterDep, StoreDep
 from hub_api.schemas.common import errors
 from hub_api.schemas.fleet_health import (
+    DigestOut,
+    DigestSentOut,
     HealthSummaryOut,
     ProblemOut,
     ProblemStatus,
@@ -72,3 +75,22 @@ def repair_sites(body: RepairRequest, request: Request, ctx: ContextDep,
     return RepairOut(plan_hash=outcome.plan_hash, detail=outcome.refused,
                      runs=[PlanRun(domain=x.domain, steps=list(x.steps), run_id=x.run_id,
                                    url=dagster.run_url(x.run_id)) for x in outcome.launched])
+
+
+def digest_out(ctx, found) -> dict:
+    return {**found.as_dict(), "mode": ctx.settings.alert_digest, "hour_utc": ctx.settings.alert_digest_hour,
+            "resolved_last_day": found.resolved, "sent_at": ctx.store.health.digest_sent(found.day)}
+
+
+@router.get("/health/digest", response_model=DigestOut, responses=errors(), operation_id="health_digest")
+def health_digest(ctx: ContextDep) -> DigestOut:
+    """Today's digest: the open problems summarised by kind, as the daily message says it."""
+    return DigestOut(**digest_out(ctx, digest(ctx.store)))
+
+
+@router.post("/health/digest", response_model=DigestSentOut, responses=errors(), operation_id="send_health_digest")
+def send_health_digest(ctx: ContextDep) -> DigestSentOut:
+    """Send today's digest now (at most one a day, whoever sends it; also with the digest off)."""
+    result = send_digest(ctx.settings, ctx.store, force=True)
+    return DigestSentOut(**digest_out(ctx, result.digest), sent=result.sent, reason=result.reason,
+                         failures=result.failures)

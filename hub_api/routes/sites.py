@@ -13,7 +13,7 @@ from factory.domains import normalize_domain
 from factory.onboarding_eta import fleet_eta
 from factory.store import InvalidInput, NewSite, Site, SiteQuery, Store
 from factory.store.steps import STEPS
-from hub_api.deps import StoreDep
+from hub_api.deps import SettingsDep, StoreDep
 from hub_api.errors import ImportRejectedError
 from hub_api.schemas.common import Page, errors
 from hub_api.schemas.sites import (
@@ -176,13 +176,14 @@ def import_sites(body: SiteImport, store: StoreDep) -> ImportReport:
 
 
 @router.get("/{site}", response_model=SiteOut, responses=errors(404), operation_id="get_site")
-def get_site(site: SiteRef, store: StoreDep) -> SiteOut:
-    """The site, each step's state, and its open health problems."""
+def get_site(site: SiteRef, store: StoreDep, settings: SettingsDep) -> SiteOut:
+    """The site, each step's state, its open health problems and where the live site opens."""
     from hub_api.routes.fleet_health import problem_out
 
     found = store.sites.get(site)
     view = site_view(store, found)
     view.problems = [problem_out(p) for p in store.health.problems(site_id=found.id)]
+    view.live_url = settings.live_url(found.domain)
     return view
 
 

@@ -17,8 +17,9 @@ class ProblemOut(BaseModel):
     id: int
     site_id: uuid.UUID
     domain: str
-    check_kind: str = Field(description="drift.<layer>, nameservers, unobserved, step_failed, https, canonical, "
-                                        "matomo_snippet, redirect, certificate, domain_expiry, auto_renew.")
+    check_kind: str = Field(description="drift.<layer>, nameservers, doc_root, verification_txt, unobserved, "
+                                        "step_failed, https, canonical, matomo_snippet, redirect, certificate, "
+                                        "domain_expiry, auto_renew.")
     subject: str = Field(description="What inside the site: a record, a host, a step.")
     status: ProblemStatus
     cause: str = Field(description="The problem without the site's name (sites sharing it are grouped).")
@@ -70,3 +71,33 @@ class RepairRefusedOut(BaseModel):
     needs_confirmation: bool
     plan_hash: str | None
     sites_affected: int | None = None
+
+
+class DigestKindOut(BaseModel):
+    check_kind: str
+    status: ProblemStatus = Field(description="The worst status among the kind's open problems.")
+    problems: int
+    sites: list[str] = Field(description="The sites with an open problem of this kind.")
+    causes: list[str] = Field(description="Up to five distinct causes (no site names, no secrets).")
+    new: int = Field(description="Problems of this kind first seen in the last day.")
+    repairable: bool
+
+
+class DigestOut(BaseModel):
+    mode: Literal["off", "daily", "only"] = Field(
+        description="FACTORY_ALERT_DIGEST: off; daily (besides the alerts); only (instead of them).")
+    hour_utc: int = Field(description="When the daily schedule sends it (FACTORY_ALERT_DIGEST_HOUR).")
+    day: dt.date
+    open_problems: int
+    sites_affected: int
+    resolved_last_day: int
+    kinds: list[DigestKindOut]
+    title: str
+    text: str = Field(description="The message as sent (webhook text and e-mail body).")
+    sent_at: dt.datetime | None = Field(description="When today's digest was sent (null: not yet).")
+
+
+class DigestSentOut(DigestOut):
+    sent: bool
+    reason: str = Field(description="Where it went, or why nothing was sent.")
+    failures: list[str]

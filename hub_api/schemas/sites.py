@@ -89,6 +89,8 @@ class SiteOut(BaseModel):
     steps: list[StepOut] = Field(default_factory=list, description="Each step's state, in onboarding order.")
     problems: list[ProblemOut] = Field(default_factory=list,
                                        description="Open health problems (the site's own page only; empty in lists).")
+    live_url: str | None = Field(None, description="Where the live site opens (FACTORY_LIVE_SITE_URL; locally the "
+                                                   "local hosting server), on the site's own page only.")
 
 
 class SiteSummary(BaseModel):

@@ -113,3 +113,35 @@ def test_www_redirecting_to_the_apex_is_healthy(host: HttpsHost) -> None:
     host.sites[DOMAIN].pages[f"www.{DOMAIN}"].location = f"https://{DOMAIN}/"
     problems, _, _ = probe(host)
     assert problems == set()
+
+
+def test_the_local_hosting_server_serves_the_live_release_from_its_doc_root(tmp_path) -> None:
+    """As `factory up` runs it: the CloudPanel stand-in's doc roots over HTTPS, the release the
+    doc root's symlink names, a certificate from the local CA on first use; the same site at
+    <domain>.localhost for a browser; a removed doc root is a site that answers 404."""
+    import socket
+    import ssl
+
+    htdocs = tmp_path / "home" / "probe-example" / "htdocs"
+    release = htdocs / ".releases" / DOMAIN / "20261129T000000000000-ab12"
+    release.mkdir(parents=True)
+    (release / "index.html").write_text(page())
+    (htdocs / DOMAIN).symlink_to(f".releases/{DOMAIN}/20261129T000000000000-ab12")
+    with HttpsHost(tmp_path / "https", doc_roots=tmp_path / "home") as host:
+        problems, covered, _ = probe(host)
+        assert problems == set() and checks.CERTIFICATE in covered  # a real handshake, verified by the local CA
+
+        context = ssl.create_default_context(cafile=host.settings()["FACTORY_HEALTH_CA_BUNDLE"])
+        port = host.https.server_address[1]
+
+        # What a browser does with https://<domain>.localhost:<port>/ (*.localhost is this machine).
+        name = f"{DOMAIN}.localhost"
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
+                context.wrap_socket(raw, server_hostname=name) as tls:
+            tls.sendall(f"GET / HTTP/1.1\r\nHost: {name}:{port}\r\nConnection: close\r\n\r\n".encode())
+            answer = b"".join(iter(lambda: tls.recv(65536), b"")).decode()
+        assert answer.startswith("HTTP/1.0 200") and f'href="https://{DOMAIN}/"' in answer
+
+        (htdocs / DOMAIN).unlink()  # the doc root removed by hand
+        problems, _, _ = probe(host)
+        assert (checks.HTTPS, DOMAIN, "fail") in problems

@@ -44,6 +44,7 @@ def test_summary_problems_filters_history_and_site_page(client: TestClient, auth
 
     page = client.get("/api/sites/health2.com", headers=auth).json()
     assert [(p["check_kind"], p["subject"]) for p in page["problems"]] == [("drift.dns", "A www.health2.com")]
+    assert page["live_url"] == "https://health2.com/"  # production: the real domain
     assert client.get("/api/sites/health0.com", headers=auth).json()["problems"] == []
     listed = client.get("/api/sites", headers=auth).json()
     assert all(s["problems"] == [] for s in listed["items"])  # lists stay light
@@ -61,3 +62,39 @@ def test_repair_with_nothing_drifted_and_an_unknown_plan(client: TestClient, aut
     assert client.post("/api/health/repair", headers={}, json={"all": True}).status_code == 401
     actions = [e.action for e in hub_store.audit.entries(limit=10)[0]]
     assert "repair_sites" in actions
+
+
+def test_digest_preview_and_send_once_a_day(hub_store, clean_db, fake_dagster) -> None:
+    from hub_api.main import create_app
+    from tests.health.test_alerts import WEBHOOK_SECRET, Receiver
+    from tests.hub_api.conftest import OPERATOR, hub_settings, mint_token
+
+    receiver = Receiver()
+    try:
+        app = create_app(hub_settings(clean_db, FACTORY_ALERT_WEBHOOK_URL=receiver.url, FACTORY_ALERT_DIGEST="daily",
+                                      FACTORY_LIVE_SITE_URL="https://{domain}.localhost:8443/"),
+                         store=hub_store, dagster=fake_dagster)
+        with TestClient(app) as client:
+            auth = {"Authorization": f"Bearer {mint_token(app, hub_store, OPERATOR)}"}
+            quiet = client.get("/api/health/digest", headers=auth).json()
+            assert (quiet["open_problems"], quiet["kinds"], quiet["sent_at"], quiet["mode"]) == (0, [], None, "daily")
+            hub_store.cloudflare_accounts.add("cf@example.com", "CF_1", "sandbox-token-hub-abcdef")
+            _problems(hub_store)
+            preview = client.get("/api/health/digest", headers=auth).json()
+            assert [(k["check_kind"], k["problems"], k["sites"], k["repairable"]) for k in preview["kinds"]] == [
+                ("certificate", 2, ["health0.com", "health1.com"], False), ("drift.dns", 1, ["health2.com"], True)]
+            assert preview["text"].startswith("[DIGEST]") and receiver.posts == []
+            sent = client.post("/api/health/digest", headers=auth)
+            assert sent.status_code == 200 and sent.json()["sent"] is True, sent.text
+            [post] = receiver.posts
+            assert post["text"] == preview["text"] and WEBHOOK_SECRET not in post["text"]
+            assert WEBHOOK_SECRET not in sent.text
+            again = client.post("/api/health/digest", headers=auth).json()
+            assert again["sent"] is False and "already sent" in again["reason"] and len(receiver.posts) == 1
+            assert client.get("/api/health/digest", headers=auth).json()["sent_at"] is not None
+            assert client.get("/api/health/digest").status_code == 401
+            # The local stack: "Open live site" opens the local hosting server.
+            assert client.get("/api/sites/health2.com", headers=auth).json()["live_url"] == \
+                "https://health2.com.localhost:8443/"
+    finally:
+        receiver.close()

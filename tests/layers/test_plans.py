@@ -95,6 +95,16 @@ def test_hosting_waits_for_dns_before_the_certificate() -> None:
     assert want.doc_root == f"/home/{want.site_user}/htdocs/acme-example.com"
 
 
+def test_hosting_puts_a_removed_doc_root_back() -> None:
+    want = hosting.desired(site(), SETTINGS)
+    changes = hosting.plan(want, hosting.HostingObserved(True, True, True, doc_root=False))
+    assert [(c.kind, c.target, c.action) for c in writes(changes)] == [
+        ("create", "doc root acme-example.com", hosting.RESTORE_DOC_ROOT)]
+    # A site deleted from CloudPanel is re-created (its doc root with it), not restored.
+    gone = hosting.plan(want, hosting.HostingObserved(False, False, True, doc_root=False))
+    assert [c.action for c in writes(gone)] == ["add_site", "install_certificate"]
+
+
 # -- Matomo ----------------------------------------------------------------------------------------
 def test_matomo_adds_a_missing_site_and_adopts_an_existing_one() -> None:
     want = matomo.desired(site(), SETTINGS)
@@ -114,6 +124,9 @@ def test_search_console_waits_for_the_zone_then_verifies() -> None:
     assert [c.action for c in writes(active)] == ["verify", "add_property"]
     owned = search_console.plan(want, search_console.GscObserved(permission="siteOwner", verified=True))
     assert is_converged(owned)
+    removed = search_console.plan(want, search_console.GscObserved(permission="siteOwner", verified=True,
+                                                                  token="tok", txt_removed=True, zone_id="z1"))
+    assert [(c.target, c.after, c.action) for c in writes(removed)] == [("TXT acme-example.com", "tok", "create_txt")]
     unmanaged = search_console.desired(site(gsc_account_id=None), SETTINGS)
     assert is_converged(search_console.plan(unmanaged, search_console.GscObserved()))
 

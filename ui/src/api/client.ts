@@ -175,6 +175,8 @@ export const api = {
 
   healthSummary: () => call("GET", "/health/summary"),
   healthProblems: (query: HealthProblemsQuery) => call("GET", "/health/problems", { query }),
+  healthDigest: () => call("GET", "/health/digest"),
+  sendHealthDigest: () => call("POST", "/health/digest"),
   repair: (body: { sites?: string[]; all?: boolean; confirm?: string | null }) => call("POST", "/health/repair", { body }),
 
   cloudflareAccounts: () => call("GET", "/cloudflare-accounts", { query: { limit: 1000 } }),

@@ -25,6 +25,8 @@ export type AuditEntry = Schemas["AuditEntryOut"];
 export type HealthProblem = Schemas["ProblemOut"];
 export type HealthSummary = Schemas["HealthSummaryOut"];
 export type RepairRefused = Schemas["RepairRefusedOut"];
+export type HealthDigest = Schemas["DigestOut"];
+export type HealthDigestSent = Schemas["DigestSentOut"];
 export type HealthProblemsQuery = NonNullable<paths["/api/health/problems"]["get"]["parameters"]["query"]>;
 export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;
 /** The filters and paging of GET /api/sites. */

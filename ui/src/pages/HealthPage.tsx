@@ -1,10 +1,12 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import { useApi } from "../api/useApi";
+import { DigestSection } from "../components/DigestSection";
 import { ProblemsTable } from "../components/ProblemsTable";
 import { RepairButton } from "../components/RepairButton";
 import { Empty, ErrorBox, Loading } from "../components/States";
 import { formatDateTime } from "../lib/dates";
+import { isRepairable } from "../lib/health";
 
 const POLL_MS = 60000;
 
@@ -13,7 +15,7 @@ export function HealthPage() {
   const [kind, setKind] = useState<string | null>(null);
   const summary = useApi(() => api.healthSummary(), [], { pollMs: POLL_MS });
   const problems = useApi(() => api.healthProblems({ check_kind: kind, limit: 1000 }), [kind, summary.data?.last_seen]);
-  const drifted = (summary.data?.kinds ?? []).some((k) => k.check_kind.startsWith("drift.") || k.check_kind === "nameservers");
+  const drifted = (summary.data?.kinds ?? []).some((k) => isRepairable(k.check_kind));
   const peak = Math.max(1, ...(summary.data?.trend ?? []).map((t) => t.open_problems));
 
   return (
@@ -100,6 +102,7 @@ export function HealthPage() {
           <ProblemsTable problems={problems.data} />
         )}
       </section>
+      <DigestSection refreshKey={summary.data?.last_seen} />
     </div>
   );
 }

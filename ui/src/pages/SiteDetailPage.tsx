@@ -15,6 +15,7 @@ import { StepsTable } from "../components/StepsTable";
 import { formatDateTime } from "../lib/dates";
 import { toSeries } from "../lib/series";
 import { isSettling, SITE_STATE_LABEL, siteState } from "../lib/steps";
+import { isRepairable } from "../lib/health";
 
 const POLL_MS = 4000;
 
@@ -52,7 +53,7 @@ export function SiteDetailPage() {
         <h1>{s.domain}</h1>
         <span className={`badge badge-site-${state}`}>{SITE_STATE_LABEL[state]}</span>
         <div className="actions">
-          <a className="btn" href={`https://${s.domain}`} target="_blank" rel="noreferrer">
+          <a className="btn" href={s.live_url ?? `https://${s.domain}`} target="_blank" rel="noreferrer">
             Open live site ↗
           </a>
           <RerunButton domain={s.domain} step={null} label="Re-run whole onboarding" onLaunched={runs.reload} />
@@ -88,7 +89,7 @@ export function SiteDetailPage() {
         <section aria-labelledby="problems-title">
           <h2 id="problems-title">Open health problems</h2>
           <ProblemsTable problems={problems} showSite={false} />
-          {problems.some((p) => p.check_kind.startsWith("drift.") || p.check_kind === "nameservers") && (
+          {problems.some((p) => isRepairable(p.check_kind)) && (
             <RepairButton sites={[s.domain]} label="Repair this site" onDone={site.reload} />
           )}
         </section>
