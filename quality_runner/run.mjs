@@ -215,6 +215,55 @@ function scores(lhr) {
   return Object.fromEntries(Object.entries(lhr.categories).map(([id, c]) => [id, c.score]));
 }
 
+// lighthouse.navigation()/snapshot() resolve the whole config (load and validate ~200 gatherer
+// and audit definitions) on every call: about a tenth of a worker's CPU. A worker audits with two
+// configs only, so it resolves each once and runs Lighthouse's own gather steps with it (the
+// same steps as navigationGather()/snapshotGather() in lighthouse 12.8, which only add the
+// config resolution). Gatherer instances are reused; a worker runs one page at a time.
+const resolvedConfigs = new Map();
+async function resolvedConfig(lighthouse, mode, job, categories) {
+  const key = `${mode}|${categories.join(',')}`;
+  if (!resolvedConfigs.has(key)) {
+    const { resolvedConfig: config } = await lighthouse.initializeConfig(mode, lighthouseConfig(job, categories),
+      { logLevel: 'error' });
+    resolvedConfigs.set(key, config);
+  }
+  return resolvedConfigs.get(key);
+}
+
+async function gatherNavigation(lighthouse, page, url, config) {
+  const runnerOptions = { resolvedConfig: config, computedCache: new Map() };
+  const artifacts = await lighthouse.Runner.gather(async () => {
+    const context = { driver: new lighthouse.Driver(page), page, resolvedConfig: config,
+      requestor: lighthouse.UrlUtils.normalizeUrl(url), computedCache: runnerOptions.computedCache };
+    const { baseArtifacts } = await lighthouse._setup(context);
+    const gathered = await lighthouse._navigation({ ...context, baseArtifacts });
+    await lighthouse._cleanup(context);
+    return lighthouse.finalizeArtifacts(baseArtifacts, gathered);
+  }, runnerOptions);
+  return { artifacts, runnerOptions };
+}
+
+async function gatherSnapshot(lighthouse, page, config) {
+  const driver = new lighthouse.Driver(page);
+  await driver.connect();
+  const runnerOptions = { resolvedConfig: config, computedCache: new Map() };
+  const url = await driver.url();
+  const artifacts = await lighthouse.Runner.gather(async () => {
+    const baseArtifacts = await lighthouse.getBaseArtifacts(config, driver, { gatherMode: 'snapshot' });
+    baseArtifacts.URL = { finalDisplayedUrl: url };
+    const artifactState = lighthouse.getEmptyArtifactState();
+    await lighthouse.collectPhaseArtifacts({
+      phase: 'getArtifact', gatherMode: 'snapshot', driver, page, baseArtifacts,
+      artifactDefinitions: config.artifacts || [], artifactState, computedCache: runnerOptions.computedCache,
+      settings: config.settings,
+    });
+    await driver.disconnect();
+    return lighthouse.finalizeArtifacts(baseArtifacts, await lighthouse.awaitArtifacts(artifactState));
+  }, runnerOptions);
+  return { artifacts, runnerOptions };
+}
+
 let granted = null;
 const traceLockHeld = () => new Promise((resolve) => { granted = resolve; process.send({ lock: true }); });
 
@@ -229,9 +278,8 @@ async function auditSite(browser, job, site, lighthouse) {
     await page.bringToFront();
     let gathered;
     try {
-      gathered = await lighthouse.navigationGather(page, site.origin + home, {
-        config: lighthouseConfig(job, CATEGORIES), flags: { logLevel: 'error' },
-      });
+      gathered = await gatherNavigation(lighthouse, page, site.origin + home,
+        await resolvedConfig(lighthouse, 'navigation', job, CATEGORIES));
     } finally {
       process.send({ unlock: true });
     }
@@ -250,9 +298,9 @@ async function auditSite(browser, job, site, lighthouse) {
     for (const path of others) {
       const t = performance.now();
       const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-      const snap = await lighthouse.snapshot(page, {
-        config: lighthouseConfig(job, CONTENT_CATEGORIES), flags: { logLevel: 'error' },
-      });
+      const gatheredSnapshot = await gatherSnapshot(lighthouse, page,
+        await resolvedConfig(lighthouse, 'snapshot', job, CONTENT_CATEGORIES));
+      const snap = await lighthouse.Runner.audit(gatheredSnapshot.artifacts, gatheredSnapshot.runnerOptions);
       const status = response ? response.status() : 0;
       process.send({
         type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
@@ -293,13 +341,18 @@ async function worker() {
       browser ??= await puppeteer.connect({ browserWSEndpoint: message.job.browser, defaultViewport: null, protocolTimeout: 120_000 });
       if (message.job.lighthouse) {
         if (!lighthouse) {
-          // lighthouse.navigation() is navigationGather() then Runner.audit(); the worker calls
-          // the two itself so that only the first holds the trace lock.
+          // lighthouse.navigation() is gathering then Runner.audit(); the worker calls the two
+          // itself so that only the first holds the trace lock.
           lighthouse = {
-            ...(await import('lighthouse')),
             ...(await import('lighthouse/core/gather/navigation-runner.js')),
+            ...(await import('lighthouse/core/gather/base-artifacts.js')),
+            ...(await import('lighthouse/core/gather/runner-helpers.js')),
+            ...(await import('lighthouse/core/gather/driver.js')),
+            ...(await import('lighthouse/core/config/config.js')),
             ...(await import('lighthouse/core/runner.js')),
+            UrlUtils: (await import('lighthouse/core/lib/url-utils.js')).default,
           };
+          (await import('lighthouse-logger')).default.setLevel('error');
           await shortenBenchmark();
           await memoizeMessageFormat();
         }
