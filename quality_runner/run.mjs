@@ -267,64 +267,54 @@ async function gatherSnapshot(lighthouse, page, config) {
 let granted = null;
 const traceLockHeld = () => new Promise((resolve) => { granted = resolve; process.send({ lock: true }); });
 
-async function auditSite(browser, job, site, lighthouse) {
+async function auditSite(page, job, site, lighthouse) {
   const [home, ...others] = site.pages;
-  const page = await browser.newPage({ type: 'window' });  // its own window: painted while others work
+  const started = performance.now();
+  // Only the gathering (page load, trace) needs the browser's one trace; auditing the
+  // artifacts is Node-side work that overlaps with the next site's navigation.
+  await traceLockHeld();
+  await page.bringToFront();
+  let gathered;
   try {
-    const started = performance.now();
-    // Only the gathering (page load, trace) needs the browser's one trace; auditing the
-    // artifacts is Node-side work that overlaps with the next site's navigation.
-    await traceLockHeld();
-    await page.bringToFront();
-    let gathered;
-    try {
-      gathered = await gatherNavigation(lighthouse, page, site.origin + home,
-        await resolvedConfig(lighthouse, 'navigation', job, CATEGORIES));
-    } finally {
-      process.send({ unlock: true });
-    }
-    const traced = performance.now() - started;
-    const mainThread = taskDurationsAsCpuTime(gathered.artifacts.Trace);
-    const { lhr } = await lighthouse.Runner.audit(gathered.artifacts, gathered.runnerOptions);
-    const error = lhr.runtimeError?.message;
-    process.send({
-      type: 'page', site: site.id, path: home, mode: 'navigation', categories: scores(lhr),
-      audits: failingAudits(lhr, home), error, warnings: lhr.runWarnings.map(String),
-      ms: Math.round(performance.now() - started), trace_ms: Math.round(traced),
-      main_thread: { wall_ms: mainThread.wallMs, cpu_ms: mainThread.cpuMs },
-      tbt_ms: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? -1),
-    });
-    await page.setViewport(MOBILE);
-    for (const path of others) {
-      const t = performance.now();
-      const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-      const gatheredSnapshot = await gatherSnapshot(lighthouse, page,
-        await resolvedConfig(lighthouse, 'snapshot', job, CONTENT_CATEGORIES));
-      const snap = await lighthouse.Runner.audit(gatheredSnapshot.artifacts, gatheredSnapshot.runnerOptions);
-      const status = response ? response.status() : 0;
-      process.send({
-        type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
-        audits: failingAudits(snap.lhr, path), status,
-        error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
-        ms: Math.round(performance.now() - t),
-      });
-    }
+    gathered = await gatherNavigation(lighthouse, page, site.origin + home,
+      await resolvedConfig(lighthouse, 'navigation', job, CATEGORIES));
   } finally {
-    await page.close();
+    process.send({ unlock: true });
+  }
+  const traced = performance.now() - started;
+  const mainThread = taskDurationsAsCpuTime(gathered.artifacts.Trace);
+  const { lhr } = await lighthouse.Runner.audit(gathered.artifacts, gathered.runnerOptions);
+  const error = lhr.runtimeError?.message;
+  process.send({
+    type: 'page', site: site.id, path: home, mode: 'navigation', categories: scores(lhr),
+    audits: failingAudits(lhr, home), error, warnings: lhr.runWarnings.map(String),
+    ms: Math.round(performance.now() - started), trace_ms: Math.round(traced),
+    main_thread: { wall_ms: mainThread.wallMs, cpu_ms: mainThread.cpuMs },
+    tbt_ms: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? -1),
+  });
+  await page.setViewport(MOBILE);
+  for (const path of others) {
+    const t = performance.now();
+    const response = await page.goto(site.origin + path, { waitUntil: 'load' });
+    const gatheredSnapshot = await gatherSnapshot(lighthouse, page,
+      await resolvedConfig(lighthouse, 'snapshot', job, CONTENT_CATEGORIES));
+    const snap = await lighthouse.Runner.audit(gatheredSnapshot.artifacts, gatheredSnapshot.runnerOptions);
+    const status = response ? response.status() : 0;
+    process.send({
+      type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
+      audits: failingAudits(snap.lhr, path), status,
+      error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
+      ms: Math.round(performance.now() - t),
+    });
   }
 }
 
-async function screenshotSite(browser, job, site) {
-  const page = await browser.newPage({ type: 'window' });  // its own window: painted while others work
-  try {
-    await page.setViewport({ width: job.screenshot.width, height: job.screenshot.height, deviceScaleFactor: 1 });
-    const response = await page.goto(site.origin + '/', { waitUntil: 'load' });
-    const path = join(job.screenshot.dir, site.file);
-    await page.screenshot({ path, type: 'png' });
-    process.send({ type: 'screenshot', site: site.id, path, status: response ? response.status() : 0 });
-  } finally {
-    await page.close();
-  }
+async function screenshotSite(page, job, site) {
+  await page.setViewport({ width: job.screenshot.width, height: job.screenshot.height, deviceScaleFactor: 1 });
+  const response = await page.goto(site.origin + '/', { waitUntil: 'load' });
+  const path = join(job.screenshot.dir, site.file);
+  await page.screenshot({ path, type: 'png' });
+  process.send({ type: 'screenshot', site: site.id, path, status: response ? response.status() : 0 });
 }
 
 async function worker() {
@@ -356,9 +346,17 @@ async function worker() {
           await shortenBenchmark();
           await memoizeMessageFormat();
         }
-        await auditSite(browser, message.job, message.site, lighthouse);
       }
-      if (message.job.screenshot) await screenshotSite(browser, message.job, message.site);
+      // One tab per site, for its audits and then its preview: a new tab is a new renderer
+      // process (site isolation), about as much CPU as loading the page in it. Its own window:
+      // painted while the other worker's tab works.
+      const page = await browser.newPage({ type: 'window' });
+      try {
+        if (message.job.lighthouse) await auditSite(page, message.job, message.site, lighthouse);
+        if (message.job.screenshot) await screenshotSite(page, message.job, message.site);
+      } finally {
+        await page.close();
+      }
     } catch (error) {
       process.send({ type: 'error', site: message.site.id, message: String(error?.message || error).slice(0, 500) });
     }
