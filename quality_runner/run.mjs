@@ -79,7 +79,19 @@ function runWorker(job, queue, lock) {
 
 // ---- worker --------------------------------------------------------------------------------
 
-function lighthouseConfig(job, categories) {
+// Audits that weigh nothing in the categories run: Lighthouse runs them (and the gatherers only they
+// need) for the report's diagnostics and insights, but no score uses them. Skipping them leaves
+// every category score as it was and drops e.g. the re-encoding of every image (OptimizedImages),
+// the re-compression of every response (ResponseCompression) and JS coverage (JsUsage).
+function unweightedAudits(defaultConfig, categories) {
+  const weight = new Map();
+  for (const id of categories) {
+    for (const ref of defaultConfig.categories[id].auditRefs) weight.set(ref.id, (weight.get(ref.id) || 0) + ref.weight);
+  }
+  return [...weight].filter(([, w]) => w === 0).map(([id]) => id);
+}
+
+function lighthouseConfig(job, categories, defaultConfig) {
   return {
     extends: 'lighthouse:default',
     settings: {
@@ -90,7 +102,8 @@ function lighthouseConfig(job, categories) {
       pauseAfterFcpMs: 100, pauseAfterLoadMs: 100, networkQuietThresholdMs: 100, cpuQuietThresholdMs: 100,
       skipAboutBlank: true,
       disableFullPageScreenshot: true,
-      skipAudits: ['screenshot-thumbnails', 'final-screenshot', 'bf-cache'],
+      skipAudits: [...new Set(['screenshot-thumbnails', 'final-screenshot', 'bf-cache',
+        ...unweightedAudits(defaultConfig, categories)])],
       blockedUrlPatterns: job.blocked || [],
     },
   };
@@ -224,7 +237,7 @@ const resolvedConfigs = new Map();
 async function resolvedConfig(lighthouse, mode, job, categories) {
   const key = `${mode}|${categories.join(',')}`;
   if (!resolvedConfigs.has(key)) {
-    const { resolvedConfig: config } = await lighthouse.initializeConfig(mode, lighthouseConfig(job, categories),
+    const { resolvedConfig: config } = await lighthouse.initializeConfig(mode, lighthouseConfig(job, categories, lighthouse.defaultConfig),
       { logLevel: 'error' });
     resolvedConfigs.set(key, config);
   }
@@ -341,6 +354,7 @@ async function worker() {
             ...(await import('lighthouse/core/config/config.js')),
             ...(await import('lighthouse/core/runner.js')),
             UrlUtils: (await import('lighthouse/core/lib/url-utils.js')).default,
+            defaultConfig: (await import('lighthouse/core/config/default-config.js')).default,
           };
           (await import('lighthouse-logger')).default.setLevel('error');
           await shortenBenchmark();
