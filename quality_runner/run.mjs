@@ -8,10 +8,11 @@
 // Lighthouse keeps global state per process, so parallel runs need processes. Navigations
 // record a trace and Chrome traces one thing at a time per browser, so the main process lets one
 // navigation run at a time; snapshots (no trace) run in parallel.
-// Per site: a Lighthouse navigation of the home page (performance, accessibility, best practices,
-// SEO; mobile, simulated throttling) and a Lighthouse snapshot of every other page (accessibility,
-// best practices, SEO: the checks that depend on a page's content; performance is the shell's,
-// which every page shares). Results go to stdout as one JSON object per line.
+// Per site, in one tab: a Lighthouse navigation of the home page (performance, accessibility, best
+// practices, SEO; mobile, simulated throttling from the trace's CPU times) and a Lighthouse
+// snapshot of every other page (accessibility, best practices, SEO: the checks that depend on a
+// page's content; performance is the shell's, which every page shares), then the preview.
+// Results go to stdout as one JSON object per line.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
