@@ -138,6 +138,7 @@ def main() -> None:
             "lighthouse_cpu_s_per_site": round(gate_cpu / n, 2),
             "gate_s": report.seconds,
             "page_s": report.page_seconds,
+            "home_main_thread_ms": report.main_thread,
             "pages_audited": report.pages_audited,
             "previews_taken": len(report.previews),
             "lighthouse_workers": workers,

@@ -8,10 +8,11 @@
 // Lighthouse keeps global state per process, so parallel runs need processes. Navigations
 // record a trace and Chrome traces one thing at a time per browser, so the main process lets one
 // navigation run at a time; snapshots (no trace) run in parallel.
-// Per site: a Lighthouse navigation of the home page (performance, accessibility, best practices,
-// SEO; mobile, simulated throttling) and a Lighthouse snapshot of every other page (accessibility,
-// best practices, SEO: the checks that depend on a page's content; performance is the shell's,
-// which every page shares). Results go to stdout as one JSON object per line.
+// Per site, in one tab: a Lighthouse navigation of the home page (performance, accessibility, best
+// practices, SEO; mobile, simulated throttling from the trace's CPU times) and a Lighthouse
+// snapshot of every other page (accessibility, best practices, SEO: the checks that depend on a
+// page's content; performance is the shell's, which every page shares), then the preview.
+// Results go to stdout as one JSON object per line.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -79,7 +80,19 @@ function runWorker(job, queue, lock) {
 
 // ---- worker --------------------------------------------------------------------------------
 
-function lighthouseConfig(job, categories) {
+// Audits that weigh nothing in the categories run: Lighthouse runs them (and the gatherers only they
+// need) for the report's diagnostics and insights, but no score uses them. Skipping them leaves
+// every category score as it was and drops e.g. the re-encoding of every image (OptimizedImages),
+// the re-compression of every response (ResponseCompression) and JS coverage (JsUsage).
+function unweightedAudits(defaultConfig, categories) {
+  const weight = new Map();
+  for (const id of categories) {
+    for (const ref of defaultConfig.categories[id].auditRefs) weight.set(ref.id, (weight.get(ref.id) || 0) + ref.weight);
+  }
+  return [...weight].filter(([, w]) => w === 0).map(([id]) => id);
+}
+
+function lighthouseConfig(job, categories, defaultConfig) {
   return {
     extends: 'lighthouse:default',
     settings: {
@@ -90,7 +103,8 @@ function lighthouseConfig(job, categories) {
       pauseAfterFcpMs: 100, pauseAfterLoadMs: 100, networkQuietThresholdMs: 100, cpuQuietThresholdMs: 100,
       skipAboutBlank: true,
       disableFullPageScreenshot: true,
-      skipAudits: ['screenshot-thumbnails', 'final-screenshot', 'bf-cache'],
+      skipAudits: [...new Set(['screenshot-thumbnails', 'final-screenshot', 'bf-cache',
+        ...unweightedAudits(defaultConfig, categories)])],
       blockedUrlPatterns: job.blocked || [],
     },
   };
@@ -135,6 +149,60 @@ async function memoizeMessageFormat() {
   };
 }
 
+// Simulated throttling (Lantern) estimates a page's main-thread work from the trace: every
+// top-level task's duration, times the device's CPU slowdown (4 on mobile). The trace records a
+// task's wall-clock duration (`dur`) and the renderer thread's CPU time during it (`tdur`). On a
+// shared machine the wall clock also counts the time the renderer waited for a core (three times
+// its CPU time and more at a load average of 20 on 2 cores), so Total Blocking Time followed the
+// machine's load, not the page. The runner hands Lantern the CPU time: each renderer main-thread
+// task is shortened to its `tdur` (never lengthened), and the events inside it are compressed
+// with it, so nesting and order stay as recorded. What is simulated is then the page's own work.
+const SCHEDULABLE_TASKS = new Set(['RunTask', 'ThreadControllerImpl::RunTask', 'ThreadControllerImpl::DoWork',
+  'TaskQueueManager::ProcessTaskFromWorkQueue']);
+
+function taskDurationsAsCpuTime(trace) {
+  const events = trace?.traceEvents;
+  if (!Array.isArray(events)) return { tasks: 0, wallMs: 0, cpuMs: 0 };
+  const rendererMain = new Set(events
+    .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`));
+  const byThread = new Map();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (!rendererMain.has(key) || e.ph === 'M') continue;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key).push(e);
+  }
+  let tasks = 0;
+  let wall = 0;
+  let cpu = 0;
+  for (const list of byThread.values()) {
+    list.sort((a, b) => a.ts - b.ts);
+    for (let i = 0; i < list.length; i++) {
+      const task = list[i];
+      if (task.ph !== 'X' || !SCHEDULABLE_TASKS.has(task.name) || !task.dur || !(task.tdur >= 0)) continue;
+      const start = task.ts;
+      const end = start + task.dur;
+      const ratio = Math.min(1, task.tdur / task.dur);
+      tasks += 1;
+      wall += task.dur;
+      cpu += task.dur * ratio;
+      if (ratio === 1) continue;
+      let j = i + 1;
+      for (; j < list.length && list[j].ts < end; j++) {
+        const inner = list[j];
+        if (inner.ph === 'X' && SCHEDULABLE_TASKS.has(inner.name) && inner.dur) break;  // overlapping tasks (a Chrome bug)
+        const offset = inner.ts - start;
+        inner.ts = start + offset * ratio;
+        if (inner.dur) inner.dur = Math.min(inner.dur * ratio, start + task.dur * ratio - inner.ts);
+      }
+      task.dur *= ratio;
+      i = j - 1;
+    }
+  }
+  return { tasks, wallMs: Math.round(wall / 1000), cpuMs: Math.round(cpu / 1000) };
+}
+
 function failingAudits(lhr, path) {
   const weighted = new Map();
   for (const [id, category] of Object.entries(lhr.categories)) {
@@ -161,65 +229,106 @@ function scores(lhr) {
   return Object.fromEntries(Object.entries(lhr.categories).map(([id, c]) => [id, c.score]));
 }
 
+// lighthouse.navigation()/snapshot() resolve the whole config (load and validate ~200 gatherer
+// and audit definitions) on every call: about a tenth of a worker's CPU. A worker audits with two
+// configs only, so it resolves each once and runs Lighthouse's own gather steps with it (the
+// same steps as navigationGather()/snapshotGather() in lighthouse 12.8, which only add the
+// config resolution). Gatherer instances are reused; a worker runs one page at a time.
+const resolvedConfigs = new Map();
+async function resolvedConfig(lighthouse, mode, job, categories) {
+  const key = `${mode}|${categories.join(',')}`;
+  if (!resolvedConfigs.has(key)) {
+    const { resolvedConfig: config } = await lighthouse.initializeConfig(mode, lighthouseConfig(job, categories, lighthouse.defaultConfig),
+      { logLevel: 'error' });
+    resolvedConfigs.set(key, config);
+  }
+  return resolvedConfigs.get(key);
+}
+
+async function gatherNavigation(lighthouse, page, url, config) {
+  const runnerOptions = { resolvedConfig: config, computedCache: new Map() };
+  const artifacts = await lighthouse.Runner.gather(async () => {
+    const context = { driver: new lighthouse.Driver(page), page, resolvedConfig: config,
+      requestor: lighthouse.UrlUtils.normalizeUrl(url), computedCache: runnerOptions.computedCache };
+    const { baseArtifacts } = await lighthouse._setup(context);
+    const gathered = await lighthouse._navigation({ ...context, baseArtifacts });
+    await lighthouse._cleanup(context);
+    return lighthouse.finalizeArtifacts(baseArtifacts, gathered);
+  }, runnerOptions);
+  return { artifacts, runnerOptions };
+}
+
+async function gatherSnapshot(lighthouse, page, config) {
+  const driver = new lighthouse.Driver(page);
+  await driver.connect();
+  const runnerOptions = { resolvedConfig: config, computedCache: new Map() };
+  const url = await driver.url();
+  const artifacts = await lighthouse.Runner.gather(async () => {
+    const baseArtifacts = await lighthouse.getBaseArtifacts(config, driver, { gatherMode: 'snapshot' });
+    baseArtifacts.URL = { finalDisplayedUrl: url };
+    const artifactState = lighthouse.getEmptyArtifactState();
+    await lighthouse.collectPhaseArtifacts({
+      phase: 'getArtifact', gatherMode: 'snapshot', driver, page, baseArtifacts,
+      artifactDefinitions: config.artifacts || [], artifactState, computedCache: runnerOptions.computedCache,
+      settings: config.settings,
+    });
+    await driver.disconnect();
+    return lighthouse.finalizeArtifacts(baseArtifacts, await lighthouse.awaitArtifacts(artifactState));
+  }, runnerOptions);
+  return { artifacts, runnerOptions };
+}
+
 let granted = null;
 const traceLockHeld = () => new Promise((resolve) => { granted = resolve; process.send({ lock: true }); });
 
-async function auditSite(browser, job, site, lighthouse) {
+async function auditSite(page, job, site, lighthouse) {
   const [home, ...others] = site.pages;
-  const page = await browser.newPage({ type: 'window' });  // its own window: painted while others work
+  const started = performance.now();
+  // Only the gathering (page load, trace) needs the browser's one trace; auditing the
+  // artifacts is Node-side work that overlaps with the next site's navigation.
+  await traceLockHeld();
+  await page.bringToFront();
+  let gathered;
   try {
-    const started = performance.now();
-    // Only the gathering (page load, trace) needs the browser's one trace; auditing the
-    // artifacts is Node-side work that overlaps with the next site's navigation.
-    await traceLockHeld();
-    await page.bringToFront();
-    let gathered;
-    try {
-      gathered = await lighthouse.navigationGather(page, site.origin + home, {
-        config: lighthouseConfig(job, CATEGORIES), flags: { logLevel: 'error' },
-      });
-    } finally {
-      process.send({ unlock: true });
-    }
-    const traced = performance.now() - started;
-    const { lhr } = await lighthouse.Runner.audit(gathered.artifacts, gathered.runnerOptions);
-    const error = lhr.runtimeError?.message;
-    process.send({
-      type: 'page', site: site.id, path: home, mode: 'navigation', categories: scores(lhr),
-      audits: failingAudits(lhr, home), error, warnings: lhr.runWarnings.map(String),
-      ms: Math.round(performance.now() - started), trace_ms: Math.round(traced),
-    });
-    await page.setViewport(MOBILE);
-    for (const path of others) {
-      const t = performance.now();
-      const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-      const snap = await lighthouse.snapshot(page, {
-        config: lighthouseConfig(job, CONTENT_CATEGORIES), flags: { logLevel: 'error' },
-      });
-      const status = response ? response.status() : 0;
-      process.send({
-        type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
-        audits: failingAudits(snap.lhr, path), status,
-        error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
-        ms: Math.round(performance.now() - t),
-      });
-    }
+    gathered = await gatherNavigation(lighthouse, page, site.origin + home,
+      await resolvedConfig(lighthouse, 'navigation', job, CATEGORIES));
   } finally {
-    await page.close();
+    process.send({ unlock: true });
+  }
+  const traced = performance.now() - started;
+  const mainThread = taskDurationsAsCpuTime(gathered.artifacts.Trace);
+  const { lhr } = await lighthouse.Runner.audit(gathered.artifacts, gathered.runnerOptions);
+  const error = lhr.runtimeError?.message;
+  process.send({
+    type: 'page', site: site.id, path: home, mode: 'navigation', categories: scores(lhr),
+    audits: failingAudits(lhr, home), error, warnings: lhr.runWarnings.map(String),
+    ms: Math.round(performance.now() - started), trace_ms: Math.round(traced),
+    main_thread: { wall_ms: mainThread.wallMs, cpu_ms: mainThread.cpuMs },
+    tbt_ms: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? -1),
+  });
+  await page.setViewport(MOBILE);
+  for (const path of others) {
+    const t = performance.now();
+    const response = await page.goto(site.origin + path, { waitUntil: 'load' });
+    const gatheredSnapshot = await gatherSnapshot(lighthouse, page,
+      await resolvedConfig(lighthouse, 'snapshot', job, CONTENT_CATEGORIES));
+    const snap = await lighthouse.Runner.audit(gatheredSnapshot.artifacts, gatheredSnapshot.runnerOptions);
+    const status = response ? response.status() : 0;
+    process.send({
+      type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
+      audits: failingAudits(snap.lhr, path), status,
+      error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
+      ms: Math.round(performance.now() - t),
+    });
   }
 }
 
-async function screenshotSite(browser, job, site) {
-  const page = await browser.newPage({ type: 'window' });  // its own window: painted while others work
-  try {
-    await page.setViewport({ width: job.screenshot.width, height: job.screenshot.height, deviceScaleFactor: 1 });
-    const response = await page.goto(site.origin + '/', { waitUntil: 'load' });
-    const path = join(job.screenshot.dir, site.file);
-    await page.screenshot({ path, type: 'png' });
-    process.send({ type: 'screenshot', site: site.id, path, status: response ? response.status() : 0 });
-  } finally {
-    await page.close();
-  }
+async function screenshotSite(page, job, site) {
+  await page.setViewport({ width: job.screenshot.width, height: job.screenshot.height, deviceScaleFactor: 1 });
+  const response = await page.goto(site.origin + '/', { waitUntil: 'load' });
+  const path = join(job.screenshot.dir, site.file);
+  await page.screenshot({ path, type: 'png' });
+  process.send({ type: 'screenshot', site: site.id, path, status: response ? response.status() : 0 });
 }
 
 async function worker() {
@@ -236,19 +345,33 @@ async function worker() {
       browser ??= await puppeteer.connect({ browserWSEndpoint: message.job.browser, defaultViewport: null, protocolTimeout: 120_000 });
       if (message.job.lighthouse) {
         if (!lighthouse) {
-          // lighthouse.navigation() is navigationGather() then Runner.audit(); the worker calls
-          // the two itself so that only the first holds the trace lock.
+          // lighthouse.navigation() is gathering then Runner.audit(); the worker calls the two
+          // itself so that only the first holds the trace lock.
           lighthouse = {
-            ...(await import('lighthouse')),
             ...(await import('lighthouse/core/gather/navigation-runner.js')),
+            ...(await import('lighthouse/core/gather/base-artifacts.js')),
+            ...(await import('lighthouse/core/gather/runner-helpers.js')),
+            ...(await import('lighthouse/core/gather/driver.js')),
+            ...(await import('lighthouse/core/config/config.js')),
             ...(await import('lighthouse/core/runner.js')),
+            UrlUtils: (await import('lighthouse/core/lib/url-utils.js')).default,
+            defaultConfig: (await import('lighthouse/core/config/default-config.js')).default,
           };
+          (await import('lighthouse-logger')).default.setLevel('error');
           await shortenBenchmark();
           await memoizeMessageFormat();
         }
-        await auditSite(browser, message.job, message.site, lighthouse);
       }
-      if (message.job.screenshot) await screenshotSite(browser, message.job, message.site);
+      // One tab per site, for its audits and then its preview: a new tab is a new renderer
+      // process (site isolation), about as much CPU as loading the page in it. Its own window:
+      // painted while the other worker's tab works.
+      const page = await browser.newPage({ type: 'window' });
+      try {
+        if (message.job.lighthouse) await auditSite(page, message.job, message.site, lighthouse);
+        if (message.job.screenshot) await screenshotSite(page, message.job, message.site);
+      } finally {
+        await page.close();
+      }
     } catch (error) {
       process.send({ type: 'error', site: message.site.id, message: String(error?.message || error).slice(0, 500) });
     }

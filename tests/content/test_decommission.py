@@ -26,7 +26,6 @@ from factory.layers import decommission
 from factory.layers.runner import LayerContext
 from factory.safe_changes import ChangeRefused, Selection, apply_plan, make_plan
 from factory.store import AnalyticsRow, NewSite, SiteQuery, Store
-from tests.content.conftest import GATE_ON_A_SHARED_MACHINE
 
 pytestmark = pytest.mark.timeout(2400)
 DOMAINS = [f"retire-{i}.com" for i in range(5)]
@@ -51,7 +50,7 @@ def host(fast_sandbox, tmp_path_factory) -> Iterator[SshdHandle]:
 def fleet(fast_sandbox, host, directus, clean_db, tmp_path, monkeypatch):
     env = {**settings(fast_sandbox.url), **hosting_settings(host), "FACTORY_DATABASE_URL": clean_db,
            "FACTORY_RATE_TIME_SCALE": "0.01", "DIRECTUS_URL": directus.url, "DIRECTUS_TOKEN": directus.token,
-           "FACTORY_BUILD_DIR": str(tmp_path / "builds"), **GATE_ON_A_SHARED_MACHINE}
+           "FACTORY_BUILD_DIR": str(tmp_path / "builds")}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     import definitions

@@ -15,7 +15,6 @@ from devtools.sandbox import SandboxServer, settings
 from devtools.sandbox.cloudflare import account_id_for
 from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import SshdHandle, start_sshd
-from tests.content.conftest import GATE_ON_A_SHARED_MACHINE
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ def host(fast_sandbox, tmp_path_factory) -> Iterator[SshdHandle]:
 def test_onboard_site_job_runs_the_whole_chain(fast_sandbox, host, directus, clean_db, tmp_path, monkeypatch):
     env = {**settings(fast_sandbox.url), **hosting_settings(host), "FACTORY_DATABASE_URL": clean_db,
            "FACTORY_RATE_TIME_SCALE": "0.01", "DIRECTUS_URL": directus.url, "DIRECTUS_TOKEN": directus.token,
-           "FACTORY_BUILD_DIR": str(tmp_path / "builds"), **GATE_ON_A_SHARED_MACHINE}
+           "FACTORY_BUILD_DIR": str(tmp_path / "builds")}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     import definitions
