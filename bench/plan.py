@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
 import psycopg  # noqa: E402
 
 from devtools.sandbox import SandboxServer, settings  # noqa: E402
@@ -180,6 +181,7 @@ def plan(url: str, work: Path, args) -> dict:
         result = plan_fleet(ctx, sites, LAYERS)
         plan_s, plan_cpu_s = time.monotonic() - started, time.process_time() - cpu
         store.close()
+        sim_cpu = psutil.Process(proc.pid).cpu_times()
         with urllib.request.urlopen(f"{sandbox_url}/_sandbox/requests") as response:
             reads = json.load(response)["requests"]
     finally:
@@ -199,6 +201,7 @@ def plan(url: str, work: Path, args) -> dict:
     return {
         "sites": len(sites), "plan_s": round(plan_s, 2), "bound_s": round(bound_s, 2),
         "plan_cpu_s": round(plan_cpu_s, 2),  # the planner's own CPU (all threads): less load-sensitive
+        "simulators_cpu_s": round(sim_cpu.user + sim_cpu.system, 2),  # start-up and state loading included
         "ratio": round(plan_s / bound_s, 2) if bound_s else None,
         "api_calls": {**dict(calls), "ssh": ssh_calls}, "writes": writes,
         "changes": sum(1 for _, c in result.changes if c.kind in ("create", "update", "delete")),

@@ -12,7 +12,7 @@ from factory.config import Settings
 from factory.layers.change import Change
 from factory.layers.runner import Applied, LayerContext
 from factory.store import Site
-from factory.vendors.cloudflare import RECORD_EXISTS
+from factory.vendors.cloudflare import RECORD_EXISTS, CloudflareClient
 from factory.vendors.retry import VendorError
 
 LAYER, STEP = "search_console", "gsc_property"
@@ -95,27 +95,31 @@ def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]
     # A verified domain keeps its verification only while the TXT record stays (Google checks it
     # again from time to time): one TXT look-up per verified site, side by side.
     checked = [s for s in sites if found[s.domain].verified and s.cloudflare_zone_id]
+    # One Cloudflare client per account, not per site (each reads the account's credential).
+    cloudflare = {a: ctx.clients.cloudflare(a) for a in {s.cloudflare_account_id for s in checked}}
 
     def txt_of(site: Site) -> tuple[str, GscObserved]:
         seen = found[site.domain]
         return site.domain, verified_observed(ctx, site, desired(site, ctx.settings), seen.permission,
-                                              {"zone_id": seen.zone_id, "zone_active": seen.zone_active})
+                                              {"zone_id": seen.zone_id, "zone_active": seen.zone_active},
+                                              cloudflare[site.cloudflare_account_id])
 
     with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
         found.update(dict(pool.map(txt_of, checked)))
     return found
 
 
-def has_verification_txt(ctx: LayerContext, site: Site, domain: str) -> bool:
-    records = ctx.clients.cloudflare(site.cloudflare_account_id).list_records(site.cloudflare_zone_id, "TXT", domain)
+def has_verification_txt(cf: CloudflareClient, site: Site, domain: str) -> bool:
+    records = cf.list_records(site.cloudflare_zone_id, "TXT", domain)
     return any(r.content.strip().strip('"').startswith(TXT_PREFIX) for r in records)
 
 
 def verified_observed(ctx: LayerContext, site: Site, want: GscDesired, permission: str | None,
-                      zone: dict) -> GscObserved:
+                      zone: dict, cf: CloudflareClient | None = None) -> GscObserved:
     """A verified domain: whether its verification TXT record is still in the zone (and, only when
     it is not, the token to put back)."""
-    if not site.cloudflare_zone_id or has_verification_txt(ctx, site, want.domain):
+    if not site.cloudflare_zone_id or has_verification_txt(
+            cf or ctx.clients.cloudflare(site.cloudflare_account_id), site, want.domain):
         return GscObserved(permission, verified=True, txt_present=True, **zone)
     token = ctx.clients.google(site.gsc_account_id).verification_token(want.domain)
     return GscObserved(permission, verified=True, token=token, txt_removed=True, **zone)
