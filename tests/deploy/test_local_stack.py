@@ -105,7 +105,7 @@ def _processes_of(home: Path) -> list[tuple[int, str]]:
 
 def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
     home = tmp_path / "factory_home"
-    ports = _free_ports(("DAGSTER", "SANDBOX", "API", "DIRECTUS"))
+    ports = _free_ports(("DAGSTER", "SANDBOX", "API", "DIRECTUS", "LOCAL_HTTPS", "LOCAL_HTTP"))
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("FACTORY_", "DAGSTER_", "CLOUDPANEL_", "DIRECTUS_", "PYTEST"))}
     env.update({"FACTORY_HOME": str(home), "PYTHONUNBUFFERED": "1",
