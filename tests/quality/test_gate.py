@@ -110,6 +110,9 @@ def test_a_runner_that_takes_too_long_is_stopped_with_its_browser(themed_batch):
         done.set()
         watcher.join()
     assert any(kind == "chromium" for _, kind in seen)  # the browser was up when time ran out ...
+    deadline = time.monotonic() + 10  # (Chromium's helpers exit a moment after the browser)
+    while _browser_side() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not (_browser_side() - before)               # ... and nothing of the run is left
 
 

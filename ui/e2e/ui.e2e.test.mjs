@@ -212,7 +212,7 @@ describe("operator UI on the real stack", { timeout: 600_000 }, () => {
     const hosting = page.locator('.steps-table tr[data-step="hosting"]');
     assert.match(await hosting.innerText(), /failed[\s\S]*disk quota/);
     await page.locator('figure[data-metric="matomo_visits"] .recharts-line-curve').waitFor();
-    assert.equal(await page.getByRole("link", { name: /Open live site/ }).getAttribute("href"), "https://gamma-example.com");
+    assert.equal(await page.getByRole("link", { name: /Open live site/ }).getAttribute("href"), "https://gamma-example.com/");  // the Hub's live_url (FACTORY_LIVE_SITE_URL; production default https://{domain}/)
     await hosting.getByRole("button", { name: "Re-run Hosting" }).click();
     await visible(hosting.getByRole("alert"));
     await page.locator(".runs, .state-error").first().waitFor();
