@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 
-from devtools.https_host import HttpsHost  # noqa: E402
+from devtools.https_host import HttpsHost, site_page  # noqa: E402
 from devtools.sandbox import SandboxServer, settings  # noqa: E402
 from devtools.sandbox.cloudflare import account_id_for  # noqa: E402
 from devtools.sandbox.env import NAMECHEAP_USER, hosting_settings  # noqa: E402
@@ -68,15 +68,6 @@ REPAIRABLE = {k for k, v in KINDS.items() if v.startswith("drift.") or v in ("na
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def page(domain: str, matomo_site_id: int) -> str:
-    """What the Astro template renders: the canonical link and Matomo's snippet."""
-    return (f'<!doctype html><html><head><link rel="canonical" href="https://{domain}/" />'
-            "<!-- Matomo --><script>var _paq = window._paq = window._paq || [];"
-            "_paq.push(['setTrackerUrl', u+'matomo.php']);"
-            f"_paq.push(['setSiteId', '{matomo_site_id}']);</script><!-- End Matomo Code --></head>"
-            f"<body><h1>{domain}</h1></body></html>")
 
 
 class Webhook:
@@ -163,7 +154,7 @@ def main() -> None:
                 conn.execute("update public.sites set status_deployment = 'deployed', status_content = 'generated'")
             sites = store.sites.list()
             for site in sites:
-                host.serve(site.domain, page(site.domain, site.matomo_site_id))
+                host.serve(site.domain, site_page(site.domain, site.matomo_site_id))
             log(f"onboarded in {time.monotonic() - started:.0f}s")
 
             clean = sweep(ctx, registrar=True)

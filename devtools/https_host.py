@@ -38,6 +38,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
+def site_page(domain: str, matomo_site_id: int) -> str:
+    """What the Astro template renders for a live site, as far as the probes look: the canonical
+    link and Matomo's snippet (benches and tests serve it instead of building the site)."""
+    return (f'<!doctype html><html><head><link rel="canonical" href="https://{domain}/" />'
+            "<!-- Matomo --><script>var _paq = window._paq = window._paq || [];"
+            "_paq.push(['setTrackerUrl', u+'matomo.php']);"
+            f"_paq.push(['setSiteId', '{matomo_site_id}']);</script><!-- End Matomo Code --></head>"
+            f"<body><h1>{domain}</h1></body></html>")
+
+
 def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, api, db, health, local, operators, plans, quality, sites
+from factory.cli import accounts, api, common, db, health, local, operators, plans, quality, sites
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -27,5 +27,6 @@ app.add_typer(health.app, name="health")
 
 
 @app.callback()
+@common.friendly_errors  # an invalid setting is one line naming it, before any command runs
 def main() -> None:
     logs.configure(console_level="WARNING")

@@ -76,7 +76,8 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (StoreError, SecretKeyError, SettingsError, VendorError, ValueError) as exc:
-            fail(str(exc))
+            # One line (a settings error lists each problem on a line of its own).
+            fail(" ".join(line.strip() for line in str(exc).splitlines()))
         except Exception as exc:  # a database that is down, etc.: still one line
             import psycopg
 

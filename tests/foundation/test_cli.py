@@ -49,6 +49,14 @@ def test_help_everywhere(cli) -> None:
         assert "Usage" in result.output
 
 
+def test_an_invalid_setting_is_one_line_naming_it(cli) -> None:
+    result = cli("sites", "eta", env={"FACTORY_ONBOARDING_ADMIT_AHEAD_S": "-5"})
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "FACTORY_ONBOARDING_ADMIT_AHEAD_S" in lines[0] and lines[0].startswith("error:")
+
+
 def test_accounts_never_show_secrets(with_accounts) -> None:
     result = with_accounts("accounts", "list")
     assert result.exit_code == 0 and "CF1" in result.output and "seo@example.com" in result.output

@@ -12,6 +12,7 @@ import pytest
 from dagster._core.events import DagsterEventType
 from typer.testing import CliRunner
 
+from devtools.https_host import site_page
 from factory.cli import app, common
 from factory.health import checks
 from factory.health.alerts import deliver
@@ -30,15 +31,6 @@ from tests.onboarding.test_fleet_changes import (
 
 pytestmark = pytest.mark.timeout(1200)
 BUILD = "ab12" * 10
-
-
-def page(domain: str, matomo_site_id: int) -> str:
-    """What the Astro template renders: the canonical link and Matomo's snippet."""
-    return (f'<!doctype html><html><head><link rel="canonical" href="https://{domain}/" />'
-            "<!-- Matomo --><script>var _paq = window._paq = window._paq || [];"
-            "_paq.push(['setTrackerUrl', u+'matomo.php']);"
-            f"_paq.push(['setSiteId', '{matomo_site_id}']);</script><!-- End Matomo Code --></head>"
-            f"<body><h1>{domain}</h1></body></html>")
 
 
 def verification_txt(stack: Stack, domain: str) -> list:
@@ -65,7 +57,7 @@ def test_removed_doc_root_and_verification_txt_are_found_alerted_and_repaired(
     site_a = stack.store.sites.get(a)
     build = tmp_path / "build"
     build.mkdir()
-    (build / "index.html").write_text(page(a, site_a.matomo_site_id))
+    (build / "index.html").write_text(site_page(a, site_a.matomo_site_id))
     releaser = ctx.clients.releaser()
     released = deploy_release(releaser, site_a, BUILD, build)
     stack.store.publishing.record(site_a.id, deployed_hash=BUILD, deployed_release=released["release"])

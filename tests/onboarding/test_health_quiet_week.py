@@ -15,14 +15,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from devtools.https_host import HttpsHost
+from devtools.https_host import HttpsHost, site_page
 from devtools.sandbox.env import NAMECHEAP_USER
 from factory.health.alerts import deliver, send_digest
 from factory.health.sweep import sweep
 from tests.health.test_alerts import mailbox, receiver, settings_for  # noqa: F401 - fixtures
 from tests.onboarding.conftest import Stack
 from tests.onboarding.test_fleet_changes import context, onboarded
-from tests.onboarding.test_health_doc_root_txt import page
 
 pytestmark = pytest.mark.timeout(2400)
 WEEK_HOURS = 7 * 24
@@ -46,7 +45,7 @@ def test_a_converged_fleet_swept_for_a_simulated_week_raises_no_alert(
         conn.execute("update public.sites set status_deployment = 'deployed'")
     for domain in domains:
         site = stack.store.sites.get(domain)
-        https_host.serve(domain, page(domain, site.matomo_site_id), cert_days=90)
+        https_host.serve(domain, site_page(domain, site.matomo_site_id), cert_days=90)
         stack.sandbox.namecheap.set_domain(NAMECHEAP_USER, domain, expires=start.date() + dt.timedelta(days=400),
                                            auto_renew=True)
     ctx = context(stack)
