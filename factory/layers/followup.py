@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from factory.layers import dns, search_console
-from factory.layers.runner import WAIT_DEADLINE, LayerContext, next_check_at
+from factory.layers.runner import RETRY_DEADLINE, RETRY_WAIT, WAIT_DEADLINE, LayerContext, next_check_at
 from factory.store import Site, SiteStep
 from factory.vendors.retry import VendorError
 
@@ -89,6 +89,11 @@ def follow_up(ctx: LayerContext, now: dt.datetime | None = None, *, limit: int =
         due = step.next_check_at is None or step.next_check_at <= now
         if step.deadline_at is not None and step.deadline_at <= now:
             _give_up(ctx, site, step, result)
+        elif step.waiting_for == RETRY_WAIT:
+            if due:  # only an attempt tells whether the vendor answers again
+                result.looked += 1
+                result.add_run(domain, step, DOWNSTREAM.get(step.step, [step.step]),
+                               f"{step.step}: another attempt after a vendor error")
         elif step.step == "dns_zone":
             if due:
                 pending_dns[site.cloudflare_account_id].append((site, step))
@@ -144,12 +149,15 @@ def _follow_zones(ctx: LayerContext, account_id, items: list[tuple[Site, SiteSte
 
 
 def _give_up(ctx: LayerContext, site: Site, step: SiteStep, result: FollowUp) -> None:
-    seen = ""
-    if step.step == "dns_zone":
-        seen = _delegation_seen(ctx, site)
-    hours = WAIT_DEADLINE.total_seconds() * ctx.settings.rate_time_scale / 3600
-    ctx.store.steps.fail(site.id, step.step, f"gave up after {hours:g} h waiting for {step.waiting_for}"
-                         + (f": {seen}" if seen else ""))
+    scale = ctx.settings.rate_time_scale
+    if step.waiting_for == RETRY_WAIT:
+        message = (f"gave up after {RETRY_DEADLINE.total_seconds() * scale / 3600:g} h of vendor errors; "
+                   f"the last: {step.last_error or 'unknown'}")
+    else:
+        seen = _delegation_seen(ctx, site) if step.step == "dns_zone" else ""
+        message = (f"gave up after {WAIT_DEADLINE.total_seconds() * scale / 3600:g} h waiting for "
+                   f"{step.waiting_for}" + (f": {seen}" if seen else ""))
+    ctx.store.steps.fail(site.id, step.step, message)
     result.failed.append(f"{site.domain}/{step.step}")
 
 

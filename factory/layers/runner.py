@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 # step fails with what it saw last.
 WAIT_SCHEDULE_S = (60, 120, 300, 900, 3600)
 WAIT_DEADLINE = dt.timedelta(hours=72)
+# A vendor error that may pass (5xx, 429, a dropped connection) outlasting the vendor client's
+# retries and the run's retry policy does not fail the step: it waits for another attempt, which
+# the follow-up sensor runs on the same backoff, until this deadline; then it fails.
+RETRY_WAIT = "another attempt after a vendor error"
+RETRY_DEADLINE = dt.timedelta(hours=24)
 
 
 @dataclass
@@ -156,12 +161,25 @@ class StepRun:
         return StepOutcome(site.domain, self.step, "waiting", changes, applied, recorded)
 
     def failed(self, exc: BaseException) -> StepFailed:
-        """Record the failure; return the exception to raise."""
+        """Record the failure (a vendor error that may pass: a wait for another attempt, until
+        RETRY_DEADLINE); return the exception to raise."""
         message = failure_message(exc)
-        log.error("%s failed: %s", self.step, message)
-        self.ctx.store.steps.fail(self.site.id, self.step, message)
         retryable = isinstance(exc, VendorError) and exc.retryable
+        if retryable and self._attempt_later(message):
+            log.warning("%s failed, will try again: %s", self.step, message)
+        else:
+            log.error("%s failed: %s", self.step, message)
+            self.ctx.store.steps.fail(self.site.id, self.step, message)
         return StepFailed(self.site.domain, self.step, message, retryable)
+
+    def _attempt_later(self, message: str) -> bool:
+        """Record a wait for another attempt; False once vendor errors have lasted past the deadline."""
+        steps, scale = self.ctx.store.steps, self.ctx.settings.rate_time_scale
+        previous = steps.get(self.site.id, self.step)
+        checks = previous.checks + 1 if previous is not None and previous.waiting_for == RETRY_WAIT else 1
+        recorded = steps.wait(self.site.id, self.step, RETRY_WAIT, next_check_at(checks, scale),
+                              deadline=RETRY_DEADLINE * scale, seen=message, error=True)
+        return recorded.deadline_at is None or recorded.deadline_at > dt.datetime.now(dt.UTC)
 
 
 def _describe(changes: list[Change]) -> str:

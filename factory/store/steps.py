@@ -95,22 +95,27 @@ class Steps:
 
     def wait(self, site_id: uuid.UUID, step: str, reason: str, next_check_at: dt.datetime, *,
              deadline: dt.timedelta | None = None, seen: str | None = None,
-             record: dict[str, Any] | None = None) -> SiteStep:
+             record: dict[str, Any] | None = None, error: bool = False) -> SiteStep:
         """The step waits for the outside world: `reason` says for what (keep it stable: the wait
         keeps its start while the reason stays the same), `seen` what it saw this time; it looks
-        again at `next_check_at`; its deadline is `deadline` after the wait began. Returns the
+        again at `next_check_at`; its deadline is `deadline` after the wait began. `error`: what
+        was seen is an error (it becomes the step's and the site's latest error). Returns the
         step as recorded."""
         s = spec(step)
-        params = {"reason": _message(reason), "next": next_check_at,
-                  "deadline": deadline.total_seconds() if deadline is not None else None}
         message = _message(f"{reason} ({seen})" if seen else reason)
+        params = {"reason": _message(reason), "next": next_check_at,
+                  "deadline": deadline.total_seconds() if deadline is not None else None,
+                  "last_error": _message(seen) if error else None}
         self._transition(site_id, s, "waiting", status=s.waiting, message=message, extra=params, record=record,
-                         upsert="""
+                         sets_error=error, upsert="""
             insert into public.site_steps (site_id, step, state, waiting_for, waiting_since, next_check_at,
-                                           deadline_at, checks)
+                                           deadline_at, checks, last_error, last_error_at)
             values (%(site)s, %(step)s, 'waiting', %(reason)s, now(), %(next)s,
-                    now() + make_interval(secs => %(deadline)s), 1)
+                    now() + make_interval(secs => %(deadline)s), 1, %(last_error)s,
+                    case when %(last_error)s::text is null then null else now() end)
             on conflict (site_id, step) do update set state = 'waiting', since = now(), updated_at = now(),
+                last_error = coalesce(excluded.last_error, site_steps.last_error),
+                last_error_at = coalesce(excluded.last_error_at, site_steps.last_error_at),
                 waiting_since = case when site_steps.waiting_for = excluded.waiting_for
                                      then coalesce(site_steps.waiting_since, now()) else now() end,
                 deadline_at = case when site_steps.waiting_for = excluded.waiting_for
