@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     health_ca_bundle: Path | None = Field(None, **_env("FACTORY_HEALTH_CA_BUNDLE"))
     health_timeout_s: float = Field(10.0, gt=0, le=120, **_env("FACTORY_HEALTH_TIMEOUT_S"))
     health_probe_concurrency: int = Field(16, ge=1, le=256, **_env("FACTORY_HEALTH_PROBE_CONCURRENCY"))
+    health_probe_retries: int = Field(1, ge=0, le=5, **_env("FACTORY_HEALTH_PROBE_RETRIES"))
     health_cert_warn_days: int = Field(14, ge=1, le=365, **_env("FACTORY_HEALTH_CERT_WARN_DAYS"))
     health_domain_warn_days: int = Field(30, ge=1, le=365, **_env("FACTORY_HEALTH_DOMAIN_WARN_DAYS"))
     # Alerts: a Slack-compatible incoming webhook and/or e-mail over SMTP; unset: that channel is off.

@@ -16,6 +16,7 @@ import http.client
 import re
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from factory.store import Finding, Site
 MAX_BODY = 2_000_000
 MAX_REDIRECTS = 3
 USER_AGENT = "website-factory-health/1"
+RETRY_PAUSE_S = 1.0
 CANONICAL_RE = re.compile(r"""<link\b[^>]*\brel=["']?canonical["']?[^>]*>""", re.IGNORECASE)
 HREF_RE = re.compile(r"""\bhref=["']([^"']+)["']""", re.IGNORECASE)
 
@@ -93,13 +95,27 @@ def fetch(settings: Settings, host: str, path: str = "/", *, tls: bool = True,
         sock.close()
 
 
+def fetch_patiently(settings: Settings, host: str, path: str = "/", *, tls: bool = True,
+                    context: ssl.SSLContext | None = None, sleep=time.sleep) -> Answer:
+    """`fetch`, asked again (FACTORY_HEALTH_PROBE_RETRIES times, RETRY_PAUSE_S apart) while the
+    site cannot be reached: one lost connection or slow answer is not an outage."""
+    for attempt in range(settings.health_probe_retries + 1):
+        try:
+            return fetch(settings, host, path, tls=tls, context=context)
+        except Unreachable:
+            if attempt == settings.health_probe_retries:
+                raise
+            sleep(RETRY_PAUSE_S)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
 def get_following(settings: Settings, domain: str, host: str, context: ssl.SSLContext) -> tuple[Answer, str]:
     """GET https://host/, following redirects within the site (apex and www) over HTTPS.
     Returns the last answer and its URL."""
     url = f"https://{host}/"
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
-        answer = fetch(settings, parts.hostname or host, parts.path or "/", context=context)
+        answer = fetch_patiently(settings, parts.hostname or host, parts.path or "/", context=context)
         if answer.status not in (301, 302, 303, 307, 308) or not answer.location:
             return answer, url
         target = urlsplit(answer.location if "://" in answer.location else f"https://{parts.hostname}{answer.location}")
@@ -135,7 +151,7 @@ def probe_site(settings: Settings, site: Site, *, now: dt.datetime | None = None
 
     # Certificate: one handshake with the apex.
     try:
-        apex = fetch(settings, domain, context=context)
+        apex = fetch_patiently(settings, domain, context=context)
     except Unreachable as exc:
         problem(checks.HTTPS, domain, "fail", f"site down: {exc}", str(exc), "200")
         return found, covered  # nothing else can be judged
@@ -175,7 +191,7 @@ def probe_site(settings: Settings, site: Site, *, now: dt.datetime | None = None
 
     # HTTP redirects to HTTPS.
     try:
-        plain = fetch(settings, domain, tls=False)
+        plain = fetch_patiently(settings, domain, tls=False)
         covered.add((site.id, checks.REDIRECT))
         target = urlsplit(plain.location or "")
         if plain.status not in (301, 302, 307, 308) or target.scheme != "https" \

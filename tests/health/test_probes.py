@@ -4,6 +4,7 @@ kind is found when it is wrong and silent when it is right."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -64,6 +65,18 @@ def test_a_site_down_is_one_problem_not_one_per_check(host: HttpsHost) -> None:
     assert problems == {(checks.HTTPS, DOMAIN, "fail")}
     assert "site down" in found[0].cause and DOMAIN not in found[0].cause
     assert checks.CERTIFICATE not in covered  # what could not be seen is not resolved
+
+
+def test_a_site_that_drops_one_connection_is_asked_again_not_reported_down(host: HttpsHost) -> None:
+    host.serve(DOMAIN, page())
+    host.down(DOMAIN)
+    back = threading.Timer(0.3, host.down, args=(DOMAIN, False))  # up again before the probe asks again
+    back.start()
+    try:
+        problems, covered, _ = probe(host)
+    finally:
+        back.cancel()
+    assert problems == set() and checks.CERTIFICATE in covered
 
 
 def test_certificate_expiring_soon_warns_and_expired_fails(host: HttpsHost) -> None:
