@@ -10,7 +10,8 @@ distinct random sites (record changed, record deleted, SSL mode changed, name se
 the registrar, Search Console property removed, Matomo site deleted, hosting site removed,
 verification TXT record removed, doc root removed, page without the snippet, site down,
 certificate expiring, domain expiring, auto-renew off), one sweep runs (the daily one: with
-the registrar), alerts go to a local webhook receiver, and one repair (`--all`, confirmed
+the registrar; `factory health sweep --registrar`, in its own process as in production, where the
+vendors and the sites are other machines), alerts go to a local webhook receiver, and one repair (`--all`, confirmed
 through the guard) re-applies the plan; a last sweep counts what was repaired. The last line printed is one JSON object: sites, injected, detected, false_positives,
 alerts_sent, distinct_problems, repaired, repairable, sweep_s, bound_s, api_calls (per vendor),
 kinds (per kind: injected, detected).
@@ -30,6 +31,7 @@ import math
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,7 +41,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
@@ -208,8 +211,15 @@ def main() -> None:
             # -- one sweep -----------------------------------------------------------------------
             sandbox.latency_s = args.latency
             before = len(sandbox.requests)
-            swept = sweep(ctx, registrar=True)
-            sweep_s = swept.seconds
+            # The operator's own command, in its own process: the simulators and the HTTPS host
+            # answering in this one do not take the sweep's interpreter lock (in production they
+            # are other machines).
+            command = subprocess.run([str(Path(sys.executable).parent / "factory"), "health", "sweep", "--registrar",
+                                      "--no-alert", "--json"], capture_output=True, text=True, cwd=ROOT)
+            if command.returncode != 0:
+                raise SystemExit(f"factory health sweep failed: {command.stderr[-2000:]}")
+            swept = json.loads(command.stdout)
+            sweep_s = swept["seconds"]
             reads = sandbox.requests[before:]
             calls = Counter(r["vendor"] for r in reads)
             sandbox.latency_s = 0.0
@@ -252,7 +262,7 @@ def main() -> None:
             figures = {
                 "sites": args.sites, "injected": len(injected), "detected": detected,
                 "false_positives": false_positives, "alerts_sent": sent.sent, "distinct_problems": distinct,
-                "repaired": repaired, "repairable": len(repairable), "sweep_s": round(sweep_s, 2),
+                "repaired": repaired, "repairable": len(repairable), "sweep_s": round(sweep_s, 2), "sweep_parts_s": {k: round(v, 2) for k, v in swept["parts"].items()},
                 "bound_s": round(bound_s, 2), "ratio": round(sweep_s / bound_s, 2) if bound_s else None,
                 "api_calls": {**dict(calls), "ssh": 1}, "resolved_messages": resolved_msgs.resolved,
                 "clean_sweep_problems": len(clean.findings), "repair_runs": len(done.launched),

@@ -115,6 +115,7 @@ def sweep_fleet(context: dg.OpExecutionContext, config: SweepConfig, factory: Fa
         "resolved": len(result.recorded.resolved), "not_judged": len(result.errors),
         "alerts_sent": sent.sent if sent else 0, "resolved_messages": sent.resolved if sent else 0,
         "sweep_seconds": round(result.seconds, 2),
+        **{f"sweep_{part}_seconds": round(seconds, 2) for part, seconds in result.parts.items()},
         "by_kind": dg.MetadataValue.md("\n".join(f"- {k['check_kind']}: {k['problems']} problem(s) on {k['sites']} "
                                                  f"site(s) ({k['status']})" for k in summary["kinds"]) or "none")})
 

@@ -35,12 +35,14 @@ class SweepResult:
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (domain or "*", check, why)
     plan_hashes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)  # seconds of each part (they run side by side)
 
     def as_dict(self) -> dict:
         return {"sites": len(self.sites), "problems": len(self.findings), "opened": len(self.recorded.opened),
                 "still_open": len(self.recorded.still_open), "resolved": len(self.recorded.resolved),
                 "errors": [{"domain": d, "check": c, "error": e} for d, c, e in self.errors],
-                "plans": self.plan_hashes, "seconds": round(self.seconds, 3)}
+                "plans": self.plan_hashes, "seconds": round(self.seconds, 3),
+                "parts": {k: round(v, 3) for k, v in self.parts.items()}}
 
 
 def sweep(ctx: LayerContext, sites: Sequence[Site] | None = None, *, drift_check: bool = True,
@@ -54,6 +56,16 @@ def sweep(ctx: LayerContext, sites: Sequence[Site] | None = None, *, drift_check
     covered: set = set()
     errors: list[tuple[str, str, str]] = []
     hashes: list[str] = []
+    parts: dict[str, float] = {}
+
+    def timed(part: str, fn):
+        def run():
+            began = time.monotonic()
+            try:
+                return fn()
+            finally:
+                parts[part] = time.monotonic() - began
+        return run
 
     def run_probes() -> tuple[list[Finding], set]:
         deployed = [s for s in sites if s.status_deployment == PROBED_STATUS]
@@ -75,10 +87,10 @@ def sweep(ctx: LayerContext, sites: Sequence[Site] | None = None, *, drift_check
 
     # Drift reads the vendors' APIs, probes the sites, registration Namecheap: side by side.
     with ThreadPoolExecutor(max_workers=3) as pool:
-        probing = pool.submit(run_probes) if probe_check and sites else None
-        registering = pool.submit(run_registration) if registration_check and sites else None
+        probing = pool.submit(timed("probes", run_probes)) if probe_check and sites else None
+        registering = pool.submit(timed("registration", run_registration)) if registration_check and sites else None
         if drift_check and sites:
-            looked = drift.look(ctx, sites, registrar=registrar)
+            looked = timed("drift", lambda: drift.look(ctx, sites, registrar=registrar))()
             findings += looked.findings
             covered |= looked.covered
             hashes = [p.hash for p in looked.plans]
@@ -91,5 +103,6 @@ def sweep(ctx: LayerContext, sites: Sequence[Site] | None = None, *, drift_check
             findings += found
             covered |= judged
             errors += [(d, "registration", e) for d, e in failed]
-    recorded = ctx.store.health.record(findings, covered, now=now)
-    return SweepResult([s.domain for s in sites], findings, recorded, errors, hashes, time.monotonic() - started)
+    recorded = timed("record", lambda: ctx.store.health.record(findings, covered, now=now))()
+    return SweepResult([s.domain for s in sites], findings, recorded, errors, hashes, time.monotonic() - started,
+                       parts)
