@@ -7,7 +7,7 @@
 // The main process hands sites to `workers` child processes, all connected to the same browser:
 // Lighthouse keeps global state per process, so parallel runs need processes. Navigations
 // record a trace and Chrome traces one thing at a time per browser, so the main process lets one
-// navigation run at a time; snapshots (no trace) run in parallel.
+// worker trace at a time (from Tracing.start to Tracing.end); everything else runs in parallel.
 // Per site, in one tab: a Lighthouse navigation of the home page (performance, accessibility, best
 // practices, SEO; mobile, simulated throttling from the trace's CPU times) and a Lighthouse
 // snapshot of every other page (accessibility, best practices, SEO: the checks that depend on a
@@ -279,21 +279,53 @@ async function gatherSnapshot(lighthouse, page, config) {
 }
 
 let granted = null;
-const traceLockHeld = () => new Promise((resolve) => { granted = resolve; process.send({ lock: true }); });
+let holding = false;
+const traceLockHeld = () => new Promise((resolve) => {
+  granted = () => { holding = true; resolve(); };
+  process.send({ lock: true });
+});
+const releaseTraceLock = () => {
+  if (!holding) return;
+  holding = false;
+  process.send({ unlock: true });
+};
+
+// Only the trace itself needs the browser's one trace: the lock is held from Tracing.start to
+// Tracing.end (the Trace gatherer's sensitive instrumentation), not for the setup before it or
+// the other gatherers' work on the loaded page after it (accessibility, links, ...), which
+// overlap with the other worker's trace.
+function traceUnderLock(Trace) {
+  const { startSensitiveInstrumentation: start, stopSensitiveInstrumentation: stop } = Trace.prototype;
+  if (Trace.prototype.underLock) return;
+  Trace.prototype.underLock = true;
+  Trace.prototype.startSensitiveInstrumentation = async function startUnderLock(context) {
+    await traceLockHeld();
+    await context.page?.bringToFront();
+    try {
+      return await start.call(this, context);
+    } catch (error) {
+      releaseTraceLock();
+      throw error;
+    }
+  };
+  Trace.prototype.stopSensitiveInstrumentation = async function stopAndRelease(context) {
+    try {
+      return await stop.call(this, context);
+    } finally {
+      releaseTraceLock();
+    }
+  };
+}
 
 async function auditSite(page, job, site, lighthouse) {
   const [home, ...others] = site.pages;
   const started = performance.now();
-  // Only the gathering (page load, trace) needs the browser's one trace; auditing the
-  // artifacts is Node-side work that overlaps with the next site's navigation.
-  await traceLockHeld();
-  await page.bringToFront();
   let gathered;
   try {
     gathered = await gatherNavigation(lighthouse, page, site.origin + home,
       await resolvedConfig(lighthouse, 'navigation', job, CATEGORIES));
   } finally {
-    process.send({ unlock: true });
+    releaseTraceLock();  // a navigation that failed between the two still lets the other worker trace
   }
   const traced = performance.now() - started;
   const mainThread = taskDurationsAsCpuTime(gathered.artifacts.Trace);
@@ -357,6 +389,7 @@ async function worker() {
             UrlUtils: (await import('lighthouse/core/lib/url-utils.js')).default,
             defaultConfig: (await import('lighthouse/core/config/default-config.js')).default,
           };
+          traceUnderLock((await import('lighthouse/core/gather/gatherers/trace.js')).default);
           (await import('lighthouse-logger')).default.setLevel('error');
           await shortenBenchmark();
           await memoizeMessageFormat();
