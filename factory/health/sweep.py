@@ -68,16 +68,7 @@ def sweep(ctx: LayerContext, sites: Sequence[Site] | None = None, *, drift_check
         return run
 
     def run_probes() -> tuple[list[Finding], set]:
-        deployed = [s for s in sites if s.status_deployment == PROBED_STATUS]
-        context = probes.tls_context(ctx.settings)
-        got: list[Finding] = []
-        judged: set = set()
-        with ThreadPoolExecutor(max_workers=ctx.settings.health_probe_concurrency) as pool:
-            for found, seen in pool.map(lambda s: probes.probe_site(ctx.settings, s, now=now, context=context),
-                                        deployed):
-                got += found
-                judged |= seen
-        return got, judged
+        return probes.probe_fleet(ctx.settings, [s for s in sites if s.status_deployment == PROBED_STATUS], now)
 
     def run_registration():
         try:

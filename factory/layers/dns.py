@@ -5,7 +5,7 @@ servers. `status_dns` is `active` only when Cloudflare says the zone is active."
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from factory.config import Settings
@@ -96,7 +96,13 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
     def zones_of(account_id) -> dict[str, Zone]:
         return {z.name: z for z in clients[account_id].zones()}
 
-    def one(site: Site, zones: dict[str, Zone]) -> DnsObserved:
+    def registrar_look(site: Site, zones: dict[str, Zone]) -> bool:
+        zone = zones.get(site.domain)
+        if zone is None:
+            return False
+        return registrar if registrar is not None else (zone.status != "active" or site.id in moved)
+
+    def one(site: Site, zones: dict[str, Zone], ns: Future | None) -> DnsObserved:
         zone = zones.get(site.domain)
         if zone is None:
             return DnsObserved(None)
@@ -104,15 +110,24 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
         want = desired(site, ctx.settings)
         records = cf.records(zone.id)
         by_key = {r.key: [x for x in records if x.type == r.type and x.name == r.name] for r in want.records}
-        look = registrar if registrar is not None else (zone.status != "active" or site.id in moved)
-        ns = ctx.clients.namecheap().get_nameservers(site.domain) if look else None
-        return DnsObserved(zone, by_key, cf.get_setting(zone.id, "ssl"), ns)
+        return DnsObserved(zone, by_key, cf.get_setting(zone.id, "ssl"), ns.result() if ns is not None else None)
 
-    # Side by side, as many as the vendor pool allows; each token's budget still holds.
-    with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
+    # Side by side, as many as each vendor's pool allows (each token's budget still holds): the
+    # registrar's reads run beside Cloudflare's, not between them.
+    workers = ctx.settings.plan_concurrency
+    with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(max_workers=workers) as at_registrar:
         zones = dict(zip(by_account, pool.map(zones_of, by_account)))
-        found = pool.map(lambda s: (s.domain, one(s, zones[s.cloudflare_account_id])), sites)
-        return dict(found)
+        namecheap = ctx.clients.namecheap() if any(registrar_look(s, zones[s.cloudflare_account_id])
+                                                   for s in sites) else None
+        servers = {s.domain: at_registrar.submit(namecheap.get_nameservers, s.domain) for s in sites
+                   if namecheap is not None and registrar_look(s, zones[s.cloudflare_account_id])}
+        try:
+            found = pool.map(lambda s: (s.domain, one(s, zones[s.cloudflare_account_id], servers.get(s.domain))),
+                             sites)
+            return dict(found)
+        finally:
+            for pending in servers.values():
+                pending.cancel()  # a Cloudflare error ends the look: no registrar reads left behind
 
 
 def _same_servers(a: list[str], b: list[str]) -> bool:

@@ -13,7 +13,8 @@ import pytest
 from devtools.https_host import HttpsHost
 from factory.config import load_settings
 from factory.health import checks
-from factory.health.probes import probe_site
+from factory.health import probes as probes_module
+from factory.health.probes import probe_fleet, probe_site
 from factory.store import Site
 
 DOMAIN = "probe-example.com"
@@ -77,6 +78,22 @@ def test_a_site_that_drops_one_connection_is_asked_again_not_reported_down(host:
     finally:
         back.cancel()
     assert problems == set() and checks.CERTIFICATE in covered
+
+
+def test_a_large_fleet_is_probed_in_a_process_of_its_own_with_the_same_findings(host: HttpsHost, monkeypatch) -> None:
+    down = "down-example.com"
+    host.serve(DOMAIN, page())
+    host.serve(down, page(down))
+    host.down(down)
+    settings = load_settings(**{"health_" + k.removeprefix("FACTORY_HEALTH_").lower(): v
+                                for k, v in host.settings().items()}, health_timeout_s=3, health_probe_retries=0)
+    sites = [a_site(), a_site(down)]
+    now = dt.datetime.now(dt.UTC)
+    in_threads = probe_fleet(settings, sites, now)
+    monkeypatch.setattr(probes_module, "PROCESS_MIN_SITES", 2)
+    in_process = probe_fleet(settings, sites, now)
+    assert in_process == in_threads
+    assert {(f.check_kind, f.subject) for f in in_process[0]} == {(checks.HTTPS, down)}
 
 
 def test_certificate_expiring_soon_warns_and_expired_fails(host: HttpsHost) -> None:
