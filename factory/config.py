@@ -120,6 +120,7 @@ class Settings(BaseSettings):
     quality_min_best_practices: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_BEST_PRACTICES"))
     quality_min_seo: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_SEO"))
     quality_workers: int = Field(2, ge=1, le=16, **_env("FACTORY_QUALITY_WORKERS"))
+    quality_browsers: int = Field(1, ge=1, le=16, **_env("FACTORY_QUALITY_BROWSERS"))
     quality_similarity_threshold: float = Field(0.5, ge=0.05, le=1.0, **_env("FACTORY_QUALITY_SIMILARITY_THRESHOLD"))
     quality_shingle_words: int = Field(5, ge=1, le=20, **_env("FACTORY_QUALITY_SHINGLE_WORDS"))
     chromium_path: str = Field("/usr/bin/chromium", **_env("CHROMIUM_PATH"))

@@ -4,7 +4,8 @@
 //
 //   node run.mjs < job.json      (job: see factory/quality/runner.py)
 //
-// The main process hands sites to `workers` child processes, all connected to the same browser:
+// The main process hands sites to `workers` child processes, connected to the batch's browsers
+// (FACTORY_QUALITY_BROWSERS, one by default; each browser is reused for the whole batch):
 // Lighthouse keeps global state per process, so parallel runs need processes. Navigations
 // record a trace and Chrome traces one thing at a time per browser, so the main process lets one
 // worker trace at a time (from Tracing.start to Tracing.end); everything else runs in parallel.
@@ -34,8 +35,11 @@ async function main() {
   const job = await readJob();
   const queue = [...job.sites];
   const workers = Math.max(1, Math.min(job.workers || 1, queue.length));
-  const lock = traceLock();
-  await Promise.all(Array.from({ length: workers }, () => runWorker(job, queue, lock)));
+  // Workers are spread over the browsers; each browser has its own trace lock.
+  const browsers = job.browsers;
+  const locks = browsers.map(() => traceLock());
+  await Promise.all(Array.from({ length: workers }, (_, i) =>
+    runWorker({ ...job, browser: browsers[i % browsers.length] }, queue, locks[i % browsers.length])));
   emit({ type: 'done' });
 }
 

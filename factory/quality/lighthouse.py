@@ -126,7 +126,8 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gate-previews-") as shots_dir:
         shot = {"dir": shots_dir, "width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT} if previews else None
-        messages = run_job(sites, lighthouse=True, workers=workers, chromium=settings.chromium, screenshot=shot,
+        messages = run_job(sites, lighthouse=True, workers=workers, browsers=settings.browsers,
+                           chromium=settings.chromium, screenshot=shot,
                            timeout=timeout)
         taken = _keep_previews(messages, previews or {})
     elapsed = time.monotonic() - started

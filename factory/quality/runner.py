@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from factory.config import PROJECT_ROOT
@@ -123,10 +123,18 @@ def chromium_browser(chromium: str, timeout: float = 60) -> Iterator[str]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+@contextmanager
+def chromium_browsers(chromium: str, count: int) -> Iterator[list[str]]:
+    """`count` headless Chromiums for a batch (started one after the other); their WebSocket URLs."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(chromium_browser(chromium)) for _ in range(max(1, count))]
+
+
 def run_job(sites: Mapping[str, Path], *, lighthouse: bool, screenshot: dict | None = None, workers: int = 2,
-            chromium: str = "/usr/bin/chromium", pages: Mapping[str, list[str]] | None = None,
+            browsers: int = 1, chromium: str = "/usr/bin/chromium", pages: Mapping[str, list[str]] | None = None,
             timeout: float | None = None) -> list[dict]:
-    """Run the browser job over `sites` ({name: build output dir}); return the runner's messages."""
+    """Run the browser job over `sites` ({name: build output dir}) with `workers` Lighthouse
+    processes sharing `browsers` Chromiums (at most one per worker); return the runner's messages."""
     if not sites:
         return []
     script = RUNNER_DIR / "run.mjs"
@@ -143,9 +151,9 @@ def run_job(sites: Mapping[str, Path], *, lighthouse: bool, screenshot: dict | N
             raise QualityRunError(f"{name}: {path} has no index.html: not a site's build output")
     pages = pages or {}
     started = time.monotonic()
-    with SiteServer(sites) as server, chromium_browser(chromium) as browser:
+    with SiteServer(sites) as server, chromium_browsers(chromium, min(browsers, workers)) as endpoints:
         job = {
-            "browser": browser, "workers": workers, "lighthouse": lighthouse, "blocked": BLOCKED,
+            "browsers": endpoints, "workers": workers, "lighthouse": lighthouse, "blocked": BLOCKED,
             "screenshot": screenshot,
             "sites": [{"id": name, "origin": server.origin(name), "file": f"site{i}.png",
                        "pages": pages.get(name) or site_pages(path)} for i, (name, path) in enumerate(sites.items())],
