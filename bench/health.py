@@ -10,9 +10,9 @@ distinct random sites (record changed, record deleted, SSL mode changed, name se
 the registrar, Search Console property removed, Matomo site deleted, hosting site removed,
 verification TXT record removed, doc root removed, page without the snippet, site down,
 certificate expiring, domain expiring, auto-renew off), one sweep runs (the daily one: with
-the registrar; `factory health sweep --registrar`, in its own process as in production, where the
-vendors and the sites are other machines), alerts go to a local webhook receiver, and one repair (`--all`, confirmed
-through the guard) re-applies the plan; a last sweep counts what was repaired. The last line printed is one JSON object: sites, injected, detected, false_positives,
+the registrar; `factory health sweep --registrar`, in its own process as in production, where
+the vendors and the sites are other machines), alerts go to a local webhook receiver, and one
+repair (`--all`, confirmed through the guard) re-applies the plan; a last sweep counts what was repaired. The last line printed is one JSON object: sites, injected, detected, false_positives,
 alerts_sent, distinct_problems, repaired, repairable, sweep_s, bound_s, api_calls (per vendor),
 kinds (per kind: injected, detected).
 
@@ -262,7 +262,8 @@ def main() -> None:
             figures = {
                 "sites": args.sites, "injected": len(injected), "detected": detected,
                 "false_positives": false_positives, "alerts_sent": sent.sent, "distinct_problems": distinct,
-                "repaired": repaired, "repairable": len(repairable), "sweep_s": round(sweep_s, 2), "sweep_parts_s": {k: round(v, 2) for k, v in swept["parts"].items()},
+                "repaired": repaired, "repairable": len(repairable), "sweep_s": round(sweep_s, 2),
+                "sweep_parts_s": {k: round(v, 2) for k, v in swept["parts"].items()},
                 "bound_s": round(bound_s, 2), "ratio": round(sweep_s / bound_s, 2) if bound_s else None,
                 "api_calls": {**dict(calls), "ssh": 1}, "resolved_messages": resolved_msgs.resolved,
                 "clean_sweep_problems": len(clean.findings), "repair_runs": len(done.launched),

@@ -117,10 +117,9 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
     workers = ctx.settings.plan_concurrency
     with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(max_workers=workers) as at_registrar:
         zones = dict(zip(by_account, pool.map(zones_of, by_account)))
-        namecheap = ctx.clients.namecheap() if any(registrar_look(s, zones[s.cloudflare_account_id])
-                                                   for s in sites) else None
-        servers = {s.domain: at_registrar.submit(namecheap.get_nameservers, s.domain) for s in sites
-                   if namecheap is not None and registrar_look(s, zones[s.cloudflare_account_id])}
+        looked = [s.domain for s in sites if registrar_look(s, zones[s.cloudflare_account_id])]
+        namecheap = ctx.clients.namecheap() if looked else None
+        servers = {domain: at_registrar.submit(namecheap.get_nameservers, domain) for domain in looked}
         try:
             found = pool.map(lambda s: (s.domain, one(s, zones[s.cloudflare_account_id], servers.get(s.domain))),
                              sites)

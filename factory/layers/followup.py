@@ -21,7 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from factory.layers import dns, search_console
-from factory.layers.runner import RETRY_DEADLINE, RETRY_WAIT, WAIT_DEADLINE, LayerContext, next_check_at
+from factory.layers.runner import (RETRY_WAIT, WAIT_DEADLINE, LayerContext, gave_up_after_errors,
+                                   next_check_at)
 from factory.store import Site, SiteStep
 from factory.vendors.retry import VendorError
 
@@ -151,8 +152,7 @@ def _follow_zones(ctx: LayerContext, account_id, items: list[tuple[Site, SiteSte
 def _give_up(ctx: LayerContext, site: Site, step: SiteStep, result: FollowUp) -> None:
     scale = ctx.settings.rate_time_scale
     if step.waiting_for == RETRY_WAIT:
-        message = (f"gave up after {RETRY_DEADLINE.total_seconds() * scale / 3600:g} h of vendor errors; "
-                   f"the last: {step.last_error or 'unknown'}")
+        message = gave_up_after_errors(step.last_error, scale)
     else:
         seen = _delegation_seen(ctx, site) if step.step == "dns_zone" else ""
         message = (f"gave up after {WAIT_DEADLINE.total_seconds() * scale / 3600:g} h waiting for "

@@ -144,10 +144,7 @@ class StepRun:
             log.info("%s done: %s", self.step, _describe(changes))
             return StepOutcome(site.domain, self.step, "succeeded", changes, applied)
         scale = self.ctx.settings.rate_time_scale
-        previous = steps.get(site.id, self.step)
-        same_wait = previous is not None and previous.waiting_for == applied.waiting_for
-        checks = (previous.checks + 1) if same_wait else 1
-        look = next_check_at(checks, scale)
+        look = self._next_look(applied.waiting_for)
         if applied.look_again_in is not None:
             look = min(look, dt.datetime.now(dt.UTC) + applied.look_again_in)
         recorded = steps.wait(site.id, self.step, applied.waiting_for, look,
@@ -161,25 +158,32 @@ class StepRun:
         return StepOutcome(site.domain, self.step, "waiting", changes, applied, recorded)
 
     def failed(self, exc: BaseException) -> StepFailed:
-        """Record the failure (a vendor error that may pass: a wait for another attempt, until
-        RETRY_DEADLINE); return the exception to raise."""
-        message = failure_message(exc)
+        """Record the failure; return the exception to raise. A vendor error that may pass is a
+        wait for another attempt instead, until RETRY_DEADLINE."""
+        steps, message = self.ctx.store.steps, failure_message(exc)
         retryable = isinstance(exc, VendorError) and exc.retryable
-        if retryable and self._attempt_later(message):
-            log.warning("%s failed, will try again: %s", self.step, message)
-        else:
-            log.error("%s failed: %s", self.step, message)
-            self.ctx.store.steps.fail(self.site.id, self.step, message)
+        if retryable:
+            recorded = steps.wait(self.site.id, self.step, RETRY_WAIT, self._next_look(RETRY_WAIT),
+                                  deadline=RETRY_DEADLINE * self.ctx.settings.rate_time_scale, seen=message,
+                                  error=True)
+            if recorded.deadline_at is None or recorded.deadline_at > dt.datetime.now(dt.UTC):
+                log.warning("%s failed, will try again: %s", self.step, message)
+                return StepFailed(self.site.domain, self.step, message, retryable)
+            message = gave_up_after_errors(message, self.ctx.settings.rate_time_scale)
+        log.error("%s failed: %s", self.step, message)
+        steps.fail(self.site.id, self.step, message)
         return StepFailed(self.site.domain, self.step, message, retryable)
 
-    def _attempt_later(self, message: str) -> bool:
-        """Record a wait for another attempt; False once vendor errors have lasted past the deadline."""
-        steps, scale = self.ctx.store.steps, self.ctx.settings.rate_time_scale
-        previous = steps.get(self.site.id, self.step)
-        checks = previous.checks + 1 if previous is not None and previous.waiting_for == RETRY_WAIT else 1
-        recorded = steps.wait(self.site.id, self.step, RETRY_WAIT, next_check_at(checks, scale),
-                              deadline=RETRY_DEADLINE * scale, seen=message, error=True)
-        return recorded.deadline_at is None or recorded.deadline_at > dt.datetime.now(dt.UTC)
+    def _next_look(self, waiting_for: str) -> dt.datetime:
+        """When to look next: the backoff continues while the step waits for the same thing."""
+        previous = self.ctx.store.steps.get(self.site.id, self.step)
+        checks = previous.checks + 1 if previous is not None and previous.waiting_for == waiting_for else 1
+        return next_check_at(checks, self.ctx.settings.rate_time_scale)
+
+
+def gave_up_after_errors(last_error: str | None, time_scale: float) -> str:
+    hours = RETRY_DEADLINE.total_seconds() * time_scale / 3600
+    return f"gave up after {hours:g} h of vendor errors; the last: {last_error or 'unknown'}"
 
 
 def _describe(changes: list[Change]) -> str:

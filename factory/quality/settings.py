@@ -35,5 +35,5 @@ def load_settings() -> QualitySettings:
     return QualitySettings(
         thresholds={"performance": s.quality_min_performance, "accessibility": s.quality_min_accessibility,
                     "best-practices": s.quality_min_best_practices, "seo": s.quality_min_seo},
-        workers=s.quality_workers, browsers=s.quality_browsers, chromium=s.chromium_path, similarity_threshold=s.quality_similarity_threshold,
-        shingle_words=s.quality_shingle_words)
+        workers=s.quality_workers, browsers=s.quality_browsers, chromium=s.chromium_path,
+        similarity_threshold=s.quality_similarity_threshold, shingle_words=s.quality_shingle_words)
