@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     quality_min_seo: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_SEO"))
     quality_workers: int = Field(2, ge=1, le=16, **_env("FACTORY_QUALITY_WORKERS"))
     quality_browsers: int = Field(1, ge=1, le=16, **_env("FACTORY_QUALITY_BROWSERS"))
+    # Seconds the gate of one batch may take; unset: 60 + 6 s per page per worker. A gate that
+    # runs out of time is tried again later (a loaded machine), never passed unaudited.
+    quality_time_limit_s: float | None = Field(None, ge=1, le=7200, **_env("FACTORY_QUALITY_TIME_LIMIT_S"))
     quality_similarity_threshold: float = Field(0.5, ge=0.05, le=1.0, **_env("FACTORY_QUALITY_SIMILARITY_THRESHOLD"))
     quality_shingle_words: int = Field(5, ge=1, le=20, **_env("FACTORY_QUALITY_SHINGLE_WORDS"))
     chromium_path: str = Field("/usr/bin/chromium", **_env("CHROMIUM_PATH"))

@@ -171,7 +171,8 @@ def preview_path(output: Path) -> Path:
 def run_quality_gate(ctx: LayerContext, outputs: dict[str, Path], thresholds: dict[str, int]) -> GateReport:
     """The gate over a batch's builds ({domain: output dir}) with one Chromium, previews included."""
     settings = QualitySettings(thresholds=dict(thresholds), workers=ctx.settings.quality_workers,
-                               chromium=ctx.settings.chromium_path)
+                               browsers=ctx.settings.quality_browsers, chromium=ctx.settings.chromium_path,
+                               time_limit_s=ctx.settings.quality_time_limit_s)
     return run_gate(outputs, settings=settings,
                     previews={d: preview_path(p) for d, p in outputs.items()})
 
@@ -218,7 +219,8 @@ def reconcile_many(ctx: LayerContext, sites: Sequence[Site]) -> BatchResult:
             if domain in to_check and gate_error is not None:
                 if todo is not None:  # the build itself is good: the next run only needs the gate
                     ctx.store.publishing.record(run.site.id, build_hash=built[domain].build_hash)
-                result.failures[domain] = run.failed(RuntimeError(f"the quality gate could not run: {gate_error}"))
+                result.failures[domain] = run.failed(QualityRunError(f"the quality gate could not run: {gate_error}",
+                                                                     retryable=gate_error.retryable))
                 continue
             facts: dict = {}
             if domain in to_check:

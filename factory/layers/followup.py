@@ -94,7 +94,7 @@ def follow_up(ctx: LayerContext, now: dt.datetime | None = None, *, limit: int =
             if due:  # only an attempt tells whether the vendor answers again
                 result.looked += 1
                 result.add_run(domain, step, DOWNSTREAM.get(step.step, [step.step]),
-                               f"{step.step}: another attempt after a vendor error")
+                               f"{step.step}: {RETRY_WAIT}")
         elif step.step == "dns_zone":
             if due:
                 pending_dns[site.cloudflare_account_id].append((site, step))

@@ -20,6 +20,7 @@ from factory.clients import Clients
 from factory.config import Settings
 from factory.layers.change import Change, markdown, summary, writes
 from factory.logs import redact, site_context
+from factory.quality.runner import QualityRunError
 from factory.store import Site, SiteStep, Store
 from factory.vendors.retry import VendorError
 
@@ -33,7 +34,7 @@ WAIT_DEADLINE = dt.timedelta(hours=72)
 # A vendor error that may pass (5xx, 429, a dropped connection) outlasting the vendor client's
 # retries and the run's retry policy does not fail the step: it waits for another attempt, which
 # the follow-up sensor runs on the same backoff, until this deadline; then it fails.
-RETRY_WAIT = "another attempt after a vendor error"
+RETRY_WAIT = "another attempt after an error that may pass"
 RETRY_DEADLINE = dt.timedelta(hours=24)
 
 
@@ -158,10 +159,11 @@ class StepRun:
         return StepOutcome(site.domain, self.step, "waiting", changes, applied, recorded)
 
     def failed(self, exc: BaseException) -> StepFailed:
-        """Record the failure; return the exception to raise. A vendor error that may pass is a
-        wait for another attempt instead, until RETRY_DEADLINE."""
+        """Record the failure; return the exception to raise. An error that may pass (a vendor's
+        5xx or limit, a quality gate too slow on a loaded machine) is a wait for another attempt
+        instead, until RETRY_DEADLINE."""
         steps, message = self.ctx.store.steps, failure_message(exc)
-        retryable = isinstance(exc, VendorError) and exc.retryable
+        retryable = isinstance(exc, (VendorError, QualityRunError)) and exc.retryable
         if retryable:
             recorded = steps.wait(self.site.id, self.step, RETRY_WAIT, self._next_look(RETRY_WAIT),
                                   deadline=RETRY_DEADLINE * self.ctx.settings.rate_time_scale, seen=message,
@@ -183,7 +185,7 @@ class StepRun:
 
 def gave_up_after_errors(last_error: str | None, time_scale: float) -> str:
     hours = RETRY_DEADLINE.total_seconds() * time_scale / 3600
-    return f"gave up after {hours:g} h of vendor errors; the last: {last_error or 'unknown'}"
+    return f"gave up after {hours:g} h of errors that may pass; the last: {last_error or 'unknown'}"
 
 
 def _describe(changes: list[Change]) -> str:

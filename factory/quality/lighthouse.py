@@ -128,7 +128,7 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
         shot = {"dir": shots_dir, "width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT} if previews else None
         messages = run_job(sites, lighthouse=True, workers=workers, browsers=settings.browsers,
                            chromium=settings.chromium, screenshot=shot,
-                           timeout=timeout)
+                           timeout=timeout or settings.time_limit_s)
         taken = _keep_previews(messages, previews or {})
     elapsed = time.monotonic() - started
 

@@ -47,7 +47,12 @@ CHROMIUM_FLAGS = [
 
 
 class QualityRunError(RuntimeError):
-    """The browser side could not run (not installed, no Chromium, crashed)."""
+    """The browser side could not run (not installed, no Chromium, crashed, too slow). `retryable`:
+    it may pass on another attempt (a loaded machine, a crash), unlike a missing install."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 def site_pages(root: Path) -> list[str]:
@@ -110,9 +115,9 @@ def chromium_browser(chromium: str, timeout: float = 60) -> Iterator[str]:
         while not (active.is_file() and len(active.read_text().splitlines()) >= 2):
             if proc.poll() is not None:
                 raise QualityRunError(f"Chromium exited at start ({proc.returncode}): "
-                                      f"{proc.stderr.read().decode(errors='replace')[-800:]}")
+                                      f"{proc.stderr.read().decode(errors='replace')[-800:]}", retryable=True)
             if time.monotonic() > deadline:
-                raise QualityRunError(f"Chromium did not start within {timeout:.0f}s")
+                raise QualityRunError(f"Chromium did not start within {timeout:.0f}s", retryable=True)
             time.sleep(0.05)
         port, path = active.read_text().splitlines()[:2]
         yield f"ws://127.0.0.1:{port}{path}"
@@ -168,12 +173,12 @@ def run_job(sites: Mapping[str, Path], *, lighthouse: bool, screenshot: dict | N
         try:
             stdout, stderr = proc.communicate(json.dumps(job), timeout=max(1.0, limit - (time.monotonic() - started)))
         except subprocess.TimeoutExpired:
-            raise QualityRunError(f"the quality runner did not finish within {limit:.0f}s") from None
+            raise QualityRunError(f"the quality runner did not finish within {limit:.0f}s", retryable=True) from None
         finally:
             _stop(proc)
             proc.wait()
     messages = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not messages or messages[-1].get("type") != "done":
         tail = (stderr.strip() or stdout.strip())[-1500:]
-        raise QualityRunError(f"the quality runner failed (exit {proc.returncode}): {tail}")
+        raise QualityRunError(f"the quality runner failed (exit {proc.returncode}): {tail}", retryable=True)
     return messages[:-1]

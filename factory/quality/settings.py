@@ -18,6 +18,7 @@ class QualitySettings:
     thresholds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     workers: int = 2                   # Lighthouse processes
     browsers: int = 1                  # Chromiums they share (each traces one page at a time)
+    time_limit_s: float | None = None  # for one batch; None: 60 s + 6 s per page per worker
     chromium: str = "/usr/bin/chromium"
     similarity_threshold: float = 0.5  # Jaccard on word shingles above which two pages are near-duplicates
     shingle_words: int = 5
@@ -36,4 +37,5 @@ def load_settings() -> QualitySettings:
         thresholds={"performance": s.quality_min_performance, "accessibility": s.quality_min_accessibility,
                     "best-practices": s.quality_min_best_practices, "seo": s.quality_min_seo},
         workers=s.quality_workers, browsers=s.quality_browsers, chromium=s.chromium_path,
+        time_limit_s=s.quality_time_limit_s,
         similarity_threshold=s.quality_similarity_threshold, shingle_words=s.quality_shingle_words)

@@ -11,8 +11,10 @@ from pathlib import Path
 import dagster as dg
 
 from factory.layers import build
+from factory.layers.runner import RETRY_WAIT
 from factory.store import Store
 from factory_assets.publishing import publishing_assets
+from resources.factory import FactoryResource
 from tests.content.conftest import materialize, onboarded_site
 
 CHAIN = site_content, site_build, site_deployment = publishing_assets(batch_size=250)
@@ -101,3 +103,36 @@ def test_changing_one_sites_theme_rebuilds_only_that_site(resources, cms, tmp_pa
 def _theme_colour(doc_root: Path) -> str:
     html = (doc_root / "index.html").read_text()
     return html.split('<meta name="theme-color" content="', 1)[1].split('"', 1)[0]
+
+
+def test_a_gate_that_runs_out_of_time_waits_for_another_attempt_and_deploys_nothing(resources, cms, tmp_path,
+                                                                                  monkeypatch):
+    """On a loaded machine Lighthouse may not finish in its time: the build is kept, the step waits
+    for another attempt (not failed, not deployed unaudited), and the next attempt runs only the gate."""
+    store: Store = resources["factory"].store
+    domain = "slow-gate.com"
+    onboarded_site(store, tmp_path / "host", domain, brand="Slow Gate")
+    instance = dg.DagsterInstance.ephemeral()
+    monkeypatch.setenv("FACTORY_QUALITY_TIME_LIMIT_S", "1")
+    first = materialize([site_content, site_build, site_deployment], domain, resources, instance, raise_on_error=False)
+    assert not first.success
+    site = store.sites.get(domain)
+    step = store.steps.get(site.id, "site_build")
+    assert step.state == "waiting" and step.waiting_for == RETRY_WAIT and step.next_check_at is not None
+    assert site.error_step == "site_build" and "the quality runner did not finish within 1s" in site.error_message
+    assert site.status_deployment != "deployed" and store.quality.latest(domain) is None
+    kept = store.publishing.states([domain])[domain].build_hash
+    assert kept is not None and store.publishing.states([domain])[domain].deployed_hash is None
+
+    # With time for it, the next attempt audits the kept build (no new Astro build) and deploys it.
+    monkeypatch.delenv("FACTORY_QUALITY_TIME_LIMIT_S")
+    fresh = {"factory": FactoryResource()}
+    try:
+        second = materialize([site_build, site_deployment], domain, fresh, instance)
+    finally:
+        fresh["factory"].store.close()
+    meta = _meta(second, site_build)
+    assert meta["quality_passed"] is True and "files" not in meta and meta["build_hash"] == kept
+    site = store.sites.get(domain)
+    assert site.status_deployment == "deployed" and site.error_message is None
+    assert store.quality.latest(domain).build_hash == kept

@@ -104,8 +104,9 @@ def test_a_runner_that_takes_too_long_is_stopped_with_its_browser(themed_batch):
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        with pytest.raises(QualityRunError, match=r"did not finish within 8s"):
+        with pytest.raises(QualityRunError, match=r"did not finish within 8s") as stopped:
             run_job(sites, lighthouse=True, timeout=8)
+        assert stopped.value.retryable  # a loaded machine: another attempt may finish
     finally:
         done.set()
         watcher.join()
