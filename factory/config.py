@@ -169,6 +169,13 @@ class Settings(BaseSettings):
     directus_port: int = Field(8055, ge=1, le=65535, **_env("FACTORY_DIRECTUS_PORT"))
     demo_operator: str = Field("operator@example.com", **_env("FACTORY_DEMO_OPERATOR"))
     dagster_pg_url: str | None = Field(None, **_env("DAGSTER_PG_URL"), repr=False)
+    directus_db_url: str | None = Field(None, **_env("DIRECTUS_DB_URL"), repr=False)
+
+    # -- backups of the databases the stack owns (factory backup; docs/production.md) ------------
+    backup_dir: Path | None = Field(None, **_env("FACTORY_BACKUP_DIR"))  # default: <state dir>/backups
+    backup_databases: str = Field("factory,dagster,directus", **_env("FACTORY_BACKUP_DATABASES"))
+    backup_keep: int = Field(14, ge=1, le=1000, **_env("FACTORY_BACKUP_KEEP"))
+    backup_interval_hours: float = Field(24.0, gt=0, le=24 * 31, **_env("FACTORY_BACKUP_INTERVAL_HOURS"))
 
     # -- Hub API --------------------------------------------------------------------------------
     api_host: str = Field("127.0.0.1", **_env("FACTORY_API_HOST"))

@@ -19,7 +19,7 @@ from hub_api.config import Settings, get_settings
 from hub_api.deps import current_operator, single_query_values
 from hub_api.middleware import BodyLimit, RequestContext
 from hub_api.operator_tokens import TokenVersions
-from hub_api.routes import accounts, analytics, auth, fleet_health, health, plans, quality, runs, sites
+from hub_api.routes import accounts, analytics, auth, backups, fleet_health, health, plans, quality, runs, sites
 from hub_api.sign_in_limits import SignInLimiter
 from hub_api.ui import mount_ui
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_operator)])
     protected.include_router(health.details_router)
-    for module in (accounts, sites, runs, analytics, plans, quality, fleet_health):
+    for module in (accounts, sites, runs, analytics, plans, quality, fleet_health, backups):
         protected.include_router(module.router)
     api.include_router(protected)
     app.include_router(api)

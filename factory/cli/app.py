@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from factory import logs
-from factory.cli import accounts, api, common, db, health, local, operators, plans, quality, sites
+from factory.cli import accounts, api, backup, common, db, health, local, operators, plans, quality, sites
 
 app = typer.Typer(
     help="Website Factory: onboard, build, deploy and measure a fleet of static websites.",
@@ -24,6 +24,7 @@ app.command("api")(api.api)
 app.command("plan")(plans.plan)
 app.command("apply")(plans.apply)
 app.add_typer(health.app, name="health")
+app.add_typer(backup.app, name="backup")
 
 
 @app.callback()

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from factory.backup import BackupError
 from factory.config import SettingsError, load_settings
 from factory.secrets import SecretKeyError
 from factory.store import Store, StoreError
@@ -75,7 +76,7 @@ def friendly_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (StoreError, SecretKeyError, SettingsError, VendorError, ValueError) as exc:
+        except (StoreError, SecretKeyError, SettingsError, VendorError, BackupError, ValueError) as exc:
             # One line (a settings error lists each problem on a line of its own).
             fail(" ".join(line.strip() for line in str(exc).splitlines()))
         except Exception as exc:  # a database that is down, etc.: still one line

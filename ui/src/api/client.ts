@@ -178,6 +178,7 @@ export const api = {
   healthDigest: () => call("GET", "/health/digest"),
   sendHealthDigest: () => call("POST", "/health/digest"),
   repair: (body: { sites?: string[]; all?: boolean; confirm?: string | null }) => call("POST", "/health/repair", { body }),
+  backups: () => call("GET", "/backups"),
 
   cloudflareAccounts: () => call("GET", "/cloudflare-accounts", { query: { limit: 1000 } }),
   createCloudflareAccount: (body: CloudflareAccountCreate) => call("POST", "/cloudflare-accounts", { body }),

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import { useApi } from "../api/useApi";
+import { BackupsSection } from "../components/BackupsSection";
 import { DigestSection } from "../components/DigestSection";
 import { ProblemsTable } from "../components/ProblemsTable";
 import { RepairButton } from "../components/RepairButton";
@@ -103,6 +104,7 @@ export function HealthPage() {
         )}
       </section>
       <DigestSection refreshKey={summary.data?.last_seen} />
+      <BackupsSection />
     </div>
   );
 }
