@@ -34,7 +34,7 @@ def site_windows(sites: Sequence[Site], start: dt.date, end: dt.date) -> dict[uu
 def grid(sites: Sequence[Site], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Every (site, date) that must have a row: from the site's first day to the end."""
     frame = pd.DataFrame({
-        "site_id": [s.id for s in sites],
+        "site_id": pd.Series([s.id for s in sites], dtype=object),  # UUIDs, also when no site (not float64)
         "domain": [s.domain for s in sites],
         "matomo_site_id": pd.array([s.matomo_site_id for s in sites], dtype="Int64"),
         "gsc_verified": [is_verified(s) for s in sites],

@@ -183,3 +183,16 @@ def test_daily_schedule_runs_converge_to_final_numbers(analytics):
     first, last = TODAY - dt.timedelta(days=3), today - dt.timedelta(days=3)  # read for the last time at age 3
     assert stored(analytics, first, last) == {(s.domain, d): expected_final(s, d) for s in fleet
                                               for d in days(first, last)}
+
+
+def test_a_range_before_every_site_was_added_succeeds_and_writes_nothing(analytics):
+    """A fleet onboarded today, and the days before it (what the schedule's repair window asks
+    for): no site has rows there, and the run says so instead of failing (it failed in pandas,
+    merging an empty grid's float64 site ids with Search Console's)."""
+    sb = analytics.sandbox
+    sb.today = TODAY
+    seed_fleet(analytics.store, sb, 3, created=dt.date(2026, 5, 20))
+    result = analytics.run("2026-05-10", "2026-05-16")
+    assert result.success, failure_description(result)
+    assert analytics.store.analytics.rows(dt.date(2026, 5, 10), dt.date(2026, 5, 16)) == []
+    assert sb.count(vendor="google", path_contains="/searchAnalytics/query") == 0
