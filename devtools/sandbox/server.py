@@ -408,6 +408,17 @@ class SandboxServer:
                  "body": req.body_summary(), "status": None, "fault": None, "rate_limited": False,
                  "op": op, "write": write}
         kind, cfg = self.faults.decide(vendor)
+        logged = False
+
+        def log() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                entry["duration_ms"] = round((time.time() - started) * 1000, 2)
+                with self._log_lock:
+                    entry["id"] = len(self._log) + 1
+                    self._log.append(entry)
+
         try:
             if kind in ("timeout", "drop"):
                 entry["fault"] = kind
@@ -425,14 +436,12 @@ class SandboxServer:
             else:
                 resp = self._vendor(vendor, req, segs, entry)
             entry["status"] = resp.status
+            log()  # before the answer leaves: a client that reads the log right after sees its request
             self._send(h, resp)
             if req.method != "GET" and not kind and self.state_dir:
                 self._save_state()
         finally:
-            entry["duration_ms"] = round((time.time() - started) * 1000, 2)
-            with self._log_lock:
-                entry["id"] = len(self._log) + 1
-                self._log.append(entry)
+            log()
 
     def _fault_response(self, vendor: str, kind: str, cfg) -> Response:
         if kind == "malformed":
