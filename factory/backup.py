@@ -12,6 +12,7 @@ Passwords go to pg_dump/pg_restore through PGPASSWORD (never the command line, n
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -220,13 +221,13 @@ def _version(tool: str) -> str:
     return subprocess.run([_tool(tool), "--version"], capture_output=True, text=True).stdout.strip()
 
 
+@functools.cache
 def _tool(tool: str) -> str:
     """The newest `tool` on the machine: Debian's PostgreSQL clients, the embedded Postgres's, or
-    PATH's (pg_dump refuses a server newer than itself)."""
-    found: Mapping[str, None] = dict.fromkeys(
-        [*sorted(str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{tool}")),
-         *[str(p) for p in _embedded_bins(tool)], shutil.which(tool) or ""])
-    candidates = [p for p in found if p and Path(p).is_file()]
+    PATH's (pg_dump refuses a server newer than itself). Looked up once per process."""
+    found = [*(str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{tool}")),
+             *(str(p) for p in _embedded_bins(tool)), shutil.which(tool) or ""]
+    candidates = [p for p in dict.fromkeys(found) if p and Path(p).is_file()]
     if not candidates:
         raise BackupError(f"{tool} not found (apt-get install postgresql-client)")
     return max(candidates, key=_major)
