@@ -9,8 +9,11 @@ fleet (80 % live, 8 % onboarding, some waiting for zone activation, 7 % pending,
 over 25 Cloudflare tokens and 5 Google accounts, and --days days of analytics per site (COPY:
 3.65 million rows at the defaults). Then, under uvicorn, --clients concurrent clients each send
 a request a second per route (the sites page with filters, search and sort; one site; the
-counts; a quiet changes poll; fleet analytics over 30 and 365 days; the health summary), and one `new_sites_sensor`
-tick runs with the fleet known and 1,000 new sites. The last line printed is one JSON object.
+counts; a quiet changes poll; fleet analytics over 30 and 365 days; the health summary); the
+sites page runs in Debian's Chromium (bench/ui_scale.mjs: first render, a status filter change,
+bytes per minute of polling; needs ui/dist); one `new_sites_sensor` tick runs with the fleet
+known and 1,000 new sites; and Dagit's partition status query of one per-site asset is timed.
+The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import datetime as dt
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -241,6 +245,18 @@ def polling_bytes(base: str, token: str, sites: int) -> dict:
             "now_changes_poll_bytes": quiet, "now_per_minute_bytes": quiet * 12, "now_page_of_100_bytes": page}
 
 
+def browser_figures(base: str, token: str, poll_seconds: float) -> dict:
+    """The sites page in Debian's Chromium (bench/ui_scale.mjs): first render, a status filter
+    change, bytes per minute of polling. Needs the built UI (ui/dist), which the Hub serves."""
+    if not (ROOT / "ui" / "dist" / "index.html").exists():
+        raise SystemExit("ui/dist is missing: run `npm --prefix ui run build` (or pass --skip-browser)")
+    done = subprocess.run(["node", str(ROOT / "bench" / "ui_scale.mjs"), base, "bench@example.com", token,
+                           str(poll_seconds)], capture_output=True, text=True, timeout=600 + poll_seconds)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/ui_scale.mjs failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 PARTITION_STATUS_QUERY = """
 query AssetPartitionStatus($assetKey: AssetKeyInput!) {
   assetNodeOrError(assetKey: $assetKey) {
@@ -299,6 +315,9 @@ def main() -> None:
     parser.add_argument("--materialized", type=int, default=2000,
                         help="Partitions of dns_zone materialized before the GraphQL partition status.")
     parser.add_argument("--skip-graphql", action="store_true")
+    parser.add_argument("--skip-browser", action="store_true", help="No Chromium figures (the sites page).")
+    parser.add_argument("--poll-seconds", type=float, default=60.0,
+                        help="How long the Chromium tab polls for the bytes-per-minute figure.")
     parser.add_argument("--only", choices=("hub", "sensor", "graphql"), action="append",
                         help="Measure only these parts (repeatable); the seed is always done.")
     parser.add_argument("--keep", metavar="FILE",
@@ -380,6 +399,9 @@ def hub_figures(url: str, home: Path, args: argparse.Namespace) -> dict:
         results["hub"] = hub
         results["polling"] = polling_bytes(base, token, args.sites)
         print("polling", json.dumps(results["polling"]), flush=True)
+        if not args.skip_browser:
+            results["ui"] = browser_figures(base, token, args.poll_seconds)
+            print("ui", json.dumps(results["ui"]), flush=True)
     finally:
         server.terminate()
         server.wait(20)
