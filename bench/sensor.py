@@ -53,7 +53,11 @@ def sensor_tick(url: str, dagster_url: str, home: Path, new: int) -> dict:
         result = new_sites_sensor(ctx)
     tick = time.perf_counter() - started
     instance.dispose()
-    return {"existing": len(existing), "new": new, "run_requests": len(result.run_requests), "tick_s": round(tick, 3)}
+    # run_requests are the sites admitted now: as many as the registrar's budget serves ahead of the
+    # admitted sites that have not started (a seeded fleet with hundreds pending may admit none).
+    added = sum(len(r.partition_keys or ()) for r in result.dynamic_partitions_requests or ())
+    return {"existing": len(existing), "new": new, "partitions_added": added,
+            "run_requests": len(result.run_requests), "tick_s": round(tick, 3)}
 
 
 def main() -> None:

@@ -8,8 +8,6 @@ import datetime as dt
 
 import dagster as dg
 
-from factory.analytics.assemble import top_sites_markdown, totals
-from factory.analytics.refresh import refresh_daily_analytics, sites_missing_days
 from resources.factory import FactoryResource
 
 CHECK = "every_site_has_a_row"
@@ -27,6 +25,11 @@ def analytics_definitions(daily: dg.DailyPartitionsDefinition) -> "tuple[dg.Asse
     def daily_analytics(context: dg.AssetExecutionContext, factory: FactoryResource) -> dg.MaterializeResult:
         """How each site is doing per day: Matomo visits, Search Console clicks and impressions.
         NULL where the site has no Matomo id or no verified property (not 0)."""
+        # Imported here: pandas costs every process that loads the code location (each run) about
+        # a second, and only this asset uses it.
+        from factory.analytics.assemble import top_sites_markdown, totals
+        from factory.analytics.refresh import refresh_daily_analytics, sites_missing_days
+
         window = context.partition_time_window
         start, end = window.start.date(), (window.end - dt.timedelta(days=1)).date()  # end is exclusive
         ctx = factory.ctx

@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
-from datasketch import MinHash, MinHashLSH
-
 from factory.quality.settings import load_settings
 
 NUM_PERM = 128
@@ -90,6 +88,10 @@ def near_duplicates(sites: Mapping[str, Mapping[str, str]], *, threshold: float 
             found = shingles(text, shingle_words)
             if found:
                 sets[(domain, slug)] = found
+    # Imported here: datasketch brings scipy, over a second for every process that loads the code
+    # location (each run), and only this comparison uses it.
+    from datasketch import MinHash, MinHashLSH
+
     keys = list(sets)
     signatures = MinHash.bulk([[s.encode() for s in sets[k]] for k in keys], num_perm=NUM_PERM)
     # LSH proposes candidates a little below the threshold (its estimate is approximate); the exact

@@ -6,13 +6,14 @@ the per-key budget and retried by the same rules as every other vendor (Retry-Af
 
 from __future__ import annotations
 
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from factory.vendors.budget import budget
 from factory.vendors.caller import VendorCaller
 from factory.vendors.retry import RetryPolicy, VendorError
+
+if TYPE_CHECKING:
+    import openai
 
 VENDOR = "openai"
 
@@ -22,6 +23,8 @@ def openai_budget(per_minute: int):
 
 
 def classify(exc: Exception) -> VendorError | None:
+    import openai  # loaded by the call that raised
+
     if isinstance(exc, openai.APIConnectionError):  # includes timeouts
         return VendorError(VENDOR, f"could not reach the OpenAI API ({type(exc).__name__})", retryable=True)
     if isinstance(exc, openai.APIStatusError):
@@ -50,6 +53,10 @@ class LlmClient:
 
 
 def sdk(api_key: str, base_url: str | None, timeout_s: float = 120.0) -> openai.OpenAI:
+    # Imported when a client is made: the SDK costs every process that loads the code location
+    # (each run) most of a second, and only the content step writes with it.
+    import openai
+
     return openai.OpenAI(api_key=api_key, base_url=base_url or None, max_retries=0, timeout=timeout_s)
 
 

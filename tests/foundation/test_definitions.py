@@ -96,3 +96,22 @@ def test_importing_the_code_location_reads_no_settings(tmp_path) -> None:
     proc = _run([sys.executable, "-c", code], {"FACTORY_ENV": "production", "CLOUDPANEL_PUBLIC_IP": "not-an-ip"},
                 tmp_path)
     assert proc.returncode == 0 and "imported" in proc.stdout, proc.stderr[-2000:]
+
+
+def test_a_run_loads_the_code_location_once_and_cheaply(tmp_path) -> None:
+    """Every run's process loads the code location: its steps run in that process (not one process
+    each, each loading it again), and loading it leaves the heavy libraries only some steps use
+    (pandas, datasketch/scipy, the OpenAI SDK: seconds of CPU per run) to the steps that use them."""
+    from definitions import build_definitions
+
+    defs = build_definitions(load_settings())
+    executors = {j.name: j.executor_def.name for j in defs.get_repository_def().get_all_jobs()
+                 if not j.name.startswith("__")}
+    assert executors and set(executors.values()) == {"in_process"}, executors
+    probe = ("import sys, definitions; from factory.config import load_settings; "
+             "definitions.build_definitions(load_settings()); "
+             "print(sorted(m for m in ('pandas', 'datasketch', 'scipy', 'openai') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "FACTORY_HOME": str(tmp_path / "home")})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[-2] == "[]", proc.stdout
