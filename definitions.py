@@ -49,8 +49,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                    digest_schedule(settings.alert_digest_hour)],
         resources={"factory": FactoryResource()},
         # Every step of a run in the run's own process. The default starts a process per step,
-        # and each one loads this code location again: about 70 CPU seconds of overhead per
-        # onboarded site against about 10 in one process (bench/dagster_overhead.py). Steps of
+        # and each one loads this code location again: 89 CPU seconds of Dagster overhead per
+        # onboarded site against 8 in one process (bench/dagster_overhead.py). Steps of
         # one site mostly wait on each other anyway; sites run side by side as separate runs,
         # and pools are claimed per step all the same.
         executor=dg.in_process_executor,
