@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 
 from .delays import Delays
 from .server import SandboxServer
@@ -57,7 +58,13 @@ def main(argv=None) -> None:
     for k, v in server.settings().items():
         print(f"export {k}={shlex.quote(v)}")
     print("# Ctrl-C to stop", flush=True)
+    # SIGTERM (docker stop, a supervisor) stops as Ctrl-C does: the state is saved on the way out.
+    signal.signal(signal.SIGTERM, _interrupt)
     server.serve_forever()
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

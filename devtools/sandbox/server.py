@@ -164,6 +164,7 @@ class SandboxServer:
         self._conns: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._state_changed = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         if self.state_dir and (self.state_dir / "state.json").exists():
@@ -178,6 +179,9 @@ class SandboxServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"sandbox-{self.port}", daemon=True)
         self._thread.start()
+        if self.state_dir:
+            threading.Thread(target=self._save_state_when_changed, name=f"sandbox-state-{self.port}",
+                             daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -338,6 +342,18 @@ class SandboxServer:
         return out
 
     # ---- persistence (optional) -----------------------------------------------
+    STATE_SAVE_INTERVAL_S = 1.0
+
+    def _save_state_when_changed(self) -> None:
+        """Saves the state at most once a STATE_SAVE_INTERVAL_S after requests changed it (and
+        once more on stop): a save writes every vendor's whole state, which at 10,000 sites is
+        megabytes, and saving after each request made the simulator the bottleneck of a run."""
+        while not self._stopping.is_set():
+            if self._state_changed.wait(0.2):
+                self._state_changed.clear()
+                self._save_state()
+                self._stopping.wait(self.STATE_SAVE_INTERVAL_S)
+
     def _save_state(self) -> None:
         if not self.state_dir:
             return
@@ -439,7 +455,7 @@ class SandboxServer:
             log()  # before the answer leaves: a client that reads the log right after sees its request
             self._send(h, resp)
             if req.method != "GET" and not kind and self.state_dir:
-                self._save_state()
+                self._state_changed.set()
         finally:
             log()
 
