@@ -59,7 +59,10 @@ def main(argv=None) -> None:
         print(f"export {k}={shlex.quote(v)}")
     print("# Ctrl-C to stop", flush=True)
     # SIGTERM (docker stop, a supervisor) stops as Ctrl-C does: the state is saved on the way out.
+    # SIGINT too, explicitly: a process started in the background by a non-interactive shell
+    # inherits SIGINT ignored, and Python then leaves it ignored (Ctrl-C or kill -INT did nothing).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     server.serve_forever()
 
 
