@@ -108,6 +108,8 @@ def main() -> None:
                         help="the simulators' clock and the budgets (1 = Search Console's real minute: the quota, "
                              "not the machine, bounds a large fleet's run)")
     args = parser.parse_args()
+    if args.time_scale <= 0:
+        parser.error("--time-scale must be above 0 (1 = real time)")
 
     home = Path(tempfile.mkdtemp(prefix="bench_analytics_"))
     os.environ.setdefault("FACTORY_SECRET_KEY", Fernet.generate_key().decode())

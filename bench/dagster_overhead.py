@@ -139,6 +139,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.run:
         return run_one(args.run)
+    if args.sites < 1:
+        parser.error("--sites must be at least 1")
     executors = [e.strip() for e in args.executors.split(",") if e.strip()]
     unknown = [e for e in executors if e != "product" and e not in EXECUTORS]
     if unknown:
