@@ -75,6 +75,17 @@ def wait_for_command(argv: list[str], timeout: float, proc: subprocess.Popen | N
     return False
 
 
+def interrupt_on_signals() -> None:
+    """SIGTERM (a supervisor, `kill`) and SIGINT stop as Ctrl-C does: KeyboardInterrupt, so the
+    clean-up on the way out runs. SIGINT explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT ignored, and Python leaves it ignored."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 class LocalStack:
     def __init__(self, services: list[Service], base_env: dict[str, str]):
         self.services = services
@@ -145,7 +156,8 @@ class LocalStack:
         return code
 
     def stop(self) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean-up short
+            signal.signal(sig, signal.SIG_IGN)
         for service in reversed(self.services):
             proc = service.process
             if proc and proc.poll() is None:

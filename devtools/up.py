@@ -104,12 +104,24 @@ def _https_host_service(home_dir: str) -> tuple[stack.Service, dict[str, str]]:
 def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     """Start everything locally: Postgres, migrations, the sandbox and sshd, Directus, Dagster (UI,
     daemon, sensors, schedules) and the Hub API with the UI. Ctrl-C stops it all."""
+    stack.interrupt_on_signals()  # SIGTERM or Ctrl-C while starting stops what already started
     embedded = not load_settings().database_url  # decided now: the stack puts the URL in the environment
+    services: list[stack.Service] = []
+    try:
+        _start(services, demo=demo, sandbox=sandbox, directus=directus)
+    finally:
+        for service in services:  # the sshd started above, if start-up failed before the stack ran
+            if service.starter and service.process is None:
+                service.starter().terminate()
+        if embedded:
+            db.stop_embedded()  # Ctrl-C stops everything `factory up` started, the database too
+
+
+def _start(services: list[stack.Service], *, demo: bool, sandbox: bool, directus: bool) -> None:
     url = db.database_url()
     db.upgrade(url)
     typer.echo(f"database   {db.redact_url(url)} (migrated)")
     base_env: dict[str, str] = {"FACTORY_DATABASE_URL": url, "FACTORY_HOME": str(state_dir())}
-    services: list[stack.Service] = []
 
     if sandbox:
         import devtools.sandbox as sandbox_pkg
@@ -131,14 +143,7 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
         https_host, https_settings = _https_host_service(ssh_settings["CLOUDPANEL_HOME_DIR"])
         base_env.update(https_settings)
         services.append(https_host)
-    try:
-        _up(services, base_env, url, directus, demo)
-    finally:
-        for service in services:  # the sshd started above, if start-up failed before the stack ran
-            if service.starter and service.process is None:
-                service.starter().terminate()
-        if embedded:
-            db.stop_embedded()  # Ctrl-C stops everything `factory up` started, the database too
+    _up(services, base_env, url, directus, demo)
 
 
 def _up(services: list[stack.Service], base_env: dict[str, str], url: str, directus: bool, demo: bool) -> None:

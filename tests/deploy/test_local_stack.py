@@ -103,7 +103,8 @@ def _processes_of(home: Path) -> list[tuple[int, str]]:
     return found
 
 
-def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
+def _factory_up(tmp_path: Path, **popen) -> tuple[subprocess.Popen, Path, Path, dict[str, int]]:
+    """`factory up` on a fresh FACTORY_HOME and free ports: the process, its output file, the home, the ports."""
     home = tmp_path / "factory_home"
     ports = _free_ports(("DAGSTER", "SANDBOX", "API", "DIRECTUS", "LOCAL_HTTPS", "LOCAL_HTTP"))
     env = {k: v for k, v in os.environ.items()
@@ -111,11 +112,36 @@ def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
     env.update({"FACTORY_HOME": str(home), "PYTHONUNBUFFERED": "1",
                 **{f"FACTORY_{name}_PORT": str(port) for name, port in ports.items()}})
     out = tmp_path / "factory-up.out"
-    started = time.monotonic()
     with open(out, "wb") as log:
         proc = subprocess.Popen([str(Path(sys.executable).with_name("factory")), "up"], cwd=PROJECT_ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, **popen)
+    return proc, out, home, ports
+
+
+def _kill_leftovers(home: Path) -> list[tuple[int, str]]:
+    """What still runs for `home` a moment after `factory up` exited, killed (returned for the assertion)."""
+    time.sleep(3)
+    left = _processes_of(home)
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if left and (home / "pgdata").exists():
+        # Clean up after a failure (pgserver runs Postgres as its own user: pg_ctl as root refuses).
+        import pgserver
+
+        try:
+            pgserver.get_server(home / "pgdata", cleanup_mode="stop").cleanup()
+        except Exception:  # noqa: BLE001 - it stopped by itself meanwhile; `left` says what was running
+            pass
+    return left
+
+
+def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
+    started = time.monotonic()
+    proc, out, home, ports = _factory_up(tmp_path)
     hub = f"http://127.0.0.1:{ports['API']}"
     dagster = f"http://127.0.0.1:{ports['DAGSTER']}"
     try:
@@ -155,24 +181,29 @@ def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             raise
         finally:
-            time.sleep(3)
-            left = _processes_of(home)
-            for pid, _ in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            if left and (home / "pgdata").exists():
-                # Clean up after a failure (pgserver runs Postgres as its own user: pg_ctl as root refuses).
-                import pgserver
-
-                try:
-                    pgserver.get_server(home / "pgdata", cleanup_mode="stop").cleanup()
-                except Exception:  # noqa: BLE001 - it stopped by itself meanwhile; `left` says what was running
-                    pass
+            left = _kill_leftovers(home)
     # sandbox, sshd, code server, webserver, daemon, hub, Postgres, ...
     assert len(children) >= 6, children
     assert any("postgres" in cmd for _, cmd in children), children
     assert proc.returncode == 0, out.read_text()[-2000:]
     assert left == [], f"left running after Ctrl-C: {left}"
     print(f"factory up ready in {up_seconds:.0f}s; {DEMO_SITE} onboarded after {onboard_seconds:.0f}s")
+
+
+def test_sigterm_while_starting_stops_what_already_started(tmp_path):
+    """A supervisor's SIGTERM (or `kill`) while `factory up` is still starting, with SIGINT ignored
+    as a background job of a non-interactive shell has it: it stops promptly and leaves nothing
+    running (Directus, the sandbox, the sshd and the embedded Postgres had been left behind)."""
+    proc, out, home, _ = _factory_up(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        # Mid-start: the database, the sandbox, the sshd and Directus run; the code server is starting.
+        _wait(lambda: "starting code-server" in out.read_text(), 600, "start-up under way", proc, out)
+        assert proc.poll() is None, out.read_text()
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        left = _kill_leftovers(home)
+    assert "ready; press Ctrl-C" not in out.read_text()
+    assert left == [], f"left running after SIGTERM: {left}\n{out.read_text()[-2000:]}"
