@@ -86,8 +86,8 @@ def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen, out: Pat
 
 
 def _processes_of(home: Path) -> list[tuple[int, str]]:
-    """Live processes started for this FACTORY_HOME (their environment says so), the embedded
-    Postgres included: Ctrl-C stops everything `factory up` started."""
+    """Live processes started for this FACTORY_HOME (their environment or command line says so),
+    the embedded Postgres included: Ctrl-C stops everything `factory up` started."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -98,7 +98,8 @@ def _processes_of(home: Path) -> list[tuple[int, str]]:
             state = next((ln for ln in (entry / "status").read_text().splitlines() if ln.startswith("State:")), "")
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-        if f"FACTORY_HOME={home}".encode() in environ and "Z (zombie)" not in state:
+        # The sshd runs with an environment of its own: its command line names its config under home.
+        if (f"FACTORY_HOME={home}".encode() in environ or str(home) in cmdline) and "Z (zombie)" not in state:
             found.append((int(entry.name), cmdline[:160]))
     return found
 
