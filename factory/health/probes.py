@@ -116,13 +116,17 @@ def fetch_patiently(settings: Settings, host: str, path: str = "/", *, tls: bool
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def get_following(settings: Settings, domain: str, host: str, context: ssl.SSLContext) -> tuple[Answer, str]:
+def get_following(settings: Settings, domain: str, host: str, context: ssl.SSLContext,
+                  first: Answer | None = None) -> tuple[Answer, str]:
     """GET https://host/, following redirects within the site (apex and www) over HTTPS.
-    Returns the last answer and its URL."""
+    `first`: the answer to GET https://host/ already fetched (not asked again). Returns the last
+    answer and its URL."""
     url = f"https://{host}/"
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
-        answer = fetch_patiently(settings, parts.hostname or host, parts.path or "/", context=context)
+        answer = first if first is not None else \
+            fetch_patiently(settings, parts.hostname or host, parts.path or "/", context=context)
+        first = None
         if answer.status not in (301, 302, 303, 307, 308) or not answer.location:
             return answer, url
         target = urlsplit(answer.location if "://" in answer.location else f"https://{parts.hostname}{answer.location}")
@@ -156,7 +160,7 @@ def probe_site(settings: Settings, site: Site, *, now: dt.datetime | None = None
     def problem(kind: str, subject: str, status: str, cause: str, observed=None, expected=None) -> None:
         found.append(Finding(site.id, kind, subject, status, checks.generic(cause, domain), observed, expected))
 
-    # Certificate: one handshake with the apex.
+    # Certificate: one handshake with the apex (its answer is also the apex's home page below).
     try:
         apex = fetch_patiently(settings, domain, context=context)
     except Unreachable as exc:
@@ -180,7 +184,7 @@ def probe_site(settings: Settings, site: Site, *, now: dt.datetime | None = None
     expected_url = f"https://{domain}/"
     for host in (domain, f"www.{domain}"):
         try:
-            answer, url = get_following(settings, domain, host, context)
+            answer, url = get_following(settings, domain, host, context, first=apex if host == domain else None)
         except (Unreachable, TlsFailed) as exc:
             problem(checks.HTTPS, host, "fail", f"https://{host}/ {exc}", str(exc), "200")
             continue
