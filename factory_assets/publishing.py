@@ -28,7 +28,7 @@ def publishing_assets(batch_size: int) -> list[dg.AssetsDefinition]:
                      factory: FactoryResource) -> dg.MaterializeResult:
         sites = sites_for(factory, context.partition_keys)
         batch = content.reconcile_many(factory.ctx, sites, regenerate=config.regenerate, differ=config.differ)
-        return batch_result("site_content", batch, len(sites))
+        return batch_result(context, "site_content", batch, len(sites))
 
     @dg.asset(partitions_def=site_partitions, backfill_policy=batches, group_name="publishing", kinds={"astro"},
               retry_policy=STEP_RETRY_POLICY,
@@ -38,7 +38,7 @@ def publishing_assets(batch_size: int) -> list[dg.AssetsDefinition]:
                           "built) one are skipped.")
     def site_build(context: dg.AssetExecutionContext, factory: FactoryResource) -> dg.MaterializeResult:
         sites = sites_for(factory, context.partition_keys)
-        return batch_result("site_build", build.reconcile_many(factory.ctx, sites), len(sites))
+        return batch_result(context, "site_build", build.reconcile_many(factory.ctx, sites), len(sites))
 
     @dg.asset(partitions_def=site_partitions, backfill_policy=batches, group_name="publishing",
               kinds={"rsync", "ssh"}, deps=[site_build, dg.AssetKey("hosting_site")], retry_policy=STEP_RETRY_POLICY,
@@ -48,6 +48,6 @@ def publishing_assets(batch_size: int) -> list[dg.AssetsDefinition]:
     def site_deployment(context: dg.AssetExecutionContext, factory: FactoryResource) -> dg.MaterializeResult:
         sites = sites_for(factory, context.partition_keys)
         batch = deploy.reconcile_many(factory.ctx, sites, factory.settings.deploy_parallel)
-        return batch_result("site_deployment", batch, len(sites))
+        return batch_result(context, "site_deployment", batch, len(sites))
 
     return [site_content, site_build, site_deployment]

@@ -152,3 +152,32 @@ def test_schema_breaking_llm_output_fails_clearly(resources, sandbox, tmp_path):
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
     assert "does not match the site_plan schema" in failure.description
     assert store.publishing.states([domain]).get(domain) is None
+
+
+def test_a_batch_of_sites_records_each_sites_own_metadata_on_its_partition(resources, cms, tmp_path):
+    """A range run (a backfill's batch) materializes every partition with that site's own plan
+    and facts, as a run of one site does, plus the batch's counts — not the whole batch's
+    per-site table on each partition (which grew as the square of the batch)."""
+    store: Store = resources["factory"].store
+    domains = ["batch-one.com", "batch-two.com", "batch-three.com"]
+    for i, domain in enumerate(domains):
+        onboarded_site(store, tmp_path / "host", domain, brand=f"Batch {i}", matomo_site_id=10 + i)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("site", domains)
+    first, last = domains[0], domains[-1]  # dynamic partitions keep the order they were added in
+    result = dg.materialize(CHAIN, resources=resources, instance=instance, tags={
+        "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
+    assert result.success
+    states = store.publishing.states(domains)
+    for asset in CHAIN:
+        events = {e.partition: {k: v.value for k, v in e.metadata.items()}
+                  for e in result.asset_materializations_for_node(asset.op.name)}
+        assert sorted(events) == sorted(domains), asset.op.name
+        for domain, meta in events.items():
+            assert "per_site" not in meta and meta["sites"] == 3
+            assert meta["state"] == "succeeded" and domain in meta["plan"], (domain, meta["plan"])
+            assert not any(other in meta["plan"] for other in domains if other != domain), meta["plan"]
+        assert events[first]["changed"] == 3
+    builds = {d: m["build_hash"] for d, m in ((e.partition, {k: v.value for k, v in e.metadata.items()})
+                                               for e in result.asset_materializations_for_node(site_build.op.name))}
+    assert builds == {d: states[d].build_hash for d in domains}
