@@ -120,6 +120,8 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
         looked = [s.domain for s in sites if registrar_look(s, zones[s.cloudflare_account_id])]
         namecheap = ctx.clients.namecheap() if looked else None
         servers = {domain: at_registrar.submit(namecheap.get_nameservers, domain) for domain in looked}
+        for account_id, members in by_account.items():  # two reads per zone: records, SSL mode
+            clients[account_id].expect(2 * sum(1 for s in members if s.domain in zones[account_id]))
         try:
             found = pool.map(lambda s: (s.domain, one(s, zones[s.cloudflare_account_id], servers.get(s.domain))),
                              sites)
@@ -127,6 +129,8 @@ def observe_many(ctx: LayerContext, sites: list[Site], *, registrar: bool | None
         finally:
             for pending in servers.values():
                 pending.cancel()  # a Cloudflare error ends the look: no registrar reads left behind
+            for client in clients.values():
+                client.settle()
 
 
 def _same_servers(a: list[str], b: list[str]) -> bool:

@@ -104,8 +104,14 @@ def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]
                                               {"zone_id": seen.zone_id, "zone_active": seen.zone_active},
                                               cloudflare[site.cloudflare_account_id])
 
-    with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
-        found.update(dict(pool.map(txt_of, checked)))
+    for site in checked:
+        cloudflare[site.cloudflare_account_id].expect(1)
+    try:
+        with ThreadPoolExecutor(max_workers=ctx.settings.plan_concurrency) as pool:
+            found.update(dict(pool.map(txt_of, checked)))
+    finally:
+        for client in cloudflare.values():
+            client.settle()
     return found
 
 

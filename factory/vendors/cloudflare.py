@@ -81,6 +81,13 @@ class CloudflareClient:
         self._sdk = sdk
         self._call = call
 
+    def expect(self, calls: int) -> None:
+        """About `calls` requests are coming now (a fleet's reads): budgeted a few dozen at a time."""
+        self._call.expect(calls)
+
+    def settle(self) -> None:
+        self._call.settle()
+
     def verify_token(self) -> str:
         """The token's status as Cloudflare sees it (`active`, `disabled`, `expired`); any token may ask."""
         result = self._call(lambda: self._sdk.user.tokens.verify(), "verify token")
