@@ -75,6 +75,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C stops the sandbox; if it does not, it is killed (never left running) and the test fails."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError("the sandbox did not stop on SIGINT within 20 s") from None
+
+
 def test_the_command_line_takes_the_delays(tmp_path):
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "devtools.sandbox", "--port", str(port), "--time-scale", "0.5",
@@ -99,8 +110,7 @@ def test_the_command_line_takes_the_delays(tmp_path):
         accounts = cloudflare.Cloudflare(api_token="any", base_url=env["CLOUDFLARE_BASE_URL"], max_retries=0).accounts
         assert len(accounts.list().result) == 1  # --token-scope account
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
+        _stop(proc)
 
 
 def test_instant_command_line():
@@ -118,5 +128,4 @@ def test_instant_command_line():
                 time.sleep(0.2)
         assert (health["delays"]["activation_max_s"], health["delays"]["txt_propagation_s"]) == (0, 0)
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
+        _stop(proc)
