@@ -41,6 +41,10 @@ class Service:
     gate: bool = False
 
 
+class StackError(ValueError):
+    """A local stack that cannot start, said in one line (a ValueError: the CLI prints it, no traceback)."""
+
+
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         try:
@@ -48,6 +52,14 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
         return True
+
+
+def check_ports_free(ports: list[tuple[str, int]]) -> None:
+    """Raise StackError naming every port (by its service) that something already listens on."""
+    busy = [(name, port) for name, port in ports if not port_is_free(port)]
+    if busy:
+        raise StackError("ports in use: " + ", ".join(f"{name} {port}" for name, port in busy)
+                         + " (is `factory up` already running? otherwise set FACTORY_*_PORT to free ones)")
 
 
 def wait_for_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> bool:
@@ -103,10 +115,7 @@ class LocalStack:
 
     def _start(self, echo) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        busy = [(s.name, port) for s in self.services for port in s.ports if not port_is_free(port)]
-        if busy:
-            raise RuntimeError("ports in use: " + ", ".join(f"{name} {port}" for name, port in busy)
-                               + " (set FACTORY_*_PORT to free ones)")
+        check_ports_free([(s.name, port) for s in self.services for port in s.ports])
         for service in self.services:
             echo(f"starting {service.name} ...")
             if service.starter is not None:
@@ -133,7 +142,7 @@ class LocalStack:
         elif service.health_cmd:
             ok = wait_for_command(service.health_cmd, service.health_timeout, service.process)
         if not ok:
-            raise RuntimeError(f"{service.name} did not start; see {self.log_dir / (service.name + '.log')}")
+            raise StackError(f"{service.name} did not start; see {self.log_dir / (service.name + '.log')}")
 
     def wait(self) -> int:
         """Block until Ctrl-C/SIGTERM or a service exits; then stop everything."""

@@ -104,6 +104,9 @@ def _https_host_service(home_dir: str) -> tuple[stack.Service, dict[str, str]]:
 def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     """Start everything locally: Postgres, migrations, the sandbox and sshd, Directus, Dagster (UI,
     daemon, sensors, schedules) and the Hub API with the UI. Ctrl-C stops it all."""
+    # Before anything is touched: a second `factory up` beside a running one must not re-seed the
+    # demo (a new operator password), rewrite the sshd's or Dagster's settings, or stop the database.
+    stack.check_ports_free(_ports(sandbox=sandbox, directus=directus))
     stack.interrupt_on_signals()  # SIGTERM or Ctrl-C while starting stops what already started
     embedded = not load_settings().database_url  # decided now: the stack puts the URL in the environment
     services: list[stack.Service] = []
@@ -115,6 +118,18 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
                 service.starter().terminate()
         if embedded:
             db.stop_embedded()  # Ctrl-C stops everything `factory up` started, the database too
+
+
+def _ports(*, sandbox: bool, directus: bool) -> list[tuple[str, int]]:
+    """The fixed ports the stack's services listen on (the sshd takes a free one)."""
+    settings = load_settings()
+    ports = [("dagster", settings.dagster_port), ("code-server", settings.dagster_port + 1), ("hub", settings.api_port)]
+    if sandbox:
+        ports += [("sandbox", settings.sandbox_port), ("https-host", settings.local_https_port),
+                  ("https-host", settings.local_http_port)]
+    if directus:
+        ports.append(("directus", settings.directus_port))
+    return ports
 
 
 def _start(services: list[stack.Service], *, demo: bool, sandbox: bool, directus: bool) -> None:

@@ -108,16 +108,22 @@ def _factory_up(tmp_path: Path, **popen) -> tuple[subprocess.Popen, Path, Path, 
     """`factory up` on a fresh FACTORY_HOME and free ports: the process, its output file, the home, the ports."""
     home = tmp_path / "factory_home"
     ports = _free_ports(("DAGSTER", "SANDBOX", "API", "DIRECTUS", "LOCAL_HTTPS", "LOCAL_HTTP"))
+    out = tmp_path / "factory-up.out"
+    with open(out, "wb") as log:
+        proc = subprocess.Popen(FACTORY_UP, cwd=PROJECT_ROOT, env=_env(home, ports), stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **popen)
+    return proc, out, home, ports
+
+
+FACTORY_UP = [str(Path(sys.executable).with_name("factory")), "up"]
+
+
+def _env(home: Path, ports: dict[str, int]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("FACTORY_", "DAGSTER_", "CLOUDPANEL_", "DIRECTUS_", "PYTEST"))}
     env.update({"FACTORY_HOME": str(home), "PYTHONUNBUFFERED": "1",
                 **{f"FACTORY_{name}_PORT": str(port) for name, port in ports.items()}})
-    out = tmp_path / "factory-up.out"
-    with open(out, "wb") as log:
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("factory")), "up"], cwd=PROJECT_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, **popen)
-    return proc, out, home, ports
+    return env
 
 
 def _kill_leftovers(home: Path) -> list[tuple[int, str]]:
@@ -156,6 +162,14 @@ def test_factory_up_runs_the_whole_product_and_stops_cleanly(tmp_path):
             assert url in text, text
         match = re.search(r"as (\S+@\S+) with password (\S+)", text)
         assert match, text
+        # A second `factory up` beside the running one: one line, exit 1, and nothing of the first touched
+        # (it had re-seeded the demo password, rewritten the sshd's settings and stopped the database).
+        second = subprocess.run(FACTORY_UP, cwd=PROJECT_ROOT, env=_env(home, ports), capture_output=True,
+                                text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert second.returncode == 1, second
+        assert "ports in use" in second.stderr and "already running" in second.stderr, second.stderr
+        assert "Traceback" not in second.stdout + second.stderr, second.stderr
+        assert second.stdout == "", second.stdout  # nothing started, migrated or seeded
         token = _get(f"{hub}/api/auth/token", data={"email": match[1], "password": match[2]})["access_token"]
 
         def onboarded():
