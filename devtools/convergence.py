@@ -39,7 +39,7 @@ from devtools.sandbox.cloudflare import account_id_for
 from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.ratelimit import LIMITS
 from devtools.sandbox.sshd import start_sshd
-from factory import db
+from factory import db, onboarding_eta
 from factory.store import NewSite, Site, Store
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -60,6 +60,12 @@ class Outcome:
     failed: dict[str, str] = field(default_factory=dict)  # domain -> the failed step's error
     timed_out: list[str] = field(default_factory=list)  # neither live nor failed at the end
     wall_s: float = 0.0
+    # The product's onboarding ETA (factory.onboarding_eta.fleet_eta) for the last site, in seconds
+    # since the start: as the operator sees it at the start, and once a tenth of the sites is live
+    # (when the machine's pace is measured).
+    eta_at_start_s: float | None = None
+    eta_taken_at_s: float | None = None
+    eta_finish_s: float | None = None
 
 
 class ConvergenceWorld:
@@ -170,6 +176,8 @@ class ConvergenceWorld:
     def converge(self, timeout_s: float) -> Outcome:
         """Tick the sensors and run what they ask until every site is live or failed."""
         outcome = Outcome(started=time.time())
+        outcome.eta_at_start_s = self._eta_finish_s(outcome.started)
+        eta_after = max(onboarding_eta.PACE_MIN_SITES + 1, math.ceil(len(self.domains) / 10))
         daemon = self.daemon
 
         def settled() -> bool:
@@ -186,6 +194,8 @@ class ConvergenceWorld:
                     outcome.failed[site.domain] = failing[site.domain]
                 else:
                     outcome.failed.pop(site.domain, None)
+            if outcome.eta_finish_s is None and len(outcome.live_s) >= eta_after:
+                outcome.eta_taken_at_s, outcome.eta_finish_s = round(now, 2), self._eta_finish_s(outcome.started)
             return len(outcome.live_s) + len(outcome.failed) == len(self.domains)
 
         daemon.until(settled, timeout_s=timeout_s, interval_s=self.tick_s)
@@ -195,6 +205,10 @@ class ConvergenceWorld:
             daemon.collect()
             time.sleep(0.1)
         return outcome
+
+    def _eta_finish_s(self, started: float) -> float | None:
+        eta = onboarding_eta.fleet_eta(self.store)
+        return round(eta.all_live_at.timestamp() - started, 2) if eta.all_live_at else None
 
     def second_pass(self) -> dict[str, int]:
         """Every site's whole onboarding job again: what it wrote (nothing, when converged)."""
@@ -271,6 +285,11 @@ class ConvergenceWorld:
             "p50_live_s": _percentile(live, 0.50),
             "p95_live_s": _percentile(live, 0.95),
             "max_live_s": live[-1] if live else None,
+            "eta_at_start_s": outcome.eta_at_start_s,
+            "eta_taken_at_s": outcome.eta_taken_at_s,
+            "eta_finish_s": outcome.eta_finish_s,
+            "eta_error": (round(abs(outcome.eta_finish_s - live[-1]) / live[-1], 3)
+                          if outcome.eta_finish_s and live else None),
             "bound_s": round(self.bound_s(), 1),
             "api_calls": {**{v: stats[v]["total"] for v in ("cloudflare", "namecheap", "matomo", "google", "openai")},
                           "clpctl": int(clpctl.get("total", 0))},

@@ -9,6 +9,11 @@ allows (as factory.vendors.budget enforces them): the k-th request on a budget s
 than the (k - limit)-th plus the window, for each window. So 10,000 new sites at two Namecheap
 calls each take 2.5 days of Namecheap's daily budget, whatever else is fast, and the operator
 sees that before starting.
+
+The machine is a limit too: its run slots, builds and deployments onboard so many sites an hour.
+Once sites have gone live in the last hour, their pace (sites a second, from `sites.live_since`)
+is measured and the k-th queued site is not expected before k of those intervals from now;
+where that, not a vendor, decides, the site "waits for" the machine.
 """
 
 from __future__ import annotations
@@ -80,10 +85,12 @@ class _Schedule:
 
 
 def estimate(queue: Sequence[QueuedSite], now: dt.datetime, *, time_scale: float = 1.0,
-             activation_s: float = ACTIVATION_S, after_activation_s: float = AFTER_ACTIVATION_S) -> FleetEta:
+             activation_s: float = ACTIVATION_S, after_activation_s: float = AFTER_ACTIVATION_S,
+             pace: float | None = None) -> FleetEta:
     """When each site in `queue` (in order) is expected to be live, starting `now`.
 
-    `time_scale` stretches windows and delays alike (the simulators' scaled time in tests)."""
+    `time_scale` stretches windows and delays alike (the simulators' scaled time in tests); `pace`
+    (sites a second, real time) is the machine's measured pace, None when unknown."""
     nc = _Schedule(namecheap.BUDGET.scaled(time_scale))
     le = _Schedule(LETS_ENCRYPT.scaled(time_scale))
     per_token: dict[str, _Schedule] = {}
@@ -102,6 +109,10 @@ def estimate(queue: Sequence[QueuedSite], now: dt.datetime, *, time_scale: float
         start = le.next(t)
         waited = "letsencrypt" if start > t else waited
         t = start + after
+        if pace:
+            machine = (len(etas) + 1) / pace
+            waited = "machine" if machine > t else waited
+            t = max(t, machine)
         etas.append(SiteEta(site.domain, now + dt.timedelta(seconds=t), waited))
     last = max(etas, key=lambda e: e.live_at) if etas else None
     return FleetEta(etas, last.live_at if last else None, last.waits_for if last else None)
@@ -124,10 +135,27 @@ def queued_sites(sites: Iterable) -> list[QueuedSite]:
             if s.state in ("pending", "onboarding") and s.decommissioned_at is None]
 
 
+PACE_WINDOW_S = 3600.0  # the machine's pace: sites gone live in the last hour (real time)
+PACE_MIN_SITES = 5  # fewer than this is no pace to extrapolate from
+
+
+def machine_pace(live_times: Sequence[dt.datetime], now: dt.datetime) -> float | None:
+    """Sites a second the machine onboards, from when sites went live in the last hour: after the
+    first of them, one more every (now - first) / (n - 1) (to now, not to the last: a pace that
+    stopped is not the pace). None: too few to tell."""
+    recent = sorted(t for t in live_times if (now - t).total_seconds() <= PACE_WINDOW_S)
+    span = (now - recent[0]).total_seconds() if recent else 0.0
+    if len(recent) < PACE_MIN_SITES or span <= 0:
+        return None
+    return (len(recent) - 1) / span
+
+
 def fleet_eta(store, now: dt.datetime | None = None) -> FleetEta:
     """The ETA of every site the store still has to onboard, from now."""
     from factory.config import load_settings
     from factory.store import SiteQuery
 
+    now = now or dt.datetime.now(dt.UTC)
     sites = [*store.sites.list(SiteQuery(state="pending")), *store.sites.list(SiteQuery(state="onboarding"))]
-    return estimate(queued_sites(sites), now or dt.datetime.now(dt.UTC), time_scale=load_settings().rate_time_scale)
+    pace = machine_pace(store.sites.live_since(now - dt.timedelta(seconds=PACE_WINDOW_S)), now)
+    return estimate(queued_sites(sites), now, time_scale=load_settings().rate_time_scale, pace=pace)

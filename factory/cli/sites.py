@@ -106,8 +106,9 @@ def eta(
     if not found.sites:
         say("no site is queued for onboarding")
         return
-    say(f"{len(found.sites)} site(s) queued; all live by {found.all_live_at:%Y-%m-%d %H:%M} UTC "
-        f"(held back by the {found.bottleneck} budget)")
+    held = ("this machine's onboarding pace (sites live in the last hour)" if found.bottleneck == "machine"
+            else f"the {found.bottleneck} budget")
+    say(f"{len(found.sites)} site(s) queued; all live by {found.all_live_at:%Y-%m-%d %H:%M} UTC (held back by {held})")
     days = Table("day (UTC)", "sites live")
     for day, count in sorted(found.per_day().items()):
         days.add_row(str(day), str(count))

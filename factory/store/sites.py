@@ -3,6 +3,7 @@ with filters, and the fields the steps record."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -219,6 +220,13 @@ class Sites:
         if row is None:
             raise NotFound(f"no site {str(ref)!r}")
         return row
+
+    def live_since(self, after: dt.datetime) -> list[dt.datetime]:
+        """When each site that went live after `after` (and still is) did, oldest first."""
+        with self.db.connection() as conn:
+            rows = conn.execute("select live_since from public.sites where live_since > %s"
+                                " and decommissioned_at is null order by live_since", (after,)).fetchall()
+        return [r[0] for r in rows]
 
     def by_domains(self, domains: Sequence[str]) -> list[Site]:
         """The sites with these (canonical) domains, in the order given; unknown ones are left out."""

@@ -161,8 +161,8 @@ class SiteEvent(BaseModel):
 class SiteEtaOut(BaseModel):
     domain: str
     live_at: dt.datetime = Field(description="When the site is expected to be live.")
-    waits_for: Literal["cloudflare", "namecheap", "letsencrypt", "none"] = Field(
-        description="The request budget the site waits for last (none: only the zone's activation).")
+    waits_for: Literal["cloudflare", "namecheap", "letsencrypt", "machine", "none"] = Field(
+        description="The request budget the site waits for last (machine: this machine's measured onboarding pace; none: only the zone's activation).")
 
 
 class DayCount(BaseModel):
@@ -173,7 +173,7 @@ class DayCount(BaseModel):
 class OnboardingEta(BaseModel):
     queued: int = Field(description="Sites still to be onboarded (pending or onboarding, not failed).")
     all_live_at: dt.datetime | None = Field(description="When the last of them is expected to be live.")
-    bottleneck: Literal["cloudflare", "namecheap", "letsencrypt", "none"] | None = Field(
-        description="The request budget that decides when the last site is live.")
+    bottleneck: Literal["cloudflare", "namecheap", "letsencrypt", "machine", "none"] | None = Field(
+        description="The request budget (or machine: the measured onboarding pace) that decides when the last site is live.")
     per_day: list[DayCount] = Field(description="How many sites go live each day (UTC).")
     items: list[SiteEtaOut] = Field(description="The queued sites in onboarding order (a page of them).")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from factory.cli import app as cli_app
 from factory.cli import common
-from factory.onboarding_eta import QueuedSite, estimate
+from factory.onboarding_eta import QueuedSite, estimate, machine_pace
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -40,6 +40,29 @@ def test_namecheap_paces_a_few_hundred_sites() -> None:
     # Scaled time (the simulators'): the same schedule, shorter.
     scaled = estimate([QueuedSite(f"s{i}.com", "cf") for i in range(290)], NOW, time_scale=0.01)
     assert abs((scaled.all_live_at - NOW) / (found.all_live_at - NOW) - 0.01) < 1e-6
+
+
+def test_the_machine_paces_a_time_scaled_fleet() -> None:
+    """With the vendors' time scaled down (tests, the benches) the machine is the limit: sites go
+    live one per measured interval, and the ETA says so rather than promising the vendors' pace."""
+    queue = [QueuedSite(f"s{i}.com", f"cf{i % 25}") for i in range(100)]
+    vendors_only = estimate(queue, NOW, time_scale=0.001)
+    assert vendors_only.all_live_at - NOW < dt.timedelta(minutes=2)
+    paced = estimate(queue, NOW, time_scale=0.001, pace=0.1)  # a site every 10 s
+    assert paced.bottleneck == "machine" and paced.all_live_at - NOW == dt.timedelta(seconds=1000)
+    assert [s.waits_for for s in paced.sites[:3]] == ["machine"] * 3
+    assert paced.sites[9].live_at - NOW == dt.timedelta(seconds=100)
+    # In real time the vendors stay the limit of a fast machine.
+    assert estimate(queue, NOW, pace=0.1).bottleneck != "machine"
+
+
+def test_the_machine_pace_is_measured_over_the_last_hour() -> None:
+    at = [NOW - dt.timedelta(seconds=s) for s in (600, 480, 360, 240, 120)]
+    assert machine_pace(at, NOW) == 4 / 600  # four intervals since the first, up to now
+    assert machine_pace(at[:4], NOW) is None  # too few to tell
+    # Sites live long ago say nothing of today's pace; a pace that stopped slows down.
+    assert machine_pace([NOW - dt.timedelta(hours=2), *at[1:]], NOW) is None
+    assert machine_pace(at, NOW + dt.timedelta(seconds=600)) == 4 / 1200
 
 
 def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_store, clean_db, monkeypatch) -> None:
@@ -72,5 +95,50 @@ def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_stor
         text = CliRunner().invoke(cli_app, ["sites", "eta", "--limit", "2"])
         assert text.exit_code == 0 and "799 site(s) queued; all live by" in text.output
         assert "letsencrypt" in text.output
+    finally:
+        common.store.cache_clear()
+
+
+def test_sites_going_live_record_when_and_pace_the_eta(client: TestClient, auth, accounts, hub_store, clean_db,
+                                                        monkeypatch) -> None:
+    """`live_since` is set when a site becomes live and cleared when it stops being live; sites gone
+    live in the last hour slow the ETA to the pace the machine showed, in the Hub and the CLI."""
+    with psycopg.connect(clean_db) as conn:
+        conn.execute("insert into public.sites (domain, cloudflare_account_id)"
+                     " select 'paced-' || lpad(i::text, 4, '0') || '.com', %s from generate_series(1, 306) i",
+                     (accounts["cloudflare"]["id"],))
+    ids = [hub_store.sites.get(f"paced-{i:04d}.com").id for i in range(1, 7)]
+    for site in ids:
+        for step in ("dns_zone", "hosting_site", "gsc_property", "site_content", "site_deployment"):
+            hub_store.steps.succeed(site, step)
+        assert hub_store.sites.get(site).state == "onboarding"  # no Matomo site yet
+        hub_store.steps.succeed(site, "matomo_site", record={"matomo_site_id": 1})
+    with psycopg.connect(clean_db) as conn:
+        assert conn.execute("select count(*) from public.sites where live_since > now() - interval '1 minute'"
+                            " and site_state = 'live'").fetchone()[0] == 6
+        for n, site in enumerate(ids):  # one every 10 minutes, the last 10 minutes ago
+            conn.execute("update public.sites set live_since = now() - make_interval(mins => %s) where id = %s",
+                         (60 - 10 * n, site))
+    hub_store.steps.fail(ids[0], "site_deployment", "rsync: connection refused")
+    with psycopg.connect(clean_db) as conn:
+        assert conn.execute("select live_since from public.sites where id = %s", (ids[0],)).fetchone()[0] is None
+        conn.execute("update public.sites set live_since = now() - interval '60 minutes' where id = %s", (ids[0],))
+        assert conn.execute("select live_since from public.sites where id = %s", (ids[0],)).fetchone()[0] is None
+
+    r = client.get("/api/sites/eta?limit=2", headers=auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # Five sites still live, the first 50 minutes ago: a site every 12.5 minutes; 300 queued sites
+    # -> 62.5 hours, later than any vendor budget (Let's Encrypt finishes 300 sites in about 4 hours).
+    assert body["queued"] == 300 and body["bottleneck"] == "machine", body
+    last = dt.datetime.fromisoformat(body["all_live_at"]) - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(hours=62) < last < dt.timedelta(hours=63), last
+
+    monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
+    common.store.cache_clear()
+    try:
+        text = CliRunner().invoke(cli_app, ["sites", "eta", "--limit", "1"])
+        assert text.exit_code == 0, text.output
+        assert "held back by this machine's onboarding pace" in text.output, text.output
     finally:
         common.store.cache_clear()

@@ -22,8 +22,9 @@ const SORT_KEYS: SortKey[] = ["domain", "brand", "account", "status", "created"]
 
 type Panel = "none" | "add" | "import";
 
-const BUDGET_LABEL: Record<"cloudflare" | "namecheap" | "letsencrypt", string> = {
+const BUDGET_LABEL: Record<"cloudflare" | "namecheap" | "letsencrypt" | "machine", string> = {
   cloudflare: "Cloudflare's request budget",
+  machine: "this machine's onboarding pace (sites live in the last hour)",
   namecheap: "Namecheap's request budget",
   letsencrypt: "Let's Encrypt's order limit",
 };
