@@ -68,6 +68,10 @@ class Outcome:
     eta_finish_s: float | None = None
 
 
+def progress(line: str) -> None:
+    print(f"convergence: {line}", file=sys.stderr, flush=True)
+
+
 class ConvergenceWorld:
     def __init__(self, *, time_scale: float, directus: tuple[str, str] | None = None, faults: float = 0.0,
                  activation_min_s: float | None = None, activation_max_s: float | None = None,
@@ -179,6 +183,7 @@ class ConvergenceWorld:
         outcome.eta_at_start_s = self._eta_finish_s(outcome.started)
         eta_after = max(onboarding_eta.PACE_MIN_SITES + 1, math.ceil(len(self.domains) / 10))
         daemon = self.daemon
+        reported = [0]  # tenths of the sites settled, as last printed
 
         def settled() -> bool:
             now = time.time() - outcome.started
@@ -196,6 +201,11 @@ class ConvergenceWorld:
                     outcome.failed.pop(site.domain, None)
             if outcome.eta_finish_s is None and len(outcome.live_s) >= eta_after:
                 outcome.eta_taken_at_s, outcome.eta_finish_s = round(now, 2), self._eta_finish_s(outcome.started)
+                progress(f"ETA at {now:.0f} s: the last site live at {outcome.eta_finish_s} s")
+            done = len(outcome.live_s) + len(outcome.failed)
+            if done * 10 // len(self.domains) > reported[0]:  # a line per tenth, so a long run shows where it is
+                reported[0] = done * 10 // len(self.domains)
+                progress(f"{len(outcome.live_s)} live, {len(outcome.failed)} failed of {len(self.domains)} at {now:.0f} s")
             return len(outcome.live_s) + len(outcome.failed) == len(self.domains)
 
         daemon.until(settled, timeout_s=timeout_s, interval_s=self.tick_s)

@@ -150,12 +150,33 @@ def machine_pace(live_times: Sequence[dt.datetime], now: dt.datetime) -> float |
     return (len(recent) - 1) / span
 
 
-def fleet_eta(store, now: dt.datetime | None = None) -> FleetEta:
-    """The ETA of every site the store still has to onboard, from now."""
-    from factory.config import load_settings
+def fleet_eta(store, now: dt.datetime | None = None, *, time_scale: float | None = None) -> FleetEta:
+    """The ETA of every site the store still has to onboard, from now (`time_scale`: the
+    settings' FACTORY_RATE_TIME_SCALE unless given)."""
     from factory.store import SiteQuery
 
+    if time_scale is None:
+        from factory.config import load_settings
+
+        time_scale = load_settings().rate_time_scale
     now = now or dt.datetime.now(dt.UTC)
     sites = [*store.sites.list(SiteQuery(state="pending")), *store.sites.list(SiteQuery(state="onboarding"))]
     pace = machine_pace(store.sites.live_since(now - dt.timedelta(seconds=PACE_WINDOW_S)), now)
-    return estimate(queued_sites(sites), now, time_scale=load_settings().rate_time_scale, pace=pace)
+    return estimate(queued_sites(sites), now, time_scale=time_scale, pace=pace)
+
+
+WAITS_FOR = {  # what a site's ETA waited for, in the operator's words (CLI, Dagit)
+    "namecheap": "the registrar's request budget (Namecheap)",
+    "cloudflare": "the Cloudflare token's request budget",
+    "letsencrypt": "Let's Encrypt's order limit",
+    "machine": "this machine's onboarding pace (sites live in the last hour)",
+    "none": "nothing: the vendors' delays only",
+}
+
+
+def summary(eta: FleetEta) -> str:
+    """One line for logs: how many sites are queued, when the last is live and what decides it."""
+    if not eta.sites or eta.all_live_at is None:
+        return "no site queued"
+    return (f"{len(eta.sites)} queued site(s) expected live by {eta.all_live_at:%Y-%m-%d %H:%M} UTC,"
+            f" held back by {WAITS_FOR.get(eta.bottleneck or 'none', eta.bottleneck)}")

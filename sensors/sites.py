@@ -9,6 +9,9 @@ Admission: every new site gets its partition at once, but its onboarding run is 
 as the registrar's budget can serve it (`FACTORY_ONBOARDING_ADMIT_AHEAD_S` of Namecheap's budget
 admitted ahead of the work): an import of 10,000 sites does not queue 10,000 runs, and the run
 queue stays free for follow-ups. The cursor's `admitted` is the last site admitted, in `seq` order.
+
+A tick that admits work also logs the fleet's onboarding ETA (factory.onboarding_eta) and tags each
+run with when its site is expected live and what that waits for: Dagit's sensor log and run list.
 """
 
 
@@ -16,7 +19,7 @@ import json
 
 import dagster as dg
 
-from factory.onboarding_eta import admission_room
+from factory.onboarding_eta import SiteEta, admission_room, fleet_eta, summary
 from factory_assets.partitions import site_partitions
 from resources.factory import FactoryResource
 
@@ -61,14 +64,27 @@ def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResour
     admitted, next_cursor["admitted"] = _admit(factory, cursor["admitted"], next_cursor["seq"], new_sites)
     # A domain deleted and added again is a new onboarding, so its run key must differ.
     reused = sites.ever_deleted([s.domain for s in admitted]) | deleted if admitted else set()
+    # The onboarding ETA, only on a tick that admits work (what Dagit shows of it: the log line and
+    # each run's tags); it reads the queued sites once.
+    eta = fleet_eta(factory.store, time_scale=factory.settings.rate_time_scale) if new_sites or admitted else None
+    by_domain = {e.domain: e for e in eta.sites} if eta else {}
     runs = [dg.RunRequest(partition_key=s.domain, run_key=s.domain if s.domain not in reused else f"{s.domain}:{s.id}",
-                          tags={"factory/domain": s.domain, "factory/trigger": "new-site"})
+                          tags={"factory/domain": s.domain, "factory/trigger": "new-site",
+                                **_eta_tags(by_domain.get(s.domain))})
             for s in admitted]
     if new_sites or gone or admitted:
         waiting = next_cursor["seq"] - next_cursor["admitted"]
         context.log.info(f"{len(new_sites)} new site(s), {len(gone)} removed, {len(admitted)} admitted"
-                         + (f", about {waiting} waiting for the registrar's budget" if waiting > 0 else ""))
+                         + (f", about {waiting} waiting for the registrar's budget" if waiting > 0 else "")
+                         + (f"; {summary(eta)}" if eta else ""))
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=json.dumps(next_cursor))
+
+
+def _eta_tags(eta: SiteEta | None) -> dict[str, str]:
+    """The run's `factory/expected-live` (UTC, to the minute) and what that waits for."""
+    if eta is None:
+        return {}
+    return {"factory/expected-live": f"{eta.live_at:%Y-%m-%d %H:%M} UTC", "factory/eta-waits-for": eta.waits_for}
 
 
 def _admit(factory: FactoryResource, admitted_seq: int, seen_seq: int, new_sites: list) -> tuple[list, int]:

@@ -93,7 +93,7 @@ def eta(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """When the queued sites are expected to be live, from the vendors' request budgets."""
-    from factory.onboarding_eta import fleet_eta
+    from factory.onboarding_eta import fleet_eta, summary
 
     found = fleet_eta(store())
     if as_json:
@@ -106,9 +106,7 @@ def eta(
     if not found.sites:
         say("no site is queued for onboarding")
         return
-    held = ("this machine's onboarding pace (sites live in the last hour)" if found.bottleneck == "machine"
-            else f"the {found.bottleneck} budget")
-    say(f"{len(found.sites)} site(s) queued; all live by {found.all_live_at:%Y-%m-%d %H:%M} UTC (held back by {held})")
+    say(summary(found))
     days = Table("day (UTC)", "sites live")
     for day, count in sorted(found.per_day().items()):
         days.add_row(str(day), str(count))

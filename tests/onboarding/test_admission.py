@@ -72,3 +72,29 @@ def test_a_domain_deleted_then_added_again_later_is_onboarded_again(stack: Stack
     again = stack.store.sites.add_many([NewSite(domains[0], "CF_0", None, "Again")])[0]
     third = stack.sensor_tick(second.cursor)
     assert [(r.partition_key, r.run_key) for r in third.run_requests] == [(domains[0], f"{domains[0]}:{again.id}")]
+
+
+def test_each_run_says_when_its_site_is_expected_live_and_what_it_waits_for(stack: Stack, monkeypatch,
+                                                                             capfd) -> None:
+    """What Dagit shows of the ETA: the runs' tags and the sensor's log line."""
+    import datetime as dt
+
+    monkeypatch.setenv("FACTORY_ONBOARDING_ADMIT_AHEAD_S", "0")
+    monkeypatch.setenv("FACTORY_RATE_TIME_SCALE", "1")  # Namecheap's minute is a real minute
+    import definitions
+    from factory.config import load_settings
+
+    stack.defs = definitions.build_definitions(load_settings())
+    domains = add_fleet(stack.store, 14)
+    before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    runs = {r.partition_key: r.tags for r in stack.sensor_tick().run_requests}
+    logged = capfd.readouterr().err  # the sensor's log (Dagster's console handler)
+
+    live = {d: dt.datetime.strptime(runs[d]["factory/expected-live"], "%Y-%m-%d %H:%M UTC").replace(tzinfo=dt.UTC)
+            for d in domains}
+    assert all(live[d] > before for d in domains)
+    # Namecheap serves ten sites a minute (two calls each): the last four wait a minute for it.
+    assert {runs[d]["factory/eta-waits-for"] for d in domains[10:]} == {"namecheap"}
+    assert min(live[d] for d in domains[10:]) >= max(live[d] for d in domains[:10])
+    assert "14 queued site(s) expected live by" in logged
+    assert "held back by the registrar's request budget (Namecheap)" in logged
