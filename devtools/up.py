@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import threading
 from pathlib import Path
 
@@ -112,6 +113,10 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
     services: list[stack.Service] = []
     try:
         _start(services, demo=demo, sandbox=sandbox, directus=directus)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM before the stack ran: say so, exit 128 + signal
+        signum = signal.SIGTERM if str(exc) == "SIGTERM" else signal.SIGINT
+        typer.echo(f"stopped while starting ({signum.name}); what had started was stopped", err=True)
+        raise typer.Exit(128 + signum) from None
     finally:
         for service in services:  # the sshd started above, if start-up failed before the stack ran
             if service.starter and service.process is None:
@@ -120,10 +125,15 @@ def up(demo: bool = True, sandbox: bool = True, directus: bool = True) -> None:
             db.stop_embedded()  # Ctrl-C stops everything `factory up` started, the database too
 
 
+def code_server_port(settings) -> int:
+    """The code location's gRPC port: the one after Dagster's UI."""
+    return settings.dagster_port + 1
+
+
 def _ports(*, sandbox: bool, directus: bool) -> list[tuple[str, int]]:
     """The fixed ports the stack's services listen on (the sshd takes a free one)."""
     settings = load_settings()
-    ports = [("dagster", settings.dagster_port), ("code-server", settings.dagster_port + 1), ("hub", settings.api_port)]
+    ports = [("dagster", settings.dagster_port), ("code-server", code_server_port(settings)), ("hub", settings.api_port)]
     if sandbox:
         ports += [("sandbox", settings.sandbox_port), ("https-host", settings.local_https_port),
                   ("https-host", settings.local_http_port)]
@@ -182,7 +192,7 @@ def _up(services: list[stack.Service], base_env: dict[str, str], url: str, direc
             typer.echo("directus   skipped: not installed and no npm (run scripts/install-npm)")
 
     dagster_port = load_settings().dagster_port
-    code_port = dagster_port + 1
+    code_port = code_server_port(load_settings())
     home, dagster_env = _dagster_home(url, code_port)
     base_env.update(dagster_env)
     dagster_url = f"http://127.0.0.1:{dagster_port}"

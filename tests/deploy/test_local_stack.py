@@ -222,3 +222,6 @@ def test_sigterm_while_starting_stops_what_already_started(tmp_path):
         left = _kill_leftovers(home)
     assert "ready; press Ctrl-C" not in out.read_text()
     assert left == [], f"left running after SIGTERM: {left}\n{out.read_text()[-2000:]}"
+    # One line and the shell's code for a process ended by SIGTERM, not typer's "Aborted!" (1).
+    assert proc.returncode == 143, out.read_text()[-2000:]
+    assert "stopped while starting (SIGTERM)" in out.read_text() and "Aborted!" not in out.read_text()
