@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from factory.vendors import cloudflare, namecheap
@@ -128,13 +128,6 @@ def admission_room(ahead_s: float) -> int | None:
     return max(1, requests // NAMECHEAP_CALLS)
 
 
-def queued_sites(sites: Iterable) -> list[QueuedSite]:
-    """The sites still to be onboarded (pending or onboarding, not failed), oldest first."""
-    return [QueuedSite(s.domain, str(s.cloudflare_account_id), dns_done=s.status_dns == "active")
-            for s in sorted(sites, key=lambda s: s.seq)
-            if s.state in ("pending", "onboarding") and s.decommissioned_at is None]
-
-
 PACE_WINDOW_S = 3600.0  # the machine's pace: sites gone live in the last hour (real time)
 PACE_MIN_SITES = 5  # fewer than this is no pace to extrapolate from
 
@@ -153,16 +146,14 @@ def machine_pace(live_times: Sequence[dt.datetime], now: dt.datetime) -> float |
 def fleet_eta(store, now: dt.datetime | None = None, *, time_scale: float | None = None) -> FleetEta:
     """The ETA of every site the store still has to onboard, from now (`time_scale`: the
     settings' FACTORY_RATE_TIME_SCALE unless given)."""
-    from factory.store import SiteQuery
-
     if time_scale is None:
         from factory.config import load_settings
 
         time_scale = load_settings().rate_time_scale
     now = now or dt.datetime.now(dt.UTC)
-    sites = [*store.sites.list(SiteQuery(state="pending")), *store.sites.list(SiteQuery(state="onboarding"))]
+    queue = [QueuedSite(domain, str(account), dns_done=active) for domain, account, active in store.sites.onboarding_queue()]
     pace = machine_pace(store.sites.live_since(now - dt.timedelta(seconds=PACE_WINDOW_S)), now)
-    return estimate(queued_sites(sites), now, time_scale=time_scale, pace=pace)
+    return estimate(queue, now, time_scale=time_scale, pace=pace)
 
 
 WAITS_FOR = {  # what a site's ETA waited for, in the operator's words (CLI, Dagit)

@@ -221,6 +221,15 @@ class Sites:
             raise NotFound(f"no site {str(ref)!r}")
         return row
 
+    def onboarding_queue(self) -> list[tuple[str, uuid.UUID, bool]]:
+        """(domain, Cloudflare account id, zone active) of every site still to be onboarded
+        (pending or onboarding, not failed or decommissioned), oldest first: only the columns the
+        ETA needs, so a queue of 10,000 reads in milliseconds, not whole rows."""
+        with self.db.connection() as conn:
+            return conn.execute("select domain, cloudflare_account_id, status_dns = 'active' from public.sites"
+                                " where site_state in ('pending', 'onboarding') and decommissioned_at is null"
+                                " order by seq").fetchall()
+
     def live_since(self, after: dt.datetime) -> list[dt.datetime]:
         """When each site that went live after `after` (and still is) did, oldest first."""
         with self.db.connection() as conn:
