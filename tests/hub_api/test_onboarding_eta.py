@@ -74,14 +74,17 @@ def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_stor
     for step in ("dns_zone", "hosting_site", "gsc_property", "site_content", "site_deployment"):
         hub_store.steps.succeed(live, step)
     hub_store.steps.succeed(live, "matomo_site", record={"matomo_site_id": 1})
+    # Neither a failed site nor a decommissioned one is queued: 797 left.
+    hub_store.steps.fail(hub_store.sites.get("queued-0799.com").id, "dns_zone", "the zone was refused")
+    hub_store.sites.mark_decommissioned(hub_store.sites.get("queued-0800.com").id, {})
 
     r = client.get("/api/sites/eta?limit=3", headers=auth)
     assert r.status_code == 200, r.text
     body = r.json()
-    # 799 sites: Let's Encrypt's 300 orders per 3 hours holds the last hundreds.
-    assert body["queued"] == 799 and body["bottleneck"] == "letsencrypt"
+    # 797 sites: Let's Encrypt's 300 orders per 3 hours holds the last hundreds.
+    assert body["queued"] == 797 and body["bottleneck"] == "letsencrypt"
     assert [s["domain"] for s in body["items"]] == ["queued-0002.com", "queued-0003.com", "queued-0004.com"]
-    assert sum(d["sites"] for d in body["per_day"]) == 799
+    assert sum(d["sites"] for d in body["per_day"]) == 797
     last = dt.datetime.fromisoformat(body["all_live_at"])
     assert dt.timedelta(hours=6) < last - dt.datetime.now(dt.UTC) < dt.timedelta(hours=8)
 
@@ -91,9 +94,9 @@ def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_stor
         result = CliRunner().invoke(cli_app, ["sites", "eta", "--json", "--limit", "1"])
         assert result.exit_code == 0, result.output
         shown = json.loads(result.output)
-        assert shown["queued"] == 799 and shown["sites"][0]["domain"] == "queued-0002.com"
+        assert shown["queued"] == 797 and shown["sites"][0]["domain"] == "queued-0002.com"
         text = CliRunner().invoke(cli_app, ["sites", "eta", "--limit", "2"])
-        assert text.exit_code == 0 and "799 queued site(s) expected live by" in text.output
+        assert text.exit_code == 0 and "797 queued site(s) expected live by" in text.output
         assert "held back by Let's Encrypt's order limit" in text.output
     finally:
         common.store.cache_clear()
