@@ -161,7 +161,7 @@ WAITS_FOR = {  # what a site's ETA waited for, in the operator's words (CLI, Dag
     "cloudflare": "the Cloudflare token's request budget",
     "letsencrypt": "Let's Encrypt's order limit",
     "machine": "this machine's onboarding pace (sites live in the last hour)",
-    "none": "nothing: the vendors' delays only",
+    "none": "the vendors' delays only (the zone's activation, the certificate)",
 }
 
 

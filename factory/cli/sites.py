@@ -91,17 +91,31 @@ def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 def eta(
     limit: int = typer.Option(20, min=0, help="How many queued sites to list (0: only the totals)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    site: str | None = typer.Option(None, "--site", help="Only this site: its place in the queue and its ETA."),
 ) -> None:
-    """When the queued sites are expected to be live, from the vendors' request budgets."""
-    from factory.onboarding_eta import fleet_eta, summary
+    """When the queued sites are expected to be live, from the vendors' request budgets and this
+    machine's measured pace."""
+    from factory.onboarding_eta import WAITS_FOR, fleet_eta, summary
 
     found = fleet_eta(store())
+    listed = list(enumerate(found.sites, start=1))
+    if site is not None:
+        domain = store().sites.get(site).domain  # unknown: one line, exit 1
+        listed = [(k, s) for k, s in listed if s.domain == domain]
+        if not as_json:
+            if not listed:
+                say(f"{shown(domain)} is not queued for onboarding (live, failed or decommissioned)")
+            for k, s in listed:
+                say(f"{shown(s.domain)}: {k} of {len(found.sites)} in the queue, expected live by"
+                    f" {s.live_at:%Y-%m-%d %H:%M} UTC, waiting for {WAITS_FOR.get(s.waits_for, s.waits_for)}")
+            return
     if as_json:
         typer.echo(json.dumps({"queued": len(found.sites), "all_live_at": found.all_live_at,
                                "bottleneck": found.bottleneck,
                                "per_day": {str(k): v for k, v in sorted(found.per_day().items())},
-                               "sites": [{"domain": s.domain, "live_at": s.live_at, "waits_for": s.waits_for}
-                                         for s in found.sites[:limit]]}, indent=2, default=str))
+                               "sites": [{"domain": s.domain, "position": k, "live_at": s.live_at,
+                                          "waits_for": s.waits_for}
+                                         for k, s in listed[:limit]]}, indent=2, default=str))
         return
     if not found.sites:
         say("no site is queued for onboarding")

@@ -160,6 +160,7 @@ class SiteEvent(BaseModel):
 
 class SiteEtaOut(BaseModel):
     domain: str
+    position: int = Field(description="The site's place in the onboarding queue (1: next).")
     live_at: dt.datetime = Field(description="When the site is expected to be live.")
     waits_for: Literal["cloudflare", "namecheap", "letsencrypt", "machine", "none"] = Field(
         description="The request budget the site waits for last (machine: this machine's measured onboarding pace; none: only the zone's activation).")

@@ -88,6 +88,16 @@ def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_stor
     last = dt.datetime.fromisoformat(body["all_live_at"])
     assert dt.timedelta(hours=6) < last - dt.datetime.now(dt.UTC) < dt.timedelta(hours=8)
 
+    # One site's place and ETA (the site's page asks this way): the last of the queue, any spelling.
+    one = client.get("/api/sites/eta?site=QUEUED-0798.COM.", headers=auth).json()
+    assert [(s["domain"], s["position"]) for s in one["items"]] == [("queued-0798.com", 797)]
+    mine = dt.datetime.fromisoformat(one["items"][0]["live_at"])
+    assert abs(mine - last) < dt.timedelta(minutes=1) and one["queued"] == 797  # the last one, asked a moment later
+    assert client.get("/api/sites/eta?site=queued-0001.com", headers=auth).json()["items"] == []  # live
+    for hostile in ("nobody.com", "../etc/passwd", "x.com'; drop table sites;--", "a\x00b.com"):
+        r = client.get("/api/sites/eta", params={"site": hostile}, headers=auth)
+        assert r.status_code == 404, (hostile, r.text)
+
     monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
     common.store.cache_clear()
     try:
@@ -98,6 +108,13 @@ def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_stor
         text = CliRunner().invoke(cli_app, ["sites", "eta", "--limit", "2"])
         assert text.exit_code == 0 and "797 queued site(s) expected live by" in text.output
         assert "held back by Let's Encrypt's order limit" in text.output
+        mine = CliRunner().invoke(cli_app, ["sites", "eta", "--site", "queued-0798.com"])
+        assert mine.exit_code == 0 and "queued-0798.com: 797 of 797 in the queue, expected live by" in mine.output
+        assert "waiting for Let's Encrypt's order limit" in mine.output
+        done = CliRunner().invoke(cli_app, ["sites", "eta", "--site", "queued-0001.com"])
+        assert done.exit_code == 0 and "is not queued for onboarding" in done.output
+        unknown = CliRunner().invoke(cli_app, ["sites", "eta", "--site", "nobody.com"])
+        assert unknown.exit_code == 1 and "Traceback" not in unknown.output
     finally:
         common.store.cache_clear()
 

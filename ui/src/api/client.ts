@@ -154,6 +154,8 @@ export const api = {
   sitesSummary: () => call("GET", "/sites/summary"),
   /** When the queued sites are expected to be live (totals only). */
   onboardingEta: () => call("GET", "/sites/eta", { query: { limit: 0 } }),
+  /** One site's place in the onboarding queue and when it is expected to be live (no item: not queued). */
+  siteEta: (site: string) => call("GET", "/sites/eta", { query: { site, limit: 1 } }),
   /** What changed since `since` (without it: only a cursor to start from). */
   siteChanges: (since: string | null) => call("GET", "/sites/changes", { query: since === null ? {} : { since } }),
   site: (ref: string) => call("GET", "/sites/{site}", { path: { site: ref } }),

@@ -16,6 +16,7 @@ import { formatDateTime } from "../lib/dates";
 import { toSeries } from "../lib/series";
 import { isSettling, SITE_STATE_LABEL, siteState } from "../lib/steps";
 import { isRepairable } from "../lib/health";
+import { BUDGET_LABEL } from "../lib/eta";
 
 const POLL_MS = 4000;
 
@@ -26,6 +27,9 @@ export function SiteDetailPage() {
   const runs = useApi(() => api.siteRuns(domain), [domain], { pollMs: 15000 });
   const range = useMemo(() => lastDays(30), []);
   const analytics = useApi(() => api.dailyAnalytics(range.start, range.end, [domain], 1000), [domain, range.start, range.end]);
+  // Only a queued site has an ETA: asked again whenever the site changes.
+  const queued = site.data ? isSettling(site.data) : false;
+  const eta = useApi(() => (queued ? api.siteEta(domain) : Promise.resolve(null)), [domain, queued, site.data?.updated_at]);
   const series = useMemo(() => (analytics.data ? toSeries(analytics.data.items, range.start, range.end) : []), [analytics.data, range]);
 
   if (site.error && !site.data) {
@@ -74,6 +78,11 @@ export function SiteDetailPage() {
         <div><dt>Search Console property</dt><dd>{s.gsc_property ?? "—"}</dd></div>
         <div><dt>Document root</dt><dd>{s.hosting_doc_root ?? "—"}</dd></div>
       </dl>
+      {queued && eta.data && eta.data.items.length > 0 && (
+        <p className="muted small eta" role="status">
+          {`Expected live by ${formatDateTime(eta.data.items[0].live_at)}: ${eta.data.items[0].position} of ${eta.data.queued} in the onboarding queue, waiting for ${BUDGET_LABEL[eta.data.items[0].waits_for]}.`}
+        </p>
+      )}
       {s.decommissioned_at && (
         <p className="notice" role="status">
           Decommissioned {formatDateTime(s.decommissioned_at)}: no longer served or onboarded; its analytics are kept.

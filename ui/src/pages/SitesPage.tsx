@@ -14,6 +14,7 @@ import { applyChanges, type PageView } from "../lib/siteChanges";
 import type { SiteFilter, SortDir, SortKey } from "../lib/siteQuery";
 import type { SiteState } from "../lib/steps";
 import { useSiteChanges } from "../lib/useSiteChanges";
+import { BUDGET_LABEL } from "../lib/eta";
 
 /** Rows per page fetched from the Hub (only the visible ones are rendered). */
 export const PAGE_SIZE = 100;
@@ -21,13 +22,6 @@ const SEARCH_DELAY_MS = 200;
 const SORT_KEYS: SortKey[] = ["domain", "brand", "account", "status", "created"];
 
 type Panel = "none" | "add" | "import";
-
-const BUDGET_LABEL: Record<"cloudflare" | "namecheap" | "letsencrypt" | "machine", string> = {
-  cloudflare: "Cloudflare's request budget",
-  machine: "this machine's onboarding pace (sites live in the last hour)",
-  namecheap: "Namecheap's request budget",
-  letsencrypt: "Let's Encrypt's order limit",
-};
 
 function pageQuery(filter: SiteFilter, sort: SortKey, dir: SortDir, page: number): SitesQuery {
   const query: SitesQuery = { sort, dir, limit: PAGE_SIZE, offset: page * PAGE_SIZE };
