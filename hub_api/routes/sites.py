@@ -111,15 +111,15 @@ def onboarding_eta(
     minute, 700 an hour, 8,000 a day; 1,200 per 5 minutes per Cloudflare token; Let's Encrypt's 300 orders
     per 3 hours), the zones' activation delay and this machine's measured onboarding pace."""
     found = fleet_eta(store)
-    items = [SiteEtaOut(domain=s.domain, position=i + 1, live_at=s.live_at, waits_for=s.waits_for)
-             for i, s in enumerate(found.sites)]
+    listed = list(enumerate(found.sites, start=1))
     if site is not None:
         domain = store.sites.get(site).domain  # a domain in any spelling, or an id; 404 when unknown
-        items = [item for item in items if item.domain == domain]
+        listed = [(k, s) for k, s in listed if s.domain == domain]
     return OnboardingEta(
         queued=len(found.sites), all_live_at=found.all_live_at, bottleneck=found.bottleneck,
         per_day=[DayCount(date=d, sites=n) for d, n in sorted(found.per_day().items())],
-        items=items[offset:offset + limit])
+        items=[SiteEtaOut(domain=s.domain, position=k, live_at=s.live_at, waits_for=s.waits_for)
+               for k, s in listed[offset:offset + limit]])
 
 
 @router.get("/changes", response_model=SiteChanges, responses=errors(400), operation_id="site_changes")
