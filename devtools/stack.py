@@ -201,16 +201,40 @@ def python_bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def build_ui(echo=print) -> Path | None:
-    """ui/dist, built with npm if it is missing and npm is available; None when there is no UI."""
-    ui = PROJECT_ROOT / "ui"
+# What a build of ui/dist is made from: a change to any of them makes the built UI stale.
+UI_SOURCES = ("src", "index.html", "package.json", "package-lock.json", "openapi.json", "vite.config.ts",
+              "tsconfig.json")
+
+
+def ui_is_stale(ui: Path) -> bool:
+    """Whether ui/dist is missing or older than a file it is built from."""
+    built = ui / "dist" / "index.html"
+    if not built.exists():
+        return True
+    built_at = built.stat().st_mtime
+    for name in UI_SOURCES:
+        source = ui / name
+        files = source.rglob("*") if source.is_dir() else [source]
+        if any(f.is_file() and f.stat().st_mtime > built_at for f in files):
+            return True
+    return False
+
+
+def build_ui(echo=print, root: Path | None = None) -> Path | None:
+    """ui/dist, built with npm when it is missing or older than its sources (and npm is
+    available); None when there is no UI."""
+    ui = (root or PROJECT_ROOT) / "ui"
     dist = ui / "dist"
-    if (dist / "index.html").exists():
+    if not ui_is_stale(ui):
         return dist
+    built = (dist / "index.html").exists()
     if not (ui / "package.json").exists() or shutil.which("npm") is None:
+        if built:  # stale, but nothing here can rebuild it: the last build is better than none
+            echo("ui             older than its sources, and no npm to rebuild it")
+            return dist
         echo("ui             not built (no ui/ or no npm); the Hub API serves the API only")
         return None
-    echo("building the UI (npm --prefix ui run build) ...")
+    echo(f"{'rebuilding the UI (its sources changed)' if built else 'building the UI'} (npm --prefix ui run build) ...")
     try:
         if not (ui / "node_modules").exists():
             subprocess.run(["npm", "--prefix", str(ui), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
