@@ -41,6 +41,7 @@ from factory import db
 from factory.store import Store
 from devtools.sandbox import SandboxServer
 from tests.analytics.fleet import seed_fleet
+from resources.dagster_storage import storage_config
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -146,7 +147,7 @@ def main() -> None:
             defs = definitions.build_definitions(load_settings())
             (home / "dagster").mkdir()
             instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
-                "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
+                "storage": storage_config(dagster_url), "telemetry": {"enabled": False}})
             seen = len(admin.get("requests").json()["requests"])
             started = time.perf_counter()
             result = defs.resolve_job_def("analytics_job").execute_in_process(

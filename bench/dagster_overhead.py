@@ -37,6 +37,7 @@ import dagster as dg  # noqa: E402
 import psycopg  # noqa: E402
 
 from bench.onboarding import create_database, drop_database, url_for  # noqa: E402
+from resources.dagster_storage import storage_config  # noqa: E402
 
 EXECUTORS = {"multiprocess": dg.multiprocess_executor, "in_process": dg.in_process_executor}
 JOB = "onboard_site_job"
@@ -153,7 +154,7 @@ def main() -> None:
     database = create_database("bench_overhead")
     url = url_for(database)
     (home / "dagster.yaml").write_text(json.dumps({
-        "storage": {"postgres": {"postgres_url": url}},
+        "storage": storage_config(url),
         "concurrency": {"pools": {"default_limit": 2, "granularity": "op"}},
         "telemetry": {"enabled": False},
     }))

@@ -37,6 +37,7 @@ from devtools.sandbox.cloudflare import account_id_for  # noqa: E402
 from devtools.sandbox.env import hosting_settings  # noqa: E402
 from devtools.sandbox.ratelimit import LIMITS  # noqa: E402
 from devtools.sandbox.sshd import start_sshd  # noqa: E402
+from resources.dagster_storage import storage_config  # noqa: E402
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site", "gsc_property")]
@@ -117,7 +118,7 @@ def main() -> None:
 
         defs = definitions.build_definitions(load_settings())
         (tmp / "dagster").mkdir()
-        overrides = {"storage": {"postgres": {"postgres_url": url_for(dagster_db)}}, "telemetry": {"enabled": False},
+        overrides = {"storage": storage_config(url_for(dagster_db)), "telemetry": {"enabled": False},
                      "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
                                       "class": "NoOpComputeLogManager"}}
         instance = dg.DagsterInstance.local_temp(str(tmp / "dagster"), overrides=overrides)

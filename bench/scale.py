@@ -42,6 +42,7 @@ from bench.onboarding import create_database, drop_database, url_for  # noqa: E4
 from bench.sensor import sensor_tick  # noqa: E402
 from factory import db  # noqa: E402
 from factory.store import Store  # noqa: E402
+from resources.dagster_storage import storage_config  # noqa: E402
 
 CLOUDFLARE_TOKENS, GOOGLE_ACCOUNTS = 25, 5
 SORTS = ("created", "domain", "brand", "account", "status")
@@ -283,7 +284,7 @@ def partition_status(dagster_url: str, home: Path, materialized: int) -> dict:
     from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
 
     instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
-        "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
+        "storage": storage_config(dagster_url), "telemetry": {"enabled": False}})
     partitions = instance.get_dynamic_partitions("site")
     started = time.perf_counter()
     for key in partitions[:materialized]:

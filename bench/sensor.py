@@ -25,6 +25,7 @@ import psycopg  # noqa: E402
 from bench.onboarding import create_database, drop_database, url_for  # noqa: E402
 from factory import db  # noqa: E402
 from factory.store import Store  # noqa: E402
+from resources.dagster_storage import storage_config  # noqa: E402
 
 
 def sensor_tick(url: str, dagster_url: str, home: Path, new: int) -> dict:
@@ -36,7 +37,7 @@ def sensor_tick(url: str, dagster_url: str, home: Path, new: int) -> dict:
 
     (home / "dagster").mkdir(exist_ok=True)
     instance = dg.DagsterInstance.local_temp(str(home / "dagster"), overrides={
-        "storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False}})
+        "storage": storage_config(dagster_url), "telemetry": {"enabled": False}})
     resources = {"factory": FactoryResource()}
     # The fleet as earlier ticks left it: every existing site is a partition, the cursor at its end.
     with psycopg.connect(url) as conn:

@@ -41,6 +41,7 @@ from devtools.sandbox.ratelimit import LIMITS
 from devtools.sandbox.sshd import start_sshd
 from factory import db, onboarding_eta
 from factory.store import NewSite, Site, Store
+from resources.dagster_storage import storage_config
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NAMECHEAP_CALLS_PER_SITE = 2  # getList (what the registrar delegates to now), then setCustom
@@ -142,7 +143,7 @@ class ConvergenceWorld:
         if self.faults:
             self.sandbox.set_faults("all", rate_429=self.faults / 2, rate_5xx=self.faults / 2, seed=self.seed)
         (self.work / "dagster").mkdir()
-        overrides = {"storage": {"postgres": {"postgres_url": dagster_url}}, "telemetry": {"enabled": False},
+        overrides = {"storage": storage_config(dagster_url), "telemetry": {"enabled": False},
                      "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
                                       "class": "NoOpComputeLogManager"}}
         self.daemon = LocalDaemon(str(self.work / "dagster"), overrides, workers=self.workers,

@@ -17,6 +17,7 @@ from tests.onboarding.conftest import (  # noqa: F401
     sandbox,
     sandbox_server,
 )
+from resources.dagster_storage import storage_config
 
 
 @dataclass
@@ -44,7 +45,7 @@ def analytics(sandbox, clean_db, dagster_storage_url, tmp_path, monkeypatch) -> 
     defs = definitions.build_definitions(load_settings())
     (tmp_path / "dagster").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"), overrides={
-        "storage": {"postgres": {"postgres_url": dagster_storage_url}},
+        "storage": storage_config(dagster_storage_url),
         "telemetry": {"enabled": False},
     })
     instance.wipe()

@@ -11,6 +11,7 @@ from itertools import combinations
 
 import dagster as dg
 import pytest
+from dagster_postgres import PostgresRunStorage
 
 from tests.deploy.conftest import DEPLOY, make_deployment, submit_runs, wait_for_runs
 
@@ -40,7 +41,7 @@ def test_production_instance_config_loads(dagster_db, tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(deployment.home))
     monkeypatch.setenv("DAGSTER_PG_URL", dagster_db)
     with dg.DagsterInstance.get() as instance:
-        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert isinstance(instance.run_storage, PostgresRunStorage)  # held connections: test_dagster_storage.py
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         queue = instance.get_concurrency_config().run_queue_config
         assert {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in \

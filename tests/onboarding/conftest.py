@@ -15,6 +15,7 @@ from devtools.sandbox import SandboxServer, settings
 from devtools.sandbox.cloudflare import account_id_for
 from devtools.sandbox.env import hosting_settings
 from devtools.sandbox.sshd import SshdHandle, start_sshd
+from resources.dagster_storage import storage_config
 
 TIME_SCALE = 0.01
 ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site", "gsc_property")]
@@ -127,7 +128,7 @@ def stack(sandbox, sshd, clean_db, dagster_storage_url, tmp_path, monkeypatch) -
     shutil.rmtree(sshd.home_root, ignore_errors=True)
     defs = definitions.build_definitions(load_settings())
     (tmp_path / "dagster").mkdir()
-    overrides = {"storage": {"postgres": {"postgres_url": dagster_storage_url}}, "telemetry": {"enabled": False},
+    overrides = {"storage": storage_config(dagster_storage_url), "telemetry": {"enabled": False},
                  "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
                                   "class": "NoOpComputeLogManager"}}
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"), overrides=overrides)
