@@ -86,7 +86,7 @@ class Analytics:
         where = sql.SQL("")
         params: list[Any] = [start, end]
         if search:
-            where = sql.SQL(" where s.domain ilike %s or s.brand_name ilike %s")
+            where = sql.SQL(" where lower(s.domain) ilike %s or s.brand_name ilike %s")  # the trigram index
             pattern = like_pattern(search)
             params += [pattern, pattern]
         direction = sql.SQL("desc nulls last" if descending else "asc nulls first")

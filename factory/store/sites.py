@@ -132,7 +132,8 @@ class SiteQuery:
                                               for c in STATUS_VALUES)
             clauses.append(sql.SQL("({})" if self.failed else "not ({})").format(any_failed))
         if self.search:
-            clauses.append(sql.SQL("(s.domain ilike %s or s.brand_name ilike %s)"))
+            # lower(domain): what the trigram index covers (the domain is lower-case already)
+            clauses.append(sql.SQL("(lower(s.domain) ilike %s or s.brand_name ilike %s)"))
             params += [like_pattern(self.search)] * 2
         if self.cloudflare_account_id:
             clauses.append(sql.SQL("s.cloudflare_account_id = %s"))
