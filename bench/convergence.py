@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devtools.convergence import ConvergenceWorld, dump
+from devtools.stack import interrupt_on_signals
 
 
 def main() -> None:
@@ -40,6 +41,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=None, help="real seconds (default 4 x the bound + 600)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    # Ctrl-C and SIGTERM stop the run and clean up (databases, Directus, sshd). Explicitly: started
+    # in the background, SIGINT is inherited ignored, and Dagster maps SIGTERM onto SIGINT's handler.
+    interrupt_on_signals()
 
     with ConvergenceWorld(time_scale=args.time_scale, faults=args.faults, activation_min_s=args.activation_min,
                           activation_max_s=args.activation_max, workers=args.workers, seed=args.seed,
