@@ -9,7 +9,7 @@
 // Lighthouse keeps global state per process, so parallel runs need processes. Navigations
 // record a trace and Chrome traces one thing at a time per browser, so the main process lets one
 // worker trace at a time (from Tracing.start to Tracing.end); everything else runs in parallel.
-// Per site, in one tab: a Lighthouse navigation of the home page (performance, accessibility, best
+// Per site, in the worker's window (one per worker, reused for the batch): a Lighthouse navigation of the home page (performance, accessibility, best
 // practices, SEO; mobile, simulated throttling from the trace's CPU times) and a Lighthouse
 // snapshot of every other page (accessibility, best practices, SEO: the checks that depend on a
 // page's content; performance is the shell's, which every page shares), then the preview.
@@ -115,13 +115,23 @@ function lighthouseConfig(job, categories, defaultConfig) {
 }
 
 // Lighthouse times a 2 x 500 ms busy loop on every run; the index only feeds a "slow machine"
-// warning, never a score, so a 2 x 50 ms loop measures the same thing at a tenth of the cost.
+// warning, never a score, so a 2 x 50 ms loop measures the same thing at a tenth of the cost, and
+// only once per worker: the machine is the same for every page of the batch (each page's run
+// reports the worker's first measurement; it was still ~0.1 s of every page on a slow machine).
+let benchmarkPageFunctions = null;
 async function shortenBenchmark() {
   const { pageFunctions } = await import('lighthouse/core/lib/page-functions.js');
   const source = pageFunctions.computeBenchmarkIndex.toString();
   if (source.includes('< 500')) {
     pageFunctions.computeBenchmarkIndex = (0, eval)(`(${source.replaceAll('< 500', '< 50')})`);
   }
+  benchmarkPageFunctions = pageFunctions;
+}
+
+function keepBenchmarkIndex(index) {
+  if (!benchmarkPageFunctions || !Number.isFinite(index) || benchmarkPageFunctions.benchmarkKept) return;
+  benchmarkPageFunctions.computeBenchmarkIndex = (0, eval)(`(function computeBenchmarkIndex() { return ${index}; })`);
+  benchmarkPageFunctions.benchmarkKept = true;
 }
 
 // Lighthouse turns every localized string of a report into text with intl-messageformat, which
@@ -262,9 +272,9 @@ async function gatherNavigation(lighthouse, page, url, config) {
   return { artifacts, runnerOptions };
 }
 
-async function gatherSnapshot(lighthouse, page, config) {
-  const driver = new lighthouse.Driver(page);
-  await driver.connect();
+// `driver` is connected once for all of a site's snapshots (a connection is a DevTools session
+// with its target and network listeners: ~70 ms a page on a slow machine).
+async function gatherSnapshot(lighthouse, driver, page, config) {
   const runnerOptions = { resolvedConfig: config, computedCache: new Map() };
   const url = await driver.url();
   const artifacts = await lighthouse.Runner.gather(async () => {
@@ -276,7 +286,6 @@ async function gatherSnapshot(lighthouse, page, config) {
       artifactDefinitions: config.artifacts || [], artifactState, computedCache: runnerOptions.computedCache,
       settings: config.settings,
     });
-    await driver.disconnect();
     return lighthouse.finalizeArtifacts(baseArtifacts, await lighthouse.awaitArtifacts(artifactState));
   }, runnerOptions);
   return { artifacts, runnerOptions };
@@ -284,13 +293,23 @@ async function gatherSnapshot(lighthouse, page, config) {
 
 let granted = null;
 let holding = false;
+// How long the current navigation waited for the browser's trace, and held it (the batch's pace
+// with one browser is the sum of the holds).
+const traceLockTimes = { asked: 0, got: 0, waitMs: 0, heldMs: 0 };
 const traceLockHeld = () => new Promise((resolve) => {
-  granted = () => { holding = true; resolve(); };
+  traceLockTimes.asked = performance.now();
+  granted = () => {
+    holding = true;
+    traceLockTimes.got = performance.now();
+    traceLockTimes.waitMs += traceLockTimes.got - traceLockTimes.asked;
+    resolve();
+  };
   process.send({ lock: true });
 });
 const releaseTraceLock = () => {
   if (!holding) return;
   holding = false;
+  traceLockTimes.heldMs += performance.now() - traceLockTimes.got;
   process.send({ unlock: true });
 };
 
@@ -321,9 +340,50 @@ function traceUnderLock(Trace) {
   };
 }
 
+// Trace categories Lighthouse records for DevTools' Performance panel (enhanced traces, frame and
+// latency events, stacks, console, script sources) but no audit of the categories run reads: less
+// for the renderer to record and for the browser to serialize while the trace is held.
+const UNUSED_TRACE_CATEGORIES = new Set(['blink.console', 'disabled-by-default-devtools.timeline.stack',
+  'disabled-by-default-devtools.timeline.frame', 'latencyInfo', 'disabled-by-default-devtools.target-rundown',
+  'disabled-by-default-devtools.v8-source-rundown-sources', 'disabled-by-default-devtools.v8-source-rundown']);
+function leanTraceCategories(Trace) {
+  const categories = Trace.getDefaultTraceCategories();
+  Trace.getDefaultTraceCategories = () => categories.filter((c) => !UNUSED_TRACE_CATEGORIES.has(c));
+}
+
+// AnchorElements asks Chrome for the event listeners of every link and of each of its ancestors,
+// three DevTools calls a node: a page with 30 links asks about <body> and <html> 30 times each
+// (hundreds of calls, each through the browser process). Within one collection the answers cannot
+// change, so each node is asked once; the artifact is the same.
+const ASKED_ONCE_PER_NODE = new Set(['DOM.pushNodeByPathToFrontend', 'DOM.resolveNode', 'DOMDebugger.getEventListeners']);
+function anchorsAskingOncePerNode(AnchorElements) {
+  const getArtifact = AnchorElements.prototype.getArtifact;
+  if (getArtifact.askingOncePerNode) return getArtifact;
+  const wrapped = async function getArtifactAskingOnce(context) {
+    const session = context.driver.defaultSession;
+    const answers = new Map();
+    const once = Object.create(session, {
+      sendCommand: {
+        value: (method, ...params) => {
+          if (!ASKED_ONCE_PER_NODE.has(method)) return session.sendCommand(method, ...params);
+          const key = `${method} ${JSON.stringify(params)}`;
+          if (!answers.has(key)) answers.set(key, session.sendCommand(method, ...params));
+          return answers.get(key);
+        },
+      },
+    });
+    const driver = Object.create(context.driver, { defaultSession: { value: once } });
+    return getArtifact.call(this, { ...context, driver });
+  };
+  wrapped.askingOncePerNode = true;
+  return wrapped;
+}
+
 async function auditSite(page, job, site, lighthouse) {
   const [home, ...others] = site.pages;
   const started = performance.now();
+  traceLockTimes.waitMs = 0;
+  traceLockTimes.heldMs = 0;
   let gathered;
   try {
     gathered = await gatherNavigation(lighthouse, page, site.origin + home,
@@ -332,6 +392,7 @@ async function auditSite(page, job, site, lighthouse) {
     releaseTraceLock();  // a navigation that failed between the two still lets the other worker trace
   }
   const traced = performance.now() - started;
+  keepBenchmarkIndex(gathered.artifacts.BenchmarkIndex);
   const mainThread = taskDurationsAsCpuTime(gathered.artifacts.Trace);
   const { lhr } = await lighthouse.Runner.audit(gathered.artifacts, gathered.runnerOptions);
   const error = lhr.runtimeError?.message;
@@ -339,24 +400,34 @@ async function auditSite(page, job, site, lighthouse) {
     type: 'page', site: site.id, path: home, mode: 'navigation', categories: scores(lhr),
     audits: failingAudits(lhr, home), error, warnings: lhr.runWarnings.map(String),
     ms: Math.round(performance.now() - started), trace_ms: Math.round(traced),
+    trace_wait_ms: Math.round(traceLockTimes.waitMs), trace_held_ms: Math.round(traceLockTimes.heldMs),
     main_thread: { wall_ms: mainThread.wallMs, cpu_ms: mainThread.cpuMs },
     tbt_ms: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? -1),
   });
+  if (!others.length) return;
   await page.setViewport(MOBILE);
-  for (const path of others) {
-    const t = performance.now();
-    const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-    const gatheredSnapshot = await gatherSnapshot(lighthouse, page,
-      await resolvedConfig(lighthouse, 'snapshot', job, CONTENT_CATEGORIES));
-    const snap = await lighthouse.Runner.audit(gatheredSnapshot.artifacts, gatheredSnapshot.runnerOptions);
-    const status = response ? response.status() : 0;
-    process.send({
-      type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
-      audits: failingAudits(snap.lhr, path), status,
-      error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
-      ms: Math.round(performance.now() - t),
-    });
+  const driver = new lighthouse.Driver(page);
+  await driver.connect();
+  try {
+    for (const path of others) await auditSnapshot(page, driver, job, site, path, lighthouse);
+  } finally {
+    await driver.disconnect();
   }
+}
+
+async function auditSnapshot(page, driver, job, site, path, lighthouse) {
+  const t = performance.now();
+  const response = await page.goto(site.origin + path, { waitUntil: 'load' });
+  const gatheredSnapshot = await gatherSnapshot(lighthouse, driver, page,
+    await resolvedConfig(lighthouse, 'snapshot', job, CONTENT_CATEGORIES));
+  const snap = await lighthouse.Runner.audit(gatheredSnapshot.artifacts, gatheredSnapshot.runnerOptions);
+  const status = response ? response.status() : 0;
+  process.send({
+    type: 'page', site: site.id, path, mode: 'snapshot', categories: scores(snap.lhr),
+    audits: failingAudits(snap.lhr, path), status,
+    error: status >= 400 ? `HTTP ${status}` : snap.lhr.runtimeError?.message,
+    ms: Math.round(performance.now() - t),
+  });
 }
 
 async function screenshotSite(page, job, site) {
@@ -371,9 +442,11 @@ async function worker() {
   const { default: puppeteer } = await import('puppeteer-core');
   let lighthouse = null;
   let browser = null;
+  let page = null;
   process.on('message', async (message) => {
     if (message.granted) return granted();
     if (message.stop) {
+      if (page) await page.close().catch(() => {});
       if (browser) await browser.disconnect();
       process.exit(0);
     }
@@ -393,21 +466,34 @@ async function worker() {
             UrlUtils: (await import('lighthouse/core/lib/url-utils.js')).default,
             defaultConfig: (await import('lighthouse/core/config/default-config.js')).default,
           };
-          traceUnderLock((await import('lighthouse/core/gather/gatherers/trace.js')).default);
+          const Trace = (await import('lighthouse/core/gather/gatherers/trace.js')).default;
+          traceUnderLock(Trace);
+          leanTraceCategories(Trace);
+          const AnchorElements = (await import('lighthouse/core/gather/gatherers/anchor-elements.js')).default;
+          AnchorElements.prototype.getArtifact = anchorsAskingOncePerNode(AnchorElements);
           (await import('lighthouse-logger')).default.setLevel('error');
           await shortenBenchmark();
           await memoizeMessageFormat();
         }
       }
-      // One tab per site, for its audits and then its preview: a new tab is a new renderer
-      // process (site isolation), about as much CPU as loading the page in it. Its own window:
-      // painted while the other worker's tab works.
-      const page = await browser.newPage({ type: 'window' });
+      // One window per worker, reused for every site of the batch: opening a window (its
+      // compositor, its first renderer) cost about as much browser CPU as auditing a page in it.
+      // Each site starts from about:blank with no viewport override, as in a new window; a window
+      // whose site failed is closed and the next site gets a new one. Its own window: painted
+      // while the other worker's works.
+      if (page) {
+        await page.setViewport(null);
+        await page.goto('about:blank');
+      } else {
+        page = await browser.newPage({ type: 'window' });
+      }
       try {
         if (message.job.lighthouse) await auditSite(page, message.job, message.site, lighthouse);
         if (message.job.screenshot) await screenshotSite(page, message.job, message.site);
-      } finally {
-        await page.close();
+      } catch (error) {
+        await page.close().catch(() => {});
+        page = null;
+        throw error;
       }
     } catch (error) {
       process.send({ type: 'error', site: message.site.id, message: String(error?.message || error).slice(0, 500) });

@@ -151,6 +151,9 @@ def run_gate(sites: Mapping[str, Path], *, settings: QualitySettings | None = No
         by_mode.setdefault(m["mode"], []).append(m.get("ms", 0) / 1000)
         if "trace_ms" in m:  # waiting for, and holding, the browser's one trace
             by_mode.setdefault("navigation_traced", []).append(m["trace_ms"] / 1000)
+        for key in ("trace_wait_ms", "trace_held_ms"):  # of which waiting for, and holding, the trace
+            if key in m:
+                by_mode.setdefault(f"navigation_{key[:-3]}", []).append(m[key] / 1000)
         for key, value in (m.get("main_thread") or {}).items():
             main_thread.setdefault(key, []).append(value)
         if m.get("error"):

@@ -71,9 +71,22 @@ def test_pages_that_break_audits_are_stopped_with_the_audit_named(npm_ready, the
     faq.write_text(faq.read_text().replace('<div class="prose">', '<div class="prose"><p><img src="/og.png" '
                                            'width="600" height="315"></p>', 1))
 
+    # ... and one whose FAQ got a script-driven "link" (no href; the click handler is on its parent),
+    # beside a plain placeholder <a> that stays fine: Chrome is asked once per node for listeners,
+    # and each link must still get its own ancestors' answer.
+    scripted = shutil.copytree(good, tmp_path / "scripted")
+    faq = scripted / "faq" / "index.html"
+    faq.write_text(faq.read_text().replace('<div class="prose">', '<div class="prose"><p><a class="placeholder">'
+                                           'Soon</a></p><div onclick="void 0"><a class="scripted">More answers'
+                                           '</a></div>', 1))
+
     report = run_gate({"no-description.com": built["no-description.com"].path, "no-alt.com": no_alt,
-                       "fine.com": good})
-    assert report.failed == ["no-description.com", "no-alt.com"]
+                       "scripted.com": scripted, "fine.com": good})
+    assert report.failed == ["no-description.com", "no-alt.com", "scripted.com"]
+    [anchors] = report.sites["scripted.com"].blocking_audits()
+    assert (anchors.id, anchors.path) == ("crawlable-anchors", "/faq/")
+    assert any('class="scripted"' in item for item in anchors.items)
+    assert not any("placeholder" in item for item in anchors.items)
     described = report.sites["no-description.com"]
     assert "seo" in described.below
     assert [a.describe() for a in described.blocking_audits()] == \
