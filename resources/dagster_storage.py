@@ -42,6 +42,14 @@ class _Held:
         self.optimize_for_webserver(statement_timeout=NO_STATEMENT_TIMEOUT, pool_recycle=POOL_RECYCLE_S,
                                     max_overflow=MAX_OVERFLOW)
 
+    def optimize_for_webserver(self, *args: Any, **kwargs: Any) -> None:
+        # dagster-webserver calls this once more at start; the engine it replaces holds a
+        # connection, closed here rather than whenever the garbage collector gets to it.
+        replaced = getattr(self, "_engine", None)
+        super().optimize_for_webserver(*args, **kwargs)
+        if replaced is not None and replaced is not self._engine:
+            replaced.dispose()
+
     def dispose(self) -> None:
         super().dispose()
         self._engine.dispose()

@@ -76,3 +76,26 @@ def test_the_production_storage_holds_its_connections_through_a_run(dagster_db, 
     assert events >= 35 and plain_events == events
     assert plain >= events  # dagster-postgres alone: a connection (at least) per event
     assert held <= 4, f"{held} connections for {events} events"  # one held by each storage
+
+
+def test_the_webserver_replacing_the_engine_closes_the_held_connection(dagster_db):
+    """dagster-webserver tunes the storage once more at start; the connection the first engine held
+    is closed then, not left to the garbage collector."""
+    import gc
+
+    storage = PooledPostgresStorage.from_config_value(None, {"postgres_url": dagster_db})
+    with psycopg.connect(dagster_db, autocommit=True) as conn:
+        gc.disable()  # only an explicit close may count
+        try:
+            storage.run_storage.get_runs(limit=1)
+            held = _open_connections(conn)
+            storage.run_storage.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=10)
+            storage.run_storage.get_runs(limit=1)
+            deadline = time.monotonic() + 5
+            while _open_connections(conn) > held and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert _open_connections(conn) == held
+        finally:
+            gc.enable()
+            for part in (storage.run_storage, storage.event_log_storage, storage.schedule_storage):
+                part.dispose()
