@@ -44,7 +44,6 @@ from factory.store import NewSite, Site, Store
 from resources.dagster_storage import storage_config
 
 ADMIN_URL = os.environ.get("FACTORY_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-NAMECHEAP_CALLS_PER_SITE = 2  # getList (what the registrar delegates to now), then setCustom
 SET_CUSTOM = "namecheap.domains.dns.setCustom"
 
 
@@ -267,7 +266,7 @@ class ConvergenceWorld:
         """The least time the delays and the vendors' limits allow for this work: each site's zone
         activates at best when Cloudflare's check can first see its delegation (or earlier, if its
         periodic check comes first), Google sees the TXT record a propagation later; delegations
-        are spread by Namecheap's per-minute/hour/day limits on one API user (two calls a site),
+        are spread by Namecheap's per-minute/hour/day limits on one API user (one call a site),
         the longest waits first. Machine time (runs, builds) is not part of it."""
         d = self.sandbox.delays
         waits = sorted((min(d.activation_delay_s(self._account_id(site), site.domain), d.activation_propagation_s)
@@ -277,7 +276,7 @@ class ConvergenceWorld:
         def call_at(m: int) -> float:  # the m-th call (1-based), as early as every window allows
             return max(math.floor((m - 1) / w["limit"]) * w["window_s"] for w in windows)
 
-        return self.time_scale * max(call_at(NAMECHEAP_CALLS_PER_SITE * (k + 1)) + w for k, w in enumerate(waits))
+        return self.time_scale * max(call_at(onboarding_eta.NAMECHEAP_CALLS * (k + 1)) + w for k, w in enumerate(waits))
 
     def _account_id(self, site: Site) -> str:
         return self.store.cloudflare_accounts.get(site.cloudflare_account_id).account_id

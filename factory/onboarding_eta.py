@@ -6,8 +6,8 @@ Encrypt's account (300 new orders per 3 hours); in between it waits for Cloudfla
 the zone once the registrar delegates it. Sites are served in queue order (oldest first, as the
 sensor admits them); each request goes at the earliest moment every sliding window of its budget
 allows (as factory.vendors.budget enforces them): the k-th request on a budget starts no earlier
-than the (k - limit)-th plus the window, for each window. So 10,000 new sites at two Namecheap
-calls each take 2.5 days of Namecheap's daily budget, whatever else is fast, and the operator
+than the (k - limit)-th plus the window, for each window. So 10,000 new sites at one Namecheap
+call each take 1.25 days of Namecheap's daily budget, whatever else is fast, and the operator
 sees that before starting.
 
 The machine is a limit too: its run slots, builds and deployments onboard so many sites an hour.
@@ -32,7 +32,10 @@ LETS_ENCRYPT = budget("letsencrypt", (300, 3 * 3600.0))
 # Requests one site's onboarding spends per budget (the dns layer's observe and apply, the
 # activation check; hosting's certificate order).
 CLOUDFLARE_CALLS = 8  # zone lookup and creation, records list and writes, SSL mode, activation check
-NAMECHEAP_CALLS = 2  # read the name servers, set them
+# Namecheap: set the name servers. A new zone's pair is assigned when it is created, so the registrar
+# cannot delegate to it yet and the dns layer sets it without reading first (it reads the registrar
+# only for a zone that exists and is still pending: a re-run, a step after an error).
+NAMECHEAP_CALLS = 1
 # After delegation: Cloudflare activates a Free zone within minutes to an hour (the simulators'
 # spread, 5 to 60 minutes); its activation check is spent 5 minutes after delegating.
 ACTIVATION_S = 1950.0
@@ -120,7 +123,7 @@ def estimate(queue: Sequence[QueuedSite], now: dt.datetime, *, time_scale: float
 
 def admission_room(ahead_s: float) -> int | None:
     """How many onboardings the registrar's budget serves in the next `ahead_s` seconds, from an
-    empty budget (every window of Namecheap's, two calls a site): what the new-sites sensor keeps
+    empty budget (every window of Namecheap's, one call a site): what the new-sites sensor keeps
     admitted ahead of the work. None: no limit (`ahead_s` 0)."""
     if ahead_s <= 0:
         return None

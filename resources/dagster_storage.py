@@ -24,7 +24,12 @@ from typing import Any
 
 from dagster._core.storage.base_storage import DagsterStorage
 from dagster._serdes import ConfigurableClassData
-from dagster_postgres import DagsterPostgresStorage, PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
+from dagster_postgres import (
+    DagsterPostgresStorage,
+    PostgresEventLogStorage,
+    PostgresRunStorage,
+    PostgresScheduleStorage,
+)
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 
 POOL_RECYCLE_S = 3600  # a held connection is replaced hourly (a server or proxy may cut idle ones)

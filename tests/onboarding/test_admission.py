@@ -11,9 +11,9 @@ from tests.onboarding.conftest import Stack, add_fleet
 
 
 def test_the_room_is_what_namecheaps_budget_serves_ahead() -> None:
-    assert admission_room(60) == 10  # 20 requests a minute, two a site
-    assert admission_room(1800) == 300  # 30 minutes of the per-minute window (the hour allows 700)
-    assert admission_room(86400) == 4000  # the day's 8,000
+    assert admission_room(60) == 20  # 20 requests a minute, one a site (a new zone: set, nothing read)
+    assert admission_room(1800) == 600  # 30 minutes of the per-minute window (the hour allows 700)
+    assert admission_room(86400) == 8000  # the day's 8,000
     assert admission_room(0) is None  # no limit
 
 
@@ -23,28 +23,28 @@ def _start(stack: Stack, domains: list[str]) -> None:
 
 
 def test_a_large_import_is_admitted_as_the_budget_serves_it(stack: Stack, monkeypatch) -> None:
-    monkeypatch.setenv("FACTORY_ONBOARDING_ADMIT_AHEAD_S", "60")  # ten sites ahead
+    monkeypatch.setenv("FACTORY_ONBOARDING_ADMIT_AHEAD_S", "60")  # twenty sites ahead
     import definitions
     from factory.config import load_settings
 
     stack.defs = definitions.build_definitions(load_settings())
-    domains = add_fleet(stack.store, 14)
+    domains = add_fleet(stack.store, 24)
 
     first = stack.sensor_tick()
     assert sorted(stack.instance.get_dynamic_partitions("site")) == sorted(domains)  # all visible at once
-    assert [r.partition_key for r in first.run_requests] == domains[:10]  # the oldest ten
+    assert [r.partition_key for r in first.run_requests] == domains[:20]  # the oldest twenty
     assert all(r.tags["factory/trigger"] == "new-site" for r in first.run_requests)
 
     second = stack.sensor_tick(first.cursor)
-    assert second.run_requests == []  # ten admitted, none started: no room
+    assert second.run_requests == []  # twenty admitted, none started: no room
 
     _start(stack, domains[:3])
     third = stack.sensor_tick(second.cursor)
-    assert [r.partition_key for r in third.run_requests] == domains[10:13]
+    assert [r.partition_key for r in third.run_requests] == domains[20:23]
 
-    _start(stack, domains[3:10])
+    _start(stack, domains[3:20])
     fourth = stack.sensor_tick(third.cursor)
-    assert [r.partition_key for r in fourth.run_requests] == domains[13:]
+    assert [r.partition_key for r in fourth.run_requests] == domains[23:]
     assert json.loads(fourth.cursor)["admitted"] == json.loads(fourth.cursor)["seq"]
     assert stack.sensor_tick(fourth.cursor).run_requests == []  # nobody twice
 
@@ -85,7 +85,7 @@ def test_each_run_says_when_its_site_is_expected_live_and_what_it_waits_for(stac
     from factory.config import load_settings
 
     stack.defs = definitions.build_definitions(load_settings())
-    domains = add_fleet(stack.store, 14)
+    domains = add_fleet(stack.store, 24)
     before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     runs = {r.partition_key: r.tags for r in stack.sensor_tick().run_requests}
     logged = capfd.readouterr().err  # the sensor's log (Dagster's console handler)
@@ -93,8 +93,8 @@ def test_each_run_says_when_its_site_is_expected_live_and_what_it_waits_for(stac
     live = {d: dt.datetime.strptime(runs[d]["factory/expected-live"], "%Y-%m-%d %H:%M UTC").replace(tzinfo=dt.UTC)
             for d in domains}
     assert all(live[d] > before for d in domains)
-    # Namecheap serves ten sites a minute (two calls each): the last four wait a minute for it.
-    assert {runs[d]["factory/eta-waits-for"] for d in domains[10:]} == {"namecheap"}
-    assert min(live[d] for d in domains[10:]) >= max(live[d] for d in domains[:10])
-    assert "14 queued site(s) expected live by" in logged
+    # Namecheap serves twenty sites a minute (one call each): the last four wait a minute for it.
+    assert {runs[d]["factory/eta-waits-for"] for d in domains[20:]} == {"namecheap"}
+    assert min(live[d] for d in domains[20:]) >= max(live[d] for d in domains[:20])
+    assert "24 queued site(s) expected live by" in logged
     assert "held back by the registrar's request budget (Namecheap)" in logged

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from factory.vendors.astro import SiteBuilder
-from tests.quality.inputs import build_inputs
 from factory.quality.lighthouse import SiteQuality, run_gate
 from factory.quality.runner import QualityRunError, run_job
 from factory.quality.settings import (
@@ -20,7 +18,9 @@ from factory.quality.settings import (
     QualitySettingsError,
     load_settings,
 )
+from factory.vendors.astro import SiteBuilder
 from tests.quality.conftest import make_input
+from tests.quality.inputs import build_inputs
 
 
 def test_every_theme_and_variation_passes_the_gate(themed_batch):
