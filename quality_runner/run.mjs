@@ -9,10 +9,11 @@
 // Lighthouse keeps global state per process, so parallel runs need processes. Navigations
 // record a trace and Chrome traces one thing at a time per browser, so the main process lets one
 // worker trace at a time (from Tracing.start to Tracing.end); everything else runs in parallel.
-// Per site, in the worker's window (one per worker, reused for the batch): a Lighthouse navigation of the home page (performance, accessibility, best
-// practices, SEO; mobile, simulated throttling from the trace's CPU times) and a Lighthouse
-// snapshot of every other page (accessibility, best practices, SEO: the checks that depend on a
-// page's content; performance is the shell's, which every page shares), then the preview.
+// Per site, in the worker's window (one per worker, reused for the batch): a Lighthouse
+// navigation of the home page (performance, accessibility, best practices, SEO; mobile,
+// simulated throttling from the trace's CPU times) and a Lighthouse snapshot of every other page
+// (accessibility, best practices, SEO: the checks that depend on a page's content; performance is
+// the shell's, which every page shares), then the preview.
 // Results go to stdout as one JSON object per line.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +120,7 @@ function lighthouseConfig(job, categories, defaultConfig) {
 // only once per worker: the machine is the same for every page of the batch (each page's run
 // reports the worker's first measurement; it was still ~0.1 s of every page on a slow machine).
 let benchmarkPageFunctions = null;
+let benchmarkKept = false;
 async function shortenBenchmark() {
   const { pageFunctions } = await import('lighthouse/core/lib/page-functions.js');
   const source = pageFunctions.computeBenchmarkIndex.toString();
@@ -129,9 +131,9 @@ async function shortenBenchmark() {
 }
 
 function keepBenchmarkIndex(index) {
-  if (!benchmarkPageFunctions || !Number.isFinite(index) || benchmarkPageFunctions.benchmarkKept) return;
+  if (benchmarkKept || !benchmarkPageFunctions || !Number.isFinite(index)) return;
   benchmarkPageFunctions.computeBenchmarkIndex = (0, eval)(`(function computeBenchmarkIndex() { return ${index}; })`);
-  benchmarkPageFunctions.benchmarkKept = true;
+  benchmarkKept = true;
 }
 
 // Lighthouse turns every localized string of a report into text with intl-messageformat, which
