@@ -43,7 +43,10 @@ def _env(name: str, *more: str) -> dict:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, frozen=True,
+    # Only the FACTORY_* names (the aliases) are read: with populate_by_name the environment's own
+    # HOME, DATABASE_URL or OPENAI_API_KEY would fill `home`, `database_url`, `openai_api_key`.
+    # `load_settings(field=value)` maps field names to their aliases for code and tests.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True,
                                       env_ignore_empty=True)  # a blank line in .env means "the default"
 
     env: Literal["local", "production"] = Field("local", **_env("FACTORY_ENV"))
@@ -373,12 +376,28 @@ def load_settings(*, complete: bool = False, **overrides) -> Settings:
     """Read the settings from the environment; with `complete`, production settings must all be
     present and valid. Raises SettingsError naming every problem (never a value)."""
     try:
-        settings = Settings(**overrides)
+        settings = Settings(**{_alias_of(name): value for name, value in overrides.items()})
     except ValidationError as exc:
         raise SettingsError([_describe(e) for e in exc.errors()]) from None
     if complete and settings.problems():
         raise SettingsError(settings.problems())
     return settings
+
+
+def _alias_of(name: str) -> str:
+    """The environment name a field is read from (`home` -> FACTORY_HOME); an alias stays itself.
+    Unknown names raise: the model ignores extra keys, so a typo would silently change nothing."""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        if any(name in _aliases(f) for f in Settings.model_fields.values()):
+            return name
+        raise TypeError(f"load_settings: no setting {name!r}")
+    return _aliases(field)[0]
+
+
+def _aliases(field) -> list[str]:
+    alias = field.validation_alias
+    return list(alias.choices) if isinstance(alias, AliasChoices) else [alias]
 
 
 def current_settings() -> Settings:

@@ -57,6 +57,29 @@ def test_local_needs_no_configuration(env) -> None:
     assert settings.public_ip == "203.0.113.10"  # a documentation address: only ever a local default
 
 
+def test_common_environment_names_do_not_move_the_factory(env, monkeypatch, tmp_path) -> None:
+    # HOME, ENV, DATABASE_URL, LOG_LEVEL are set by shells, containers and other tools; only the
+    # documented names configure the factory (its state under ./.factory, not in the user's home).
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"HOME": str(tmp_path / "home"), "ENV": "production", "LOG_LEVEL": "DEBUG",
+                        "DATABASE_URL": "postgresql://other@db.example.net/app", "API_PORT": "1"}.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / ".env").write_text("HOME=/elsewhere\nSECRET_KEY=not-ours\n")
+    settings = load_settings(complete=True)
+    assert settings.state_dir == ROOT / ".factory"
+    assert (settings.env, settings.database_url, settings.log_level, settings.api_port) == ("local", None, "INFO", 8000)
+    assert settings.secret_key is None
+    monkeypatch.setenv("FACTORY_HOME", str(tmp_path / "state"))
+    assert load_settings().state_dir == tmp_path / "state"
+
+
+def test_code_sets_a_setting_by_its_name_and_a_misspelt_name_is_an_error(env) -> None:
+    assert load_settings(home="/srv/factory").state_dir == Path("/srv/factory")
+    assert load_settings(FACTORY_HOME="/srv/other").state_dir == Path("/srv/other")
+    with pytest.raises(TypeError, match="no setting 'hom'"):
+        load_settings(hom="/srv/factory")
+
+
 def test_complete_production_settings_point_where_configured(env, tmp_path) -> None:
     env(production(tmp_path))
     settings = load_settings(complete=True)
