@@ -84,6 +84,10 @@ def friendly_errors(func: F) -> F:
 
             if isinstance(exc, psycopg.OperationalError):
                 fail(f"cannot reach the database: {str(exc).splitlines()[0]}")
+            if isinstance(exc, (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn)):
+                # A new database, or one older than this code: the fix is the same either way.
+                fail(f"the database's schema is missing or out of date ({str(exc).splitlines()[0]}); "
+                     "run `factory db upgrade`")
             raise
 
     return wrapper  # type: ignore[return-value]
