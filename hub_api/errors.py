@@ -99,6 +99,15 @@ def install(app: FastAPI) -> None:
         log.error("database unavailable (request %s): %s", _request_id(request), type(exc).__name__)
         return _json(503, "the database is not reachable; try again shortly")
 
+    @app.exception_handler(psycopg.errors.UndefinedTable)
+    @app.exception_handler(psycopg.errors.UndefinedColumn)
+    async def schema_out_of_date(request: Request, exc: psycopg.Error) -> JSONResponse:
+        # A new database, or code newer than its schema: the administrator's fix, not the caller's.
+        log.error("database schema missing or out of date (request %s): %s", _request_id(request),
+                  str(exc).splitlines()[0])
+        return _json(503, "the database's schema is missing or out of date; an administrator must run "
+                          "`factory db upgrade`")
+
     @app.exception_handler(psycopg.DataError)
     async def unstorable_value(request: Request, exc: psycopg.DataError) -> JSONResponse:
         # e.g. a NUL character or an out-of-range number that passed validation: the caller's data.
