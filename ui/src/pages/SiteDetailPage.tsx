@@ -138,7 +138,8 @@ export function SiteDetailPage() {
               {events.data.slice(0, 30).map((e, i) => (
                 <li key={`${e.at}-${i}`}>
                   <span className="muted small">{formatDateTime(e.at)}</span> <code>{e.step}</code> → <strong>{e.status}</strong>
-                  {e.message && <span className="error-text"> — {e.message}</span>}
+                  {/* a waiting step's message says what it waits for: only a failure is an error */}
+                  {e.message && <span className={e.status === "failed" ? "error-text" : "muted"}> — {e.message}</span>}
                 </li>
               ))}
             </ol>
