@@ -37,6 +37,7 @@ from factory.content.generate import generate_site_plan
 from factory.content.prompt import load_prompt
 from factory.content.themes import all_theme_choices
 from factory.quality.lighthouse import run_gate
+from factory.quality.runner import browser_count
 from factory.quality.settings import load_settings
 from factory.quality.similarity import near_duplicates, pairs, site_pages_text
 
@@ -104,7 +105,8 @@ def main() -> None:
         build_s, build_cpu = time.monotonic() - started, cpu_of_children() - cpu
 
         workers = args.workers or quality.workers
-        log(f"Lighthouse gate over {n} sites ({workers} Lighthouse processes, one Chromium) ...")
+        browsers = browser_count(quality.browsers, workers, n)
+        log(f"Lighthouse gate over {n} sites ({workers} Lighthouse processes, {browsers} Chromium) ...")
         cpu = cpu_of_children()
         # As site_build runs it: the home-page previews are taken by the same browser in the same run.
         report = run_gate({d: b.path for d, b in built.items()}, settings=quality, workers=workers,
@@ -142,6 +144,7 @@ def main() -> None:
             "pages_audited": report.pages_audited,
             "previews_taken": len(report.previews),
             "lighthouse_workers": workers,
+            "lighthouse_browsers": browsers,
             "build_s": round(build_s, 2),
             "build_s_per_site": round(build_s / n, 3),
             "build_cpu_s_per_site": round(build_cpu / n, 3),

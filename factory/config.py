@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     quality_min_best_practices: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_BEST_PRACTICES"))
     quality_min_seo: int = Field(95, ge=0, le=100, **_env("FACTORY_QUALITY_MIN_SEO"))
     quality_workers: int = Field(2, ge=1, le=16, **_env("FACTORY_QUALITY_WORKERS"))
-    quality_browsers: int = Field(1, ge=1, le=16, **_env("FACTORY_QUALITY_BROWSERS"))
+    quality_browsers: int | None = Field(None, ge=1, le=16, **_env("FACTORY_QUALITY_BROWSERS"))  # None: one per worker
     # Seconds the gate of one batch may take; unset: 60 + 6 s per page per worker. A gate that
     # runs out of time is tried again later (a loaded machine), never passed unaudited.
     quality_time_limit_s: float | None = Field(None, ge=1, le=7200, **_env("FACTORY_QUALITY_TIME_LIMIT_S"))

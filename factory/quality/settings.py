@@ -17,7 +17,7 @@ class QualitySettingsError(ValueError):
 class QualitySettings:
     thresholds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     workers: int = 2                   # Lighthouse processes
-    browsers: int = 1                  # Chromiums they share (each traces one page at a time)
+    browsers: int | None = None        # Chromiums they share (None: one per worker; each traces one page at a time)
     time_limit_s: float | None = None  # for one batch; None: 60 s + 6 s per page per worker
     chromium: str = "/usr/bin/chromium"
     similarity_threshold: float = 0.5  # Jaccard on word shingles above which two pages are near-duplicates

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from factory.quality.lighthouse import SiteQuality, run_gate
-from factory.quality.runner import QualityRunError, run_job
+from factory.quality.runner import QualityRunError, browser_count, run_job
 from factory.quality.settings import (
     DEFAULT_THRESHOLDS,
     QualitySettingsError,
@@ -160,3 +160,11 @@ def test_thresholds_come_from_the_settings(monkeypatch):
     monkeypatch.setenv("FACTORY_QUALITY_MIN_ACCESSIBILITY", "101")
     with pytest.raises(QualitySettingsError, match="FACTORY_QUALITY_MIN_ACCESSIBILITY: .*less than or equal to 100"):
         load_settings()
+
+
+def test_each_worker_gets_its_own_browser_unless_fewer_are_asked_for() -> None:
+    # Two workers in one Chromium queue on its browser process: one browser per worker by default.
+    assert [browser_count(None, w, 50) for w in (1, 2, 3)] == [1, 2, 3]
+    assert browser_count(1, 2, 50) == 1          # FACTORY_QUALITY_BROWSERS=1: shared
+    assert browser_count(8, 2, 50) == 2          # never more browsers than workers
+    assert browser_count(None, 2, 1) == 1        # nor than sites: a one-site batch starts one
