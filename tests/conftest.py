@@ -60,6 +60,17 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture()
+def unmigrated_db() -> Iterator[str]:
+    """A new database without the product's schema (as before `factory db upgrade`), dropped after."""
+    name = f"factory_empty_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    yield _url_for(name)
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture()
 def clean_db(pg_url: str) -> str:
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("set factory.maintenance = 'on'")

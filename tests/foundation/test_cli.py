@@ -6,17 +6,15 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from factory.cli import app
 from factory.cli import common
 from factory.store import Store
-from tests.conftest import ADMIN_URL, _url_for, table_counts
+from tests.conftest import table_counts
 from tests.foundation.hostile import BAD_DOMAINS
 
 TOKEN = "cf-secret-token-9Xk2Lq7Wm"
@@ -242,19 +240,12 @@ def test_db_upgrade_twice_and_hides_the_password(cli, clean_db, monkeypatch) -> 
     assert "hunter2secret" not in result.output and "postgres:***@" in result.output
 
 
-def test_a_database_without_the_schema_says_to_upgrade_it(cli, monkeypatch) -> None:
-    name = f"factory_empty_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    try:
-        monkeypatch.setenv("FACTORY_DATABASE_URL", _url_for(name))
-        result = cli("sites", "list")
-        assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
-        assert "schema is missing or out of date" in result.output and "factory db upgrade" in result.output
-        assert "Traceback" not in result.output
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+def test_a_database_without_the_schema_says_to_upgrade_it(cli, unmigrated_db, monkeypatch) -> None:
+    monkeypatch.setenv("FACTORY_DATABASE_URL", unmigrated_db)
+    result = cli("sites", "list")
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+    assert "schema is missing or out of date" in result.output and "factory db upgrade" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_console_script_runs_as_a_process(with_accounts, clean_db) -> None:

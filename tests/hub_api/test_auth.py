@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import jwt
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from hub_api.main import create_app
-from tests.conftest import ADMIN_URL, _url_for
 from tests.hub_api.conftest import OPERATOR, PASSWORD, hub_settings
 
 PUBLIC = {("get", "/api/health"), ("post", "/api/auth/token")}
@@ -61,19 +58,11 @@ def test_sign_in_issues_a_token_that_works_and_wrong_passwords_are_refused(clien
         assert r.status_code == 401 and r.json() == {"detail": "wrong email or password"}
 
 
-def test_a_database_without_the_schema_is_a_503_saying_to_upgrade_it(fake_dagster) -> None:
-    name = f"factory_empty_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    try:
-        app = create_app(hub_settings(_url_for(name)), dagster=fake_dagster)
-        with TestClient(app) as client:
-            r = client.post("/api/auth/token", json={"email": OPERATOR, "password": PASSWORD})
-        assert r.status_code == 503 and "factory db upgrade" in r.json()["detail"], r.text
-        assert "relation" not in r.text  # the database's own words go to the log only
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+def test_a_database_without_the_schema_is_a_503_saying_to_upgrade_it(unmigrated_db, fake_dagster) -> None:
+    with TestClient(create_app(hub_settings(unmigrated_db), dagster=fake_dagster)) as client:
+        r = client.post("/api/auth/token", json={"email": OPERATOR, "password": PASSWORD})
+    assert r.status_code == 503 and "factory db upgrade" in r.json()["detail"], r.text
+    assert "relation" not in r.text  # the database's own words go to the log only
 
 
 def test_failed_sign_ins_are_rate_limited_per_email(client: TestClient) -> None:
