@@ -268,6 +268,13 @@ class Settings(BaseSettings):
         return Path(self.home or PROJECT_ROOT / ".factory")
 
     @property
+    def earlier_state_dir(self) -> Path | None:
+        """Where versions before 2026-11-30 kept local state when FACTORY_HOME was unset: the
+        user's $HOME (the environment's HOME was read as FACTORY_HOME). None with FACTORY_HOME set."""
+        home = os.environ.get("HOME")
+        return Path(home) if home and self.home is None else None
+
+    @property
     def public_ip(self) -> str:
         """Where the apex and www records point (a documentation address only in local mode)."""
         return str(self.cloudpanel_public_ip or _DEMO_IP)

@@ -32,7 +32,13 @@ def embedded_database_url(pgdata: Path | None = None) -> str:
     """Start (or reuse) the embedded Postgres and return its URL."""
     import pgserver  # imported here: only the local default needs it
 
-    path = Path(pgdata or load_settings().state_dir / "pgdata")
+    settings = load_settings()
+    path = Path(pgdata or settings.state_dir / "pgdata")
+    earlier = settings.earlier_state_dir / "pgdata" if settings.earlier_state_dir and not pgdata else None
+    if earlier and not path.exists() and (earlier / "PG_VERSION").is_file():
+        log.warning("an embedded database from an earlier version is at %s; this one starts a new one at %s. "
+                    "To keep the earlier data, move it there while the factory is stopped: mv %s %s",
+                    earlier, path, earlier, path)
     path.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None keeps the server running for the next command instead of stopping it.
     server = pgserver.get_server(path, cleanup_mode=None)

@@ -23,16 +23,35 @@ class SecretKeyError(RuntimeError):
     """FACTORY_SECRET_KEY is missing, malformed, or not the key the data was written with."""
 
 
-def _local_key(state_dir) -> bytes:
+def _local_key(state_dir, earlier_dir=None) -> bytes:
     # Local default only: a key generated once under .factory/ so the quick start needs no set-up.
     path = state_dir / "secret.key"
     if not path.exists():
+        # The key an earlier version kept in $HOME encrypts the tokens already stored: a new one
+        # would leave them unreadable, so it is carried over (the old file stays where it is).
+        earlier = _fernet_key_at(earlier_dir / "secret.key") if earlier_dir else None
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+        except FileExistsError:
+            return path.read_bytes().strip()  # another process wrote it first
         with os.fdopen(fd, "wb") as fh:
-            fh.write(Fernet.generate_key())
-        log.warning("FACTORY_SECRET_KEY is not set; generated a local key at %s", path)
+            fh.write(earlier or Fernet.generate_key())
+        if earlier:
+            log.warning("FACTORY_SECRET_KEY is not set; copied the local key an earlier version kept at %s to %s",
+                        earlier_dir / "secret.key", path)
+        else:
+            log.warning("FACTORY_SECRET_KEY is not set; generated a local key at %s", path)
     return path.read_bytes().strip()
+
+
+def _fernet_key_at(path) -> bytes | None:
+    try:
+        key = path.read_bytes().strip()
+        Fernet(key)
+    except (OSError, ValueError):
+        return None
+    return key
 
 
 def _fernet() -> Fernet:
@@ -40,7 +59,7 @@ def _fernet() -> Fernet:
     key = settings.secret("secret_key")
     if not key and settings.production:
         raise SecretKeyError("FACTORY_SECRET_KEY is not set (required in production)")
-    raw = key.encode() if key else _local_key(settings.state_dir)
+    raw = key.encode() if key else _local_key(settings.state_dir, settings.earlier_state_dir)
     try:
         return Fernet(raw)
     except (ValueError, TypeError):

@@ -148,3 +148,29 @@ def test_every_setting_is_documented_in_env_example() -> None:
         alias = field.validation_alias
         names.update(alias.choices if isinstance(alias, AliasChoices) else [alias])
     assert names - documented == set()
+
+
+def test_the_local_key_an_earlier_version_kept_in_home_is_carried_over(env, monkeypatch, tmp_path, caplog) -> None:
+    # Before 2026-11-30 an unset FACTORY_HOME meant $HOME: the tokens stored then are encrypted with
+    # $HOME/secret.key, and a new key under .factory/ would leave them unreadable.
+    from factory import secrets
+
+    home = tmp_path / "home"
+    home.mkdir()
+    earlier = Fernet.generate_key()
+    (home / "secret.key").write_bytes(earlier + b"\n")
+    state = tmp_path / "project" / ".factory"
+    with caplog.at_level("WARNING", logger="factory.secrets"):
+        assert secrets._local_key(state, home) == earlier
+    assert (state / "secret.key").read_bytes() == earlier and (state / "secret.key").stat().st_mode & 0o077 == 0
+    assert (home / "secret.key").exists() and "copied the local key" in caplog.text
+    assert earlier.decode() not in caplog.text
+    # Not a key (some other tool's secret.key): a new one is generated, the file left alone.
+    (home / "secret.key").write_text("not a fernet key")
+    fresh = secrets._local_key(tmp_path / "other", home)
+    assert fresh != earlier and Fernet(fresh) and (home / "secret.key").read_text() == "not a fernet key"
+    # With FACTORY_HOME set there is no earlier place to look.
+    monkeypatch.setenv("HOME", str(home))
+    assert load_settings().earlier_state_dir == home
+    monkeypatch.setenv("FACTORY_HOME", str(state))
+    assert load_settings().earlier_state_dir is None
