@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
@@ -59,15 +60,24 @@ def pg_url() -> Iterator[str]:
         conn.execute(f'drop database if exists "{name}"')
 
 
-@pytest.fixture()
-def unmigrated_db() -> Iterator[str]:
-    """A new database without the product's schema (as before `factory db upgrade`), dropped after."""
-    name = f"factory_empty_{uuid.uuid4().hex[:8]}"
+@contextlib.contextmanager
+def empty_database(prefix: str) -> Iterator[str]:
+    """A new, empty database on the machine's Postgres (its URL), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
-    yield _url_for(name)
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    try:
+        yield _url_for(name)
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture()
+def unmigrated_db() -> Iterator[str]:
+    """A database without the product's schema (as before `factory db upgrade`)."""
+    with empty_database("factory_empty") as url:
+        yield url
 
 
 @pytest.fixture()

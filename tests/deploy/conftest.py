@@ -10,16 +10,14 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from factory.config import PROJECT_ROOT
-from tests.conftest import ADMIN_URL, _url_for
+from tests.conftest import empty_database
 
 DEPLOY = PROJECT_ROOT / "deploy"
 HERE = Path(__file__).resolve().parent
@@ -29,12 +27,8 @@ BIN = Path(sys.executable).parent
 @pytest.fixture()
 def dagster_db() -> Iterator[str]:
     """A database of our own for Dagster's tables (never the admin database)."""
-    name = f"factory_deploy_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    yield _url_for(name)
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    with empty_database("factory_deploy") as url:
+        yield url
 
 
 @dataclass

@@ -94,18 +94,10 @@ class Stack:
 @pytest.fixture(scope="session")
 def dagster_storage_url() -> Iterator[str]:
     """Dagster's own storage on the machine's Postgres, in a database apart from the app's."""
-    import uuid
+    from tests.conftest import empty_database
 
-    import psycopg
-
-    from tests.conftest import ADMIN_URL, _url_for
-
-    name = f"factory_dagster_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    yield _url_for(name)
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    with empty_database("factory_dagster") as url:
+        yield url
 
 
 @pytest.fixture()
