@@ -131,7 +131,7 @@ def main() -> None:
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
         sensor_s = time.monotonic() - started
 
-        domains = [r.partition_key for r in result.run_requests]
+        domains = list(dict.fromkeys(r.partition_key for r in result.run_requests))  # two runs a site: once each
         outcomes = run_partitions(domains, instance_dir=str(tmp / "dagster"), overrides=overrides,
                                   job_name="onboard_site_job", asset_keys=[k.path[-1] for k in ONBOARDING],
                                   workers=args.workers)

@@ -4,7 +4,8 @@
 
 A fresh database on the machine's Postgres holds --existing sites that are already partitions
 (as after earlier ticks) plus --new sites the sensor has not seen. Dagster runs on Postgres.
-The last line printed is one JSON object: existing, new, run_requests, tick_s.
+The last line printed is one JSON object: existing, new, run_requests (two a site: its delegation,
+then the rest of its onboarding), sites_admitted, tick_s.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def sensor_tick(url: str, dagster_url: str, home: Path, new: int) -> dict:
     # admitted sites that have not started (a seeded fleet with hundreds pending may admit none).
     added = sum(len(r.partition_keys or ()) for r in result.dynamic_partitions_requests or ())
     return {"existing": len(existing), "new": new, "partitions_added": added,
-            "run_requests": len(result.run_requests), "tick_s": round(tick, 3)}
+            "run_requests": len(result.run_requests), "sites_admitted": len({r.partition_key for r in result.run_requests}),
+            "tick_s": round(tick, 3)}
 
 
 def main() -> None:

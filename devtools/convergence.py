@@ -310,6 +310,7 @@ class ConvergenceWorld:
             "runs": dstats.runs,
             "failed_runs": dstats.failed_runs,
             "runs_by_sensor": dstats.runs_by_sensor,
+            "follow_ups_by_reason": dict(sorted(dstats.follow_ups_by_reason.items(), key=lambda kv: -kv[1])),
             "faults": self.faults,
             "time_scale": self.time_scale,
             "wall_s": outcome.wall_s,

@@ -2,8 +2,8 @@
 sensors against a real instance, applies their partition requests, and executes the runs they
 request (each with its own asset selection) in worker processes, as the run queue would: runs
 go on while the sensors keep ticking, at most one run per site at a time (the deployment's
-`dagster/partition` limit), requests for a busy site merged into its next run, the highest
-`dagster/priority` started first.
+`dagster/partition` limit), the highest `dagster/priority` started first, then the oldest; a
+site's queued requests of equal priority are merged into one run.
 
     with LocalDaemon(instance_dir, overrides, workers=3) as daemon:
         daemon.until(lambda: all_live(), timeout_s=600)
@@ -79,6 +79,7 @@ class DaemonStats:
     launch_failures: int = 0  # injected: runs that died before their first step
     relaunched: int = 0  # runs requested by failed_launches_sensor
     runs_by_sensor: dict[str, int] = field(default_factory=dict)
+    follow_ups_by_reason: dict[str, int] = field(default_factory=dict)  # the run's first reason
 
 
 class LocalDaemon:
@@ -97,7 +98,9 @@ class LocalDaemon:
         self.launch_faults, self._rng = launch_faults, random.Random(seed)
         self.workers = workers
         self.running: dict[str, Future] = {}  # partition -> its run
-        self.queued: dict[str, Task] = {}  # partition -> the next run (merged requests)
+        # partition -> its queued runs, in order of arrival (requests of equal priority merged)
+        self.queued: dict[str, list[tuple[int, Task]]] = {}
+        self._arrivals = 0
         context = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                         initargs=(instance_dir, overrides))
@@ -144,24 +147,35 @@ class LocalDaemon:
                 self.stats.runs_by_sensor[name] = self.stats.runs_by_sensor.get(name, 0) + 1
                 if name == "failed_launches_sensor":
                     self.stats.relaunched += 1
+                if tags.get("factory/trigger") == "follow-up":
+                    reason = tags.get("factory/reason", "")
+                    self.stats.follow_ups_by_reason[reason] = self.stats.follow_ups_by_reason.get(reason, 0) + 1
         return tasks
 
     # -- runs -----------------------------------------------------------------------------------
     def submit(self, tasks: list[Task]) -> None:
         for task in tasks:
-            current = self.queued.get(task.partition)
-            self.queued[task.partition] = _merge(current, task) if current else task
+            queue = self.queued.setdefault(task.partition, [])
+            same = next((i for i, (_, t) in enumerate(queue) if _priority(t) == _priority(task)), None)
+            if same is None:
+                self._arrivals += 1
+                queue.append((self._arrivals, task))
+            else:
+                queue[same] = (queue[same][0], _merge(queue[same][1], task))
         self._start_queued()
 
     def _start_queued(self) -> None:
         # As Dagster's QueuedRunCoordinator: at most `workers` runs at once, one per site, the
         # highest `dagster/priority` first, then in order of arrival.
         while len(self.running) < self.workers:
-            ready = [p for p in self.queued if p not in self.running]
+            ready = [(p, i, arrival, task) for p, queue in self.queued.items() if p not in self.running
+                     for i, (arrival, task) in enumerate(queue)]
             if not ready:
                 return
-            partition = max(ready, key=lambda p: _priority(self.queued[p]))  # the first of equals
-            task = self.queued.pop(partition)
+            partition, index, _, task = max(ready, key=lambda r: (_priority(r[3]), -r[2]))
+            del self.queued[partition][index]
+            if not self.queued[partition]:
+                del self.queued[partition]
             if self.launch_faults and self._rng.random() < self.launch_faults:
                 self._launch_failed(task)
                 continue

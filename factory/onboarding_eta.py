@@ -131,6 +131,13 @@ def admission_room(ahead_s: float) -> int | None:
     return max(1, requests // NAMECHEAP_CALLS)
 
 
+def registrar_room_now(used: dict[float, int], time_scale: float = 1.0) -> int:
+    """How many onboardings Namecheap's budget serves at once right now, given the requests
+    counted in each of its windows (`SharedRateLimiter.used`, window seconds -> count)."""
+    windows = namecheap.BUDGET.scaled(time_scale).windows
+    return max(0, min(w.limit - used.get(w.window_s, 0) for w in windows)) // NAMECHEAP_CALLS
+
+
 PACE_WINDOW_S = 3600.0  # the machine's pace: sites gone live in the last hour (real time)
 PACE_MIN_SITES = 5  # fewer than this is no pace to extrapolate from
 

@@ -21,11 +21,13 @@ from resources.factory import FactoryResource
 
 JOB = "onboard_site_job"
 # Follow-ups are short (a check, then the steps that waited) and on every waiting site's critical
-# path: the run queue starts them before the onboarding runs queued behind a large import.
+# path: the run queue starts them before the onboarding runs queued behind a large import (only a
+# new site's delegation, sensors/sites.py, goes first).
 FOLLOW_UP_PRIORITY = "10"
 MAX_LAUNCHES = 5
 LAUNCH_BACKOFF_S = (30, 60, 120, 300)  # before the 2nd, 3rd, ... launch (scaled like every wait)
 ATTEMPT_TAG = "factory/launch_attempt"
+PRIORITY_TAG = "dagster/priority"  # a relaunch keeps its run's place in the queue
 
 
 @dg.sensor(job_name=JOB, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
@@ -37,7 +39,7 @@ def waiting_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryRe
                           run_key=outcome.run_key(domain),
                           tags={"factory/domain": domain, "factory/trigger": "follow-up",
                                 "factory/reason": outcome.reasons[domain][:200],
-                                "dagster/priority": FOLLOW_UP_PRIORITY})
+                                PRIORITY_TAG: FOLLOW_UP_PRIORITY})
             for domain, steps in outcome.runs.items()]
     if outcome.looked or outcome.failed:
         context.log.info(f"looked at {outcome.looked} waiting step(s): {len(runs)} run(s), {outcome.rechecked} "
@@ -46,10 +48,16 @@ def waiting_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryRe
     return dg.SensorResult(run_requests=runs)
 
 
-def _newer_run(instance: dg.DagsterInstance, partition: str, created: dt.datetime) -> bool:
-    """A later run of the same site (a retry, a follow-up, an operator's) supersedes this one."""
-    return bool(instance.get_run_records(filters=dg.RunsFilter(
-        tags={"dagster/partition": partition}, created_after=created + dt.timedelta(microseconds=1)), limit=1))
+def _newer_run(instance: dg.DagsterInstance, run: dg.DagsterRun, created: dt.datetime) -> bool:
+    """A later run of the same site (a retry, a follow-up, an operator's) that runs at least this
+    one's steps supersedes it. One that runs others does not: a new site's second onboarding
+    run (everything after its delegation) is no substitute for a delegation that died."""
+    later = instance.get_run_records(filters=dg.RunsFilter(
+        tags={"dagster/partition": run.tags["dagster/partition"]},
+        created_after=created + dt.timedelta(microseconds=1)), limit=50)
+    wanted = run.asset_selection
+    return any(r.dagster_run.asset_selection is None or (wanted is not None and wanted <= r.dagster_run.asset_selection)
+               for r in later)
 
 
 def _started_a_step(instance: dg.DagsterInstance, run_id: str) -> bool:
@@ -73,7 +81,7 @@ def failed_launches_sensor(context: dg.SensorEvaluationContext, factory: Factory
         attempt = max(int(run.tags.get(ATTEMPT_TAG, "1")), 1 + int(run.tags.get("dagster/retry_number", "0")))
         partition = run.tags.get("dagster/partition")
         if (not partition or attempt >= MAX_LAUNCHES or _started_a_step(context.instance, run.run_id)
-                or _newer_run(context.instance, partition, record.create_timestamp)):
+                or _newer_run(context.instance, run, record.create_timestamp)):
             continue
         ended = record.end_time or record.update_timestamp.timestamp()
         wait = LAUNCH_BACKOFF_S[min(attempt, len(LAUNCH_BACKOFF_S)) - 1] * scale
@@ -82,7 +90,8 @@ def failed_launches_sensor(context: dg.SensorEvaluationContext, factory: Factory
         selection = list(run.asset_selection) if run.asset_selection else None
         requests.append(dg.RunRequest(
             partition_key=partition, asset_selection=selection, run_key=f"relaunch:{run.run_id}",
-            tags={**{k: v for k, v in run.tags.items() if k.startswith("factory/")}, ATTEMPT_TAG: str(attempt + 1),
+            tags={**{k: v for k, v in run.tags.items() if k.startswith("factory/") or k == PRIORITY_TAG},
+                  ATTEMPT_TAG: str(attempt + 1),
                   "factory/relaunch_of": run.run_id}))
     if requests:
         context.log.info(f"relaunching {len(requests)} run(s) that failed before their first step")

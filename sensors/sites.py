@@ -5,10 +5,12 @@ The cursor holds the last seen `sites.seq` and `site_deletions.seq`, so a tick r
 changed. A short look-back re-reads the last few sequence numbers, because a transaction that
 took a number earlier may commit later; the partitions already present filter them out.
 
-Admission: every new site gets its partition at once, but its onboarding run is requested only
-as the registrar's budget can serve it (`FACTORY_ONBOARDING_ADMIT_AHEAD_S` of Namecheap's budget
-admitted ahead of the work): an import of 10,000 sites does not queue 10,000 runs, and the run
-queue stays free for follow-ups. The cursor's `admitted` is the last site admitted, in `seq` order.
+Admission: every new site gets its partition at once, but its onboarding runs are requested only
+as the registrar's budget can serve them: as many as Namecheap's windows have room for now (its
+delegation runs ahead of everything else, so it must not wait for the budget in a run slot), and
+never more than `FACTORY_ONBOARDING_ADMIT_AHEAD_S` of the budget ahead of the work: an import of
+10,000 sites does not queue 10,000 runs, and the run queue stays free for follow-ups. The
+cursor's `admitted` is the last site admitted, in `seq` order.
 
 A tick that admits work also logs the fleet's onboarding ETA (factory.onboarding_eta) and tags each
 run with when its site is expected live and what that waits for: Dagit's sensor log and run list.
@@ -19,11 +21,18 @@ import json
 
 import dagster as dg
 
-from factory.onboarding_eta import SiteEta, admission_room, fleet_eta, summary
+from factory.onboarding_eta import SiteEta, admission_room, fleet_eta, registrar_room_now, summary
+from factory.vendors import namecheap
+from factory_assets.health import SITE_ASSETS
 from factory_assets.partitions import site_partitions
 from resources.factory import FactoryResource
 
 LOOKBACK = 100
+# The onboarding job's steps, in order: the delegation runs first and alone.
+DELEGATION_STEP, *AFTER_DELEGATION_STEPS = SITE_ASSETS
+AFTER_DELEGATION = "after-delegation"
+# Above the follow-ups' (sensors/followup.py): a new site's delegation is never queued behind them.
+DELEGATION_PRIORITY = "20"
 BATCH = 1000
 
 
@@ -38,7 +47,7 @@ def _cursor(raw: str | None) -> dict[str, int]:
 
 
 @dg.sensor(job_name="onboard_site_job", minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Adds a `site` partition and requests one onboarding run per new site; drops deleted sites.")
+           description="Adds a `site` partition and requests a new site's onboarding (its delegation first); drops deleted sites.")
 def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResource) -> dg.SensorResult:
     sites = factory.store.sites
     cursor = _cursor(context.cursor)
@@ -68,10 +77,9 @@ def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResour
     # each run's tags); it reads the queued sites once.
     eta = fleet_eta(factory.store, time_scale=factory.settings.rate_time_scale) if new_sites or admitted else None
     by_domain = {e.domain: e for e in eta.sites} if eta else {}
-    runs = [dg.RunRequest(partition_key=s.domain, run_key=s.domain if s.domain not in reused else f"{s.domain}:{s.id}",
-                          tags={"factory/domain": s.domain, "factory/trigger": "new-site",
-                                **_eta_tags(by_domain.get(s.domain))})
-            for s in admitted]
+    runs = [request for s in admitted
+            for request in onboarding_requests(s.domain, s.domain if s.domain not in reused else f"{s.domain}:{s.id}",
+                                               _eta_tags(by_domain.get(s.domain)))]
     if new_sites or gone or admitted:
         waiting = next_cursor["seq"] - next_cursor["admitted"]
         context.log.info(f"{len(new_sites)} new site(s), {len(gone)} removed, {len(admitted)} admitted"
@@ -80,11 +88,37 @@ def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResour
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=json.dumps(next_cursor))
 
 
+def onboarding_requests(domain: str, run_key: str, tags: dict[str, str]) -> list[dg.RunRequest]:
+    """A new site's onboarding, as two runs: its delegation first, ahead of every other run, then
+    the rest of the job. Namecheap's budget is the fleet's critical path (every site then waits
+    its zone's activation and propagation), so delegations go at the registrar's pace even while
+    the run slots are busy with builds; the rest of a site's onboarding has that wait to run in.
+    One run per site at a time (the partition limit): the rest starts after its delegation."""
+    tags = {"factory/domain": domain, "factory/trigger": "new-site", **tags}
+    return [dg.RunRequest(partition_key=domain, run_key=run_key, asset_selection=[dg.AssetKey(DELEGATION_STEP)],
+                          tags={**tags, "factory/phase": "delegation", "dagster/priority": DELEGATION_PRIORITY}),
+            dg.RunRequest(partition_key=domain, run_key=f"{run_key}:{AFTER_DELEGATION}",
+                          asset_selection=[dg.AssetKey(a) for a in AFTER_DELEGATION_STEPS],
+                          tags={**tags, "factory/phase": AFTER_DELEGATION})]
+
+
 def _eta_tags(eta: SiteEta | None) -> dict[str, str]:
     """The run's `factory/expected-live` (UTC, to the minute) and what that waits for."""
     if eta is None:
         return {}
     return {"factory/expected-live": f"{eta.live_at:%Y-%m-%d %H:%M} UTC", "factory/eta-waits-for": eta.waits_for}
+
+
+def _registrar_room_now(factory: FactoryResource, default: int) -> int:
+    """What Namecheap's budget (shared by every run, counted in Postgres) has room for now. A new
+    site's delegation runs ahead of everything else, so it is admitted only when its call can go
+    at once: a delegation run that waited for the budget would hold a run slot idle."""
+    settings = factory.settings
+    if not settings.namecheap_api_user:
+        return default
+    budget = namecheap.BUDGET.scaled(settings.rate_time_scale)
+    used = factory.ctx.clients.limiter.used(budget, settings.namecheap_api_user)
+    return registrar_room_now(used, settings.rate_time_scale)
 
 
 def _admit(factory: FactoryResource, admitted_seq: int, seen_seq: int, new_sites: list) -> tuple[list, int]:
@@ -96,7 +130,7 @@ def _admit(factory: FactoryResource, admitted_seq: int, seen_seq: int, new_sites
     if room is None:
         backlog = [s for s in new_sites if s.seq > admitted_seq]
     else:
-        room -= factory.store.sites.admitted_not_started(admitted_seq)
+        room = min(room, _registrar_room_now(factory, room)) - factory.store.sites.admitted_not_started(admitted_seq)
         backlog = factory.store.sites.after(admitted_seq, limit=room) if room > 0 else []
     # Only sites whose partition exists or is added by this tick (seq within what was read).
     backlog = [s for s in backlog if s.seq <= seen_seq]

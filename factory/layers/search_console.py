@@ -5,6 +5,8 @@ that, for propagation (Google's 400 "token could not be found" means: not yet)."
 
 from __future__ import annotations
 
+import datetime as dt
+
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -180,8 +182,9 @@ def apply(ctx: LayerContext, site: Site, want: GscDesired, seen: GscObserved, ch
                 google.verify(want.domain)
             except VendorError as exc:
                 if exc.status == 400 and TOKEN_NOT_FOUND in str(exc):
+                    propagation = ctx.settings.txt_propagation_s * ctx.settings.rate_time_scale
                     return Applied(waiting_for=WAIT_PROPAGATION, seen="Google does not see the TXT record yet",
-                                   facts=facts)
+                                   facts=facts, look_not_before=dt.timedelta(seconds=propagation))
                 raise
             facts["verified_now"] = True
         elif change.action == "add_property":

@@ -58,6 +58,28 @@ def test_a_run_that_died_before_its_first_step_is_requested_again(located) -> No
     assert request.tags["factory/domain"] == "died.com"
 
 
+def test_a_dead_delegation_is_relaunched_though_its_sites_later_run_went_on(located) -> None:
+    """A new site's onboarding is two runs (sensors/sites.py): the second, which runs everything
+    but `dns_zone`, does not stand in for a first that died; the relaunch keeps its priority."""
+    defs, instance = located
+    job = defs.resolve_job_def(JOB)
+    died = instance.create_run_for_job(job_def=job, asset_selection=frozenset({dg.AssetKey("dns_zone")}), tags={
+        "dagster/partition": "new.com", "factory/domain": "new.com", "dagster/priority": "20"})
+    instance.report_run_failed(died)
+    rest = {dg.AssetKey(k) for k in ("hosting_site", "matomo_site", "gsc_property", "site_content", "site_build",
+                                      "site_deployment")}
+    later = instance.create_run_for_job(job_def=job, asset_selection=frozenset(rest),
+                                        tags={"dagster/partition": "new.com"})
+    instance.report_dagster_event(dg.DagsterEvent(event_type_value=dg.DagsterEventType.STEP_START.value, job_name=JOB,
+                                                  step_key="hosting_site", message="started"), run_id=later.run_id)
+    instance.report_run_failed(later)  # it ran (its steps waited for the zone), then ended
+    time.sleep(0.5)
+    requests = _tick(defs, instance)
+    assert [(r.partition_key, r.run_key) for r in requests] == [("new.com", f"relaunch:{died.run_id}")]
+    assert requests[0].asset_selection == [dg.AssetKey("dns_zone")]
+    assert requests[0].tags["dagster/priority"] == "20"
+
+
 def test_dagsters_own_retries_count_towards_the_cap(located) -> None:
     defs, instance = located
     _failed_run(instance, defs, "retried.com", tags={"dagster/retry_number": "4"})

@@ -15,10 +15,12 @@ class _Pool:
 
     def __init__(self):
         self.started: list[str] = []
+        self.tasks: list[Task] = []
         self.futures: dict[str, Future] = {}
 
     def submit(self, fn, task: Task) -> Future:
         self.started.append(task.partition)
+        self.tasks.append(task)
         self.futures[task.partition] = Future()
         return self.futures[task.partition]
 
@@ -49,13 +51,18 @@ def test_a_follow_up_starts_before_the_onboardings_queued_ahead_of_it(clean_db, 
         assert pool.started == ["new-0.com", "new-1.com", "waiting.com", "new-2.com"]
 
 
-def test_a_follow_up_merged_into_a_queued_onboarding_keeps_its_priority(clean_db, monkeypatch, tmp_path) -> None:
+def test_a_sites_queued_runs_stay_apart_unless_of_equal_priority(clean_db, monkeypatch, tmp_path) -> None:
+    """As Dagster queues them: a follow-up for a site whose onboarding is queued is a run of its
+    own and starts first; two follow-ups for one site waiting in the queue become one run."""
     monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
     with LocalDaemon(str(tmp_path), {}, workers=1, sensors=()) as daemon:
         daemon.pool.shutdown()
         daemon.pool = pool = _Pool()
         daemon.submit([Task("busy.com", None, {}), Task("a.com", None, {}), Task("b.com", None, {})])
-        daemon.submit([Task("b.com", ["dns_zone"], {"dagster/priority": FOLLOW_UP_PRIORITY})])
-        pool.finish("busy.com")
-        daemon.collect()
-        assert pool.started == ["busy.com", "b.com"]
+        daemon.submit([Task("b.com", ["dns_zone"], {"dagster/priority": FOLLOW_UP_PRIORITY}),
+                       Task("b.com", ["hosting_site"], {"dagster/priority": FOLLOW_UP_PRIORITY})])
+        for finished in ("busy.com", "b.com", "a.com"):
+            pool.finish(finished)
+            daemon.collect()
+        assert pool.started == ["busy.com", "b.com", "a.com", "b.com"]
+        assert [t.assets for t in pool.tasks] == [None, ["dns_zone", "hosting_site"], None, None]

@@ -21,6 +21,12 @@ TIME_SCALE = 0.01
 ONBOARDING = [dg.AssetKey(k) for k in ("dns_zone", "hosting_site", "matomo_site", "gsc_property")]
 
 
+def delegations(result: dg.SensorResult) -> list[dg.RunRequest]:
+    """The new-sites sensor's first run of each site it admitted (its `dns_zone`; the rest of its
+    onboarding is a second request)."""
+    return [r for r in result.run_requests if r.tags.get("factory/phase") == "delegation"]
+
+
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
     # Instant vendors: zones activate as soon as the registrar delegates, TXT records are visible at

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from factory.onboarding_eta import admission_room
-from tests.onboarding.conftest import Stack, add_fleet
+from tests.onboarding.conftest import Stack, add_fleet, delegations
 
 
 def test_the_room_is_what_namecheaps_budget_serves_ahead() -> None:
@@ -32,7 +32,7 @@ def test_a_large_import_is_admitted_as_the_budget_serves_it(stack: Stack, monkey
 
     first = stack.sensor_tick()
     assert sorted(stack.instance.get_dynamic_partitions("site")) == sorted(domains)  # all visible at once
-    assert [r.partition_key for r in first.run_requests] == domains[:20]  # the oldest twenty
+    assert [r.partition_key for r in delegations(first)] == domains[:20]  # the oldest twenty
     assert all(r.tags["factory/trigger"] == "new-site" for r in first.run_requests)
 
     second = stack.sensor_tick(first.cursor)
@@ -40,11 +40,11 @@ def test_a_large_import_is_admitted_as_the_budget_serves_it(stack: Stack, monkey
 
     _start(stack, domains[:3])
     third = stack.sensor_tick(second.cursor)
-    assert [r.partition_key for r in third.run_requests] == domains[20:23]
+    assert [r.partition_key for r in delegations(third)] == domains[20:23]
 
     _start(stack, domains[3:20])
     fourth = stack.sensor_tick(third.cursor)
-    assert [r.partition_key for r in fourth.run_requests] == domains[23:]
+    assert [r.partition_key for r in delegations(fourth)] == domains[23:]
     assert json.loads(fourth.cursor)["admitted"] == json.loads(fourth.cursor)["seq"]
     assert stack.sensor_tick(fourth.cursor).run_requests == []  # nobody twice
 
@@ -56,7 +56,7 @@ def test_without_a_limit_every_new_site_is_admitted_at_once(stack: Stack, monkey
 
     stack.defs = definitions.build_definitions(load_settings())
     domains = add_fleet(stack.store, 14)
-    assert sorted(r.partition_key for r in stack.sensor_tick().run_requests) == sorted(domains)
+    assert sorted(r.partition_key for r in delegations(stack.sensor_tick())) == sorted(domains)
 
 
 def test_a_domain_deleted_then_added_again_later_is_onboarded_again(stack: Stack) -> None:
@@ -64,14 +64,14 @@ def test_a_domain_deleted_then_added_again_later_is_onboarded_again(stack: Stack
 
     domains = add_fleet(stack.store, 2)
     first = stack.sensor_tick()
-    assert {r.run_key for r in first.run_requests} == set(domains)
+    assert {r.run_key for r in delegations(first)} == set(domains)
     stack.store.sites.delete(domains[0])
     second = stack.sensor_tick(first.cursor)  # the deletion, in a tick of its own
     assert domains[0] not in stack.instance.get_dynamic_partitions("site")
 
     again = stack.store.sites.add_many([NewSite(domains[0], "CF_0", None, "Again")])[0]
     third = stack.sensor_tick(second.cursor)
-    assert [(r.partition_key, r.run_key) for r in third.run_requests] == [(domains[0], f"{domains[0]}:{again.id}")]
+    assert [(r.partition_key, r.run_key) for r in delegations(third)] == [(domains[0], f"{domains[0]}:{again.id}")]
 
 
 def test_each_run_says_when_its_site_is_expected_live_and_what_it_waits_for(stack: Stack, monkeypatch,
@@ -98,3 +98,46 @@ def test_each_run_says_when_its_site_is_expected_live_and_what_it_waits_for(stac
     assert min(live[d] for d in domains[20:]) >= max(live[d] for d in domains[:20])
     assert "24 queued site(s) expected live by" in logged
     assert "held back by the registrar's request budget (Namecheap)" in logged
+
+
+def test_a_new_sites_delegation_runs_first_and_alone_then_the_rest_of_its_onboarding(stack: Stack) -> None:
+    """Namecheap's pace is the fleet's critical path: each new site's `dns_zone` is a run of its
+    own, queued ahead of the follow-ups and of every other site's builds; the rest of the job
+    is a second run (one run per site at a time, so it starts after the delegation)."""
+    from sensors.followup import FOLLOW_UP_PRIORITY
+
+    domains = add_fleet(stack.store, 3)
+    requests = stack.sensor_tick().run_requests
+    job_assets = {k.to_user_string() for k in stack.job.asset_layer.executable_asset_keys}
+    for domain in domains:
+        first, rest = [r for r in requests if r.partition_key == domain]
+        assert [k.to_user_string() for k in first.asset_selection] == ["dns_zone"]
+        assert int(first.tags["dagster/priority"]) > int(FOLLOW_UP_PRIORITY)
+        assert first.run_key == domain
+        assert {k.to_user_string() for k in rest.asset_selection} == job_assets - {"dns_zone"}
+        assert int(rest.tags.get("dagster/priority", "0")) < int(FOLLOW_UP_PRIORITY)
+        assert rest.run_key == f"{domain}:after-delegation"
+        assert first.tags["factory/trigger"] == rest.tags["factory/trigger"] == "new-site"
+
+
+def test_sites_are_admitted_only_as_far_as_namecheaps_budget_has_room_now(stack: Stack, monkeypatch) -> None:
+    """A delegation runs ahead of everything else: admitted while Namecheap's minute is spent, it
+    would hold a run slot waiting for the budget. What runs and operators spent counts too."""
+    from factory.config import load_settings
+    from factory.vendors import namecheap
+    from factory.vendors.budget import SharedRateLimiter
+
+    monkeypatch.setenv("FACTORY_RATE_TIME_SCALE", "1")  # Namecheap's minute is a real minute
+    monkeypatch.setenv("FACTORY_ONBOARDING_ADMIT_AHEAD_S", "1800")
+    import definitions
+
+    settings = load_settings()
+    stack.defs = definitions.build_definitions(settings)
+    limiter = SharedRateLimiter(stack.store.connection)
+    limiter.acquire(namecheap.BUDGET, settings.namecheap_api_user, n=15)
+    domains = add_fleet(stack.store, 10)
+    first = stack.sensor_tick()
+    assert [r.partition_key for r in delegations(first)] == domains[:5]  # 20 a minute, 15 spent
+    _start(stack, domains[:5])
+    limiter.acquire(namecheap.BUDGET, settings.namecheap_api_user, n=5)  # their delegations
+    assert delegations(stack.sensor_tick(first.cursor)) == []  # the minute is spent

@@ -15,7 +15,7 @@ from factory.config import load_settings
 from factory.layers.change import WRITES
 from factory.layers.runner import LayerContext
 from factory.safe_changes import ChangeRefused, Selection, apply_plan, approve, make_plan
-from tests.onboarding.conftest import ONBOARDING, Stack, add_fleet
+from tests.onboarding.conftest import ONBOARDING, Stack, add_fleet, delegations
 
 pytestmark = pytest.mark.timeout(1800)
 LAYERS = ("dns", "hosting", "matomo", "search_console")
@@ -44,7 +44,7 @@ def context(stack: Stack) -> LayerContext:
 def onboarded(stack: Stack, n: int) -> list[str]:
     domains = add_fleet(stack.store, n)
     result = stack.sensor_tick()
-    assert all(stack.run_all([r.partition_key for r in result.run_requests]).values())
+    assert all(stack.run_all([r.partition_key for r in delegations(result)]).values())
     return domains
 
 

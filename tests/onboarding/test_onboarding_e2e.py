@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from tests.onboarding.conftest import Stack, add_fleet
+from tests.onboarding.conftest import Stack, add_fleet, delegations
 
 # Every run is a real Dagster run on Postgres: slow on a busy 2-core machine.
 pytestmark = pytest.mark.timeout(1800)
@@ -39,11 +39,11 @@ def assert_no_duplicates(stack: Stack) -> None:
 def test_twenty_sites_onboard_through_one_sensor_tick(stack: Stack) -> None:
     domains = add_fleet(stack.store, 20)
     result = stack.sensor_tick()
-    assert sorted(r.partition_key for r in result.run_requests) == sorted(domains)
-    assert {r.run_key for r in result.run_requests} == set(domains)
+    assert sorted(r.partition_key for r in delegations(result)) == sorted(domains)
+    assert {r.run_key for r in delegations(result)} == set(domains)
     assert sorted(stack.instance.get_dynamic_partitions("site")) == sorted(domains)
 
-    outcomes = stack.run_all([r.partition_key for r in result.run_requests])
+    outcomes = stack.run_all([r.partition_key for r in delegations(result)])
     assert all(outcomes.values()), [d for d, ok in outcomes.items() if not ok]
 
     state = stack.sandbox.state
@@ -87,7 +87,7 @@ def test_with_injected_faults_everything_converges_without_duplicates(stack: Sta
     domains = add_fleet(stack.store, 6)
     stack.sandbox.set_faults("all", rate_429=0.1, rate_5xx=0.1, rate_drop=0.05, seed=7)
     result = stack.sensor_tick()
-    outcomes = stack.run_all([r.partition_key for r in result.run_requests])
+    outcomes = stack.run_all([r.partition_key for r in delegations(result)])
     failed = [d for d, ok in outcomes.items() if not ok]
     stack.sandbox.clear_faults()
     for domain in failed:  # what the operator (or a run retry) does: materialize again
@@ -108,7 +108,7 @@ def test_one_bad_site_fails_alone_with_a_clear_message(stack: Stack) -> None:
     stack.store.sites.add(NewSite("victim.com", "CF_Revoked"))
     stack.store.sites.add(NewSite("notmine-domain.com", "CF_0"))
     result = stack.sensor_tick()
-    outcomes = stack.run_all([r.partition_key for r in result.run_requests])
+    outcomes = stack.run_all([r.partition_key for r in delegations(result)])
     assert outcomes.pop("victim.com") is False
     assert outcomes.pop("notmine-domain.com") is False
     assert all(outcomes.values())
