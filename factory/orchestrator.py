@@ -129,4 +129,13 @@ class DagsterGateway:
             "ended_at": when(raw.get("endTime")),
             "steps": ["/".join(k["path"]) for k in selection] if selection else None,
             "operator": tags.get("factory/operator"), "plan": tags.get("factory/plan"),
+            "trigger": tags.get("factory/trigger"), "why": _why(tags),
         }
+
+
+def _why(tags: dict[str, str]) -> str | None:
+    """Why the platform started a run, in its tags' words: a new site's phase (its delegation, then
+    the rest), what a follow-up found, or the run a relaunch stands in for."""
+    if tags.get("factory/relaunch_of"):
+        return f"relaunch of {tags['factory/relaunch_of']} (it died before its first step)"
+    return tags.get("factory/reason") or tags.get("factory/phase")

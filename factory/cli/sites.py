@@ -79,11 +79,43 @@ def list_sites(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         cells = (s.domain, s.brand_name, s.cloudflare_account, s.status_dns, s.status_hosting, s.status_content,
                  s.status_deployment, s.gsc_verification_status, s.matomo_site_id or "", (s.error_message or "")[:60])
         table.add_row(*(escape(shown(c)) for c in cells))
+    _print(table, f"{len(sites)} site(s)")
+
+
+@app.command("runs")
+@friendly_errors
+def runs(domain: str = typer.Argument(..., help="The site's domain."),
+         limit: int = typer.Option(20, "--limit", min=1, max=200, help="How many, newest first."),
+         as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The site's Dagster runs, newest first: status, steps, and why each started (a new site's
+    delegation, then the rest of its onboarding; what a follow-up found; an operator's)."""
+    from factory.config import load_settings
+    from factory.orchestrator import DagsterGateway, DagsterUnavailable
+
+    site = store().sites.get(domain)  # unknown or not a domain: one line, exit 1
+    try:
+        found = DagsterGateway(load_settings().dagster_base).runs_for(site.domain, limit)
+    except DagsterUnavailable as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, default=str))
+        return
+    table = Table("created", "status", "steps", "started by", "why", "run")
+    for r in found:
+        cells = (f"{r['created_at']:%Y-%m-%d %H:%M:%S}" if r["created_at"] else "", r["status"].lower(),
+                 ", ".join(r["steps"]) if r["steps"] else "whole onboarding", r["trigger"] or r["operator"] or "",
+                 r["why"] or "", r["url"])
+        table.add_row(*(escape(shown(c)) for c in cells))
+    _print(table, f"{len(found)} run(s)")
+
+
+def _print(table: Table, total: str) -> None:
+    """The table, at full width when not on a terminal (piped, CI), then its count."""
     console = Console()
     if not console.is_terminal:
         console = Console(width=220)
     console.print(table)
-    typer.echo(f"{len(sites)} site(s)")
+    typer.echo(total)
 
 
 @app.command("eta")

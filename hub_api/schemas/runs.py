@@ -50,3 +50,6 @@ class RunOut(BaseModel):
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
     steps: list[str] | None = Field(description="The assets selected; null means the whole job.")
+    trigger: str | None = Field(None, description="What started it: new-site, follow-up, hub, a plan's action, ...")
+    why: str | None = Field(None, description="For the platform's own runs: a new site's phase (delegation, "
+                                              "after-delegation), what a follow-up found, or a relaunch.")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -111,6 +112,13 @@ def test_an_action_launches_a_dagster_run_and_lists_it(dagster_url, clean_db, hu
         by_id = {r["run_id"]: r for r in runs.json()}
         assert launched["run_id"] in by_id and whole.json()["launched"][0]["run_id"] in by_id
         assert by_id[launched["run_id"]]["steps"] == ["dns_zone"]
+        assert (by_id[launched["run_id"]]["trigger"], by_id[launched["run_id"]]["why"]) == ("hub", None)
+        # The platform's own runs say why they started (the follow-up sensor's tags, through Dagster).
+        follow_up = DagsterGateway(url).launch("launch-test.com", ["gsc_property"], tags={
+            "factory/trigger": "follow-up", "factory/reason": "gsc_property: look again"})
+        listed = {r["run_id"]: r for r in client.get("/api/sites/launch-test.com/runs", headers=auth).json()}
+        assert (listed[follow_up]["trigger"], listed[follow_up]["why"]) == ("follow-up", "gsc_property: look again")
+
         assert by_id[launched["run_id"]]["job"] == "onboard_site_job"
         assert by_id[launched["run_id"]]["status"] in ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "SUCCESS",
                                                        "FAILURE")
@@ -118,6 +126,23 @@ def test_an_action_launches_a_dagster_run_and_lists_it(dagster_url, clean_db, hu
             run = instance.get_run_by_id(launched["run_id"])
             assert run.tags["dagster/partition"] == "launch-test.com"
         assert client.get("/api/health/details", headers=auth).json()["dagster"]["ok"] is True
+
+    # The CLI lists the same runs, with why each started.
+    from typer.testing import CliRunner
+
+    from factory.cli import app as cli_app
+    from factory.cli import common
+
+    common.store.cache_clear()
+    env = {"FACTORY_DATABASE_URL": clean_db, "FACTORY_DAGSTER_URL": url}
+    shown = CliRunner().invoke(cli_app, ["sites", "runs", "launch-test.com"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "follow-up" in shown.output and "gsc_property: look again" in shown.output and "3 run(s)" in shown.output
+    as_json = json.loads(CliRunner().invoke(cli_app, ["sites", "runs", "launch-test.com", "--json"], env=env).output)
+    assert {r["run_id"] for r in as_json} == set(listed)
+    unknown = CliRunner().invoke(cli_app, ["sites", "runs", "../etc;rm -rf /"], env=env)
+    assert unknown.exit_code == 1 and "no site" in unknown.output and "Traceback" not in unknown.output
+    common.store.cache_clear()
 
 
 def test_an_unreachable_dagster_is_a_clear_503(client: TestClient, auth, accounts, clean_db, hub_store) -> None:

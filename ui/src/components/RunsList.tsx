@@ -12,7 +12,11 @@ export function RunsList({ runs }: { runs: Run[] }) {
           <a href={run.url} target="_blank" rel="noreferrer">
             {run.steps ? run.steps.join(", ") : "whole onboarding"}
           </a>{" "}
-          <span className="muted small">{formatDateTime(run.created_at)}</span>
+          <span className="muted small">
+            {formatDateTime(run.created_at)}
+            {run.trigger ? ` · ${run.trigger}` : ""}
+            {run.why ? `: ${run.why}` : ""}
+          </span>
         </li>
       ))}
     </ul>
