@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     # has published the delegation (minutes after the registrar changed it), not at once.
     activation_check_after_s: float = Field(300.0, ge=0, le=86400, **_env("FACTORY_ACTIVATION_CHECK_AFTER_S"))
     # Google's verifier sees a TXT record through public resolvers, minutes after the record was
-    # written or its zone activated: a verification that failed for that is tried again no sooner.
+    # written or its zone activated: a verification refused for that is tried again then.
     txt_propagation_s: float = Field(300.0, ge=0, le=86400, **_env("FACTORY_TXT_PROPAGATION_S"))
     # Stretches every vendor's rate window: 1 in production; the simulators' scale in tests.
     rate_time_scale: float = Field(1.0, gt=0, **_env("FACTORY_RATE_TIME_SCALE"))

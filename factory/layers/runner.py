@@ -50,9 +50,9 @@ class Applied:
     # When the outside world is worth looking at again, if the layer knows better than the backoff
     # (real time, already scaled: e.g. when Cloudflare's activation check can see a delegation).
     look_again_in: dt.timedelta | None = None
-    # The outside world cannot have changed before this long after the wait began (e.g. while a
-    # record propagates): no look before then, whatever the backoff says.
-    look_not_before: dt.timedelta | None = None
+    # When what the step waits for is expected to hold (e.g. a record propagated): while that is
+    # ahead, the next look is then, whatever the backoff says; after it, the backoff goes on.
+    look_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -148,11 +148,11 @@ class StepRun:
             log.info("%s done: %s", self.step, _describe(changes))
             return StepOutcome(site.domain, self.step, "succeeded", changes, applied)
         scale = self.ctx.settings.rate_time_scale
-        look, since = self._next_look(applied.waiting_for)
+        look = self._next_look(applied.waiting_for)
         if applied.look_again_in is not None:
             look = min(look, dt.datetime.now(dt.UTC) + applied.look_again_in)
-        if applied.look_not_before is not None:
-            look = max(look, since + applied.look_not_before)
+        if applied.look_at is not None and applied.look_at > dt.datetime.now(dt.UTC):
+            look = applied.look_at
         recorded = steps.wait(site.id, self.step, applied.waiting_for, look,
                               deadline=WAIT_DEADLINE * scale, seen=applied.seen, record=applied.record)
         if recorded.deadline_at is not None and recorded.deadline_at <= dt.datetime.now(dt.UTC):
@@ -170,7 +170,7 @@ class StepRun:
         steps, message = self.ctx.store.steps, failure_message(exc)
         retryable = isinstance(exc, (VendorError, QualityRunError)) and exc.retryable
         if retryable:
-            recorded = steps.wait(self.site.id, self.step, RETRY_WAIT, self._next_look(RETRY_WAIT)[0],
+            recorded = steps.wait(self.site.id, self.step, RETRY_WAIT, self._next_look(RETRY_WAIT),
                                   deadline=RETRY_DEADLINE * self.ctx.settings.rate_time_scale, seen=message,
                                   error=True)
             if recorded.deadline_at is None or recorded.deadline_at > dt.datetime.now(dt.UTC):
@@ -181,15 +181,11 @@ class StepRun:
         steps.fail(self.site.id, self.step, message)
         return StepFailed(self.site.domain, self.step, message, retryable)
 
-    def _next_look(self, waiting_for: str) -> tuple[dt.datetime, dt.datetime]:
-        """When to look next, and since when the step waits: the backoff continues while the step
-        waits for the same thing."""
+    def _next_look(self, waiting_for: str) -> dt.datetime:
+        """When to look next: the backoff continues while the step waits for the same thing."""
         previous = self.ctx.store.steps.get(self.site.id, self.step)
-        now = dt.datetime.now(dt.UTC)
-        same = previous is not None and previous.waiting_for == waiting_for
-        checks = previous.checks + 1 if same else 1
-        since = (previous.waiting_since or now) if same else now
-        return next_check_at(checks, self.ctx.settings.rate_time_scale, now), since
+        checks = previous.checks + 1 if previous is not None and previous.waiting_for == waiting_for else 1
+        return next_check_at(checks, self.ctx.settings.rate_time_scale)
 
 
 def gave_up_after_errors(last_error: str | None, time_scale: float) -> str:

@@ -46,6 +46,7 @@ class GscObserved:
     zone_id: str | None = None
     zone_active: bool = False
     txt_removed: bool = False  # verified, but the zone has no verification TXT record at the apex any more
+    txt_written_at: dt.datetime | None = None  # when the verification record was last written (Cloudflare's)
 
 
 def desired(site: Site, settings: Settings) -> GscDesired:
@@ -61,12 +62,27 @@ def observe(ctx: LayerContext, site: Site, want: GscDesired) -> GscObserved:
     if permission in OWNER_LEVELS or google.is_verified(want.domain):
         return verified_observed(ctx, site, want, permission, zone)
     token = google.verification_token(want.domain)
-    present = False
+    present, written = False, None
     if site.cloudflare_zone_id:
         records = ctx.clients.cloudflare(site.cloudflare_account_id).list_records(site.cloudflare_zone_id, "TXT",
                                                                                   want.domain)
-        present = any(r.content.strip('"') == token for r in records)
-    return GscObserved(permission, False, token, present, **zone)
+        mine = [r for r in records if r.content.strip('"') == token]
+        present, written = bool(mine), max((r.modified_on for r in mine if r.modified_on), default=None)
+    return GscObserved(permission, False, token, present, **zone, txt_written_at=written)
+
+
+def _visible_at(ctx: LayerContext, site: Site, seen: GscObserved, written_now: bool) -> dt.datetime:
+    """When Google's resolvers can first see the verification record: a propagation
+    (FACTORY_TXT_PROPAGATION_S) after it was written or its zone activated, whichever is later,
+    as Cloudflare dates them (now, for what it cannot date)."""
+    now = dt.datetime.now(dt.UTC)
+    written = now if written_now else (seen.txt_written_at or now)
+    try:
+        activated = ctx.clients.cloudflare(site.cloudflare_account_id).get_zone(site.cloudflare_zone_id).activated_on
+    except VendorError:
+        activated = None  # the backoff from now, then
+    since = max(written, activated or now)
+    return since + dt.timedelta(seconds=ctx.settings.txt_propagation_s * ctx.settings.rate_time_scale)
 
 
 def observe_many(ctx: LayerContext, sites: list[Site]) -> dict[str, GscObserved]:
@@ -182,9 +198,8 @@ def apply(ctx: LayerContext, site: Site, want: GscDesired, seen: GscObserved, ch
                 google.verify(want.domain)
             except VendorError as exc:
                 if exc.status == 400 and TOKEN_NOT_FOUND in str(exc):
-                    propagation = ctx.settings.txt_propagation_s * ctx.settings.rate_time_scale
                     return Applied(waiting_for=WAIT_PROPAGATION, seen="Google does not see the TXT record yet",
-                                   facts=facts, look_not_before=dt.timedelta(seconds=propagation))
+                                   facts=facts, look_at=_visible_at(ctx, site, seen, facts["txt_created"]))
                 raise
             facts["verified_now"] = True
         elif change.action == "add_property":

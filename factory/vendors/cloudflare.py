@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import cloudflare
@@ -63,6 +64,7 @@ class Zone:
     name: str
     status: str
     name_servers: list[str]
+    activated_on: dt.datetime | None = None  # when Cloudflare activated it (None: not yet)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,23 @@ class Record:
     name: str
     content: str
     proxied: bool | None
+    modified_on: dt.datetime | None = None  # when it was last written: resolvers see it some time after
+
+
+def _when(value: object) -> dt.datetime | None:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # Cloudflare's times are UTC
+
+
+def _zone(z) -> Zone:
+    return Zone(z.id, z.name, z.status or "pending", list(z.name_servers or []), _when(getattr(z, "activated_on", None)))
+
+
+def _record(r) -> Record:
+    return Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None), _when(getattr(r, "modified_on", None)))
 
 
 class CloudflareClient:
@@ -97,7 +116,7 @@ class CloudflareClient:
         page = self._call(lambda: self._sdk.zones.list(name=name, per_page=5), f"find zone {name}")
         for z in page.result:
             if z.name == name:
-                return Zone(z.id, z.name, z.status or "pending", list(z.name_servers or []))
+                return _zone(z)
         return None
 
     def zones(self, *, status: str | None = None, account_id: str | None = None) -> list[Zone]:
@@ -108,7 +127,7 @@ class CloudflareClient:
         page = 1
         while True:
             batch = self._call(lambda: self._sdk.zones.list(page=page, **params).result, "list zones")
-            found += [Zone(z.id, z.name, z.status or "pending", list(z.name_servers or [])) for z in batch]
+            found += [_zone(z) for z in batch]
             if len(batch) < params["per_page"]:
                 return found
             page += 1
@@ -119,19 +138,19 @@ class CloudflareClient:
 
     def get_zone(self, zone_id: str) -> Zone:
         z = self._call(lambda: self._sdk.zones.get(zone_id=zone_id), "get zone")
-        return Zone(z.id, z.name, z.status or "pending", list(z.name_servers or []))
+        return _zone(z)
 
     def create_zone(self, name: str, account_id: str) -> Zone:
         z = self._call(lambda: self._sdk.zones.create(account={"id": account_id}, name=name, type="full"),
                        f"create zone {name}")
-        return Zone(z.id, z.name, z.status or "pending", list(z.name_servers or []))
+        return _zone(z)
 
     def list_records(self, zone_id: str, type: str, name: str) -> list[Record]:
         page = self._call(
             lambda: self._sdk.dns.records.list(zone_id=zone_id, type=type, name={"exact": name}, per_page=100),
             f"list {type} {name}",
         )
-        return [Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None)) for r in page.result]
+        return [_record(r) for r in page.result]
 
     def records(self, zone_id: str) -> list[Record]:
         """Every record of the zone (100 per request): one look answers for all of them."""
@@ -140,7 +159,7 @@ class CloudflareClient:
         while True:
             batch = self._call(lambda: self._sdk.dns.records.list(zone_id=zone_id, page=page, per_page=100).result,
                                "list records")
-            found += [Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None)) for r in batch]
+            found += [_record(r) for r in batch]
             if len(batch) < 100:
                 return found
             page += 1
@@ -157,7 +176,7 @@ class CloudflareClient:
             lambda: self._sdk.dns.records.create(zone_id=zone_id, type=type, name=name, content=content, ttl=1, **kwargs),
             f"create {type} {name}",
         )
-        return Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None))
+        return _record(r)
 
     def update_record(self, zone_id: str, record_id: str, type: str, name: str, content: str,
                       proxied: bool | None) -> Record:
@@ -167,7 +186,7 @@ class CloudflareClient:
                                                   ttl=1, **kwargs),
             f"update {type} {name}",
         )
-        return Record(r.id, r.type, r.name, r.content, getattr(r, "proxied", None))
+        return _record(r)
 
     def get_setting(self, zone_id: str, setting: str) -> str:
         s = self._call(lambda: self._sdk.zones.settings.get(setting, zone_id=zone_id), f"get {setting}")

@@ -56,6 +56,15 @@ def test_statuses_were_the_truth_on_the_way(converged) -> None:
     assert int(world.sshd.clpctl_state()["counters"].get("failed_validations", 0)) == 0
 
 
+def test_google_is_asked_again_only_once_the_record_can_be_seen(converged) -> None:
+    """A verification Google refused (the TXT record not propagated yet) is tried again when the
+    record can have propagated after its zone's activation, not on the minute-by-minute backoff:
+    about one refusal a site (a retry after an injected fault may add one), not three."""
+    world, _ = converged
+    refused = world.sandbox.stats()["google"]["verification"]["token_not_found"]
+    assert refused <= 1.5 * SITES, refused
+
+
 def test_least_privilege_tokens_and_one_delegation_per_site(converged) -> None:
     world, _ = converged
     stats = world.sandbox.stats()
