@@ -37,15 +37,17 @@ CLOUDFLARE_CALLS = 8  # zone lookup and creation, records list and writes, SSL m
 # only for a zone that exists and is still pending: a re-run, a step after an error).
 NAMECHEAP_CALLS = 1
 # After delegation: the product spends Cloudflare's activation check once the registry can have
-# published the delegation (FACTORY_ACTIVATION_CHECK_AFTER_S, 5 minutes) and reads its answer a
-# minute later (factory.layers.dns.CHECK_ANSWER_S); Cloudflare's own periodic check (minutes to an
-# hour) decides only when ours misses. Measured at 200 sites: a zone active 6 minutes after its
+# published the delegation (FACTORY_ACTIVATION_CHECK_AFTER_S, 5 minutes), at the follow-up sensor's
+# next tick (CHECK_S); the zone is active from then (Cloudflare's own periodic check, minutes to
+# an hour, decides only when ours misses). Measured at 200 sites: a zone active 6 minutes after its
 # delegation.
 LOOK_S = 60.0  # a look after the moment something can have changed, and the run it starts
-ACTIVATION_S = 300.0 + LOOK_S
-# From the active zone to live: Google sees the verification record a propagation later
-# (FACTORY_TXT_PROPAGATION_S, 5 minutes), then a run verifies it; hosting's certificate, content,
-# build and deployment run meanwhile (a new site's onboarding runs while its delegation waits).
+CHECK_S = 15.0  # the follow-up sensor's interval (sensors/followup.py)
+ACTIVATION_S = 300.0 + CHECK_S
+# From the active zone to live: Google sees the verification record a propagation after the zone's
+# activation (FACTORY_TXT_PROPAGATION_S, 5 minutes), then a run verifies it; hosting's
+# certificate, content, build and deployment run meanwhile (a new site's onboarding runs while its
+# delegation waits).
 AFTER_ACTIVATION_S = 300.0 + LOOK_S
 
 
@@ -177,7 +179,7 @@ def _waits() -> dict[str, float]:
     from factory.config import load_settings
 
     settings = load_settings()
-    return {"activation_s": settings.activation_check_after_s + LOOK_S,
+    return {"activation_s": settings.activation_check_after_s + CHECK_S,
             "after_activation_s": settings.txt_propagation_s + LOOK_S}
 
 

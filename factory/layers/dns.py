@@ -28,7 +28,11 @@ SSL_MODE = "full"  # CloudPanel serves a self-signed certificate until Let's Enc
 WAIT_DELEGATION = "Cloudflare to see the delegation"
 # Cloudflare re-runs a Free zone's activation check at most once an hour on request.
 ACTIVATION_CHECKS = budget("cloudflare-activation-check", (1, 3600.0, 5.0))
-CHECK_ANSWER_S = 60  # a requested check has run by the next look, this long after
+# A requested check answers within seconds to a minute: until CHECK_ANSWER_S after it, the zone is
+# looked at every CHECK_LOOK_S (one listing of an account's pending zones answers for all of its
+# sites), then by the backoff. A minute's wait for every site was a minute on every site's way live.
+CHECK_ANSWER_S = 60
+CHECK_LOOK_S = 15
 NAMESERVERS_CHECK = "nameservers"  # the health check that found the registrar delegating elsewhere
 REGISTRAR_TARGET = "registrar name servers"
 
@@ -202,6 +206,16 @@ def until_checkable(ctx: LayerContext, delegated_since: dt.datetime | None,
     return max(dt.timedelta(0), (delegated_since or now) + after - now)
 
 
+def check_answering(ctx: LayerContext, zone_id: str) -> dt.timedelta | None:
+    """The next look at a zone whose requested activation check may still be answering (asked less
+    than CHECK_ANSWER_S ago, by any run or the follow-up sensor); None otherwise."""
+    scale = ctx.settings.rate_time_scale
+    ago = ctx.clients.limiter.since_last(ACTIVATION_CHECKS.scaled(scale), zone_id)
+    if ago is None or ago >= CHECK_ANSWER_S * scale:
+        return None
+    return dt.timedelta(seconds=CHECK_LOOK_S * scale)
+
+
 def request_activation_check(ctx: LayerContext, cf: CloudflareClient, zone_id: str,
                              delegated_since: dt.datetime | None) -> bool:
     """Ask Cloudflare to look for the delegation now, at most once an hour per zone (its limit for
@@ -271,8 +285,7 @@ def apply(ctx: LayerContext, site: Site, want: DnsDesired, seen: DnsObserved, ch
         elif change.action == "activation_check" and zone.status != "active":
             delegated_since = None if facts["nameservers_set"] else _waiting_since(ctx, site)
             facts["activation_check"] = request_activation_check(ctx, cf, zone.id, delegated_since)
-            look_again = (ctx.settings.rate_time_scale * dt.timedelta(seconds=CHECK_ANSWER_S)
-                          if facts["activation_check"] else until_checkable(ctx, delegated_since) or None)
+            look_again = until_checkable(ctx, delegated_since) or check_answering(ctx, zone.id)
     if zone is not None and zone.status != "active":
         zone = cf.get_zone(zone.id)  # delegation may have activated it already
     facts.update({"zone_id": zone.id, "zone_status": zone.status, "name_servers": ", ".join(zone.name_servers)})

@@ -105,3 +105,16 @@ class SharedRateLimiter:
                 "select count(*) from public.rate_limit_hits where bucket = %s"
                 " and at > clock_timestamp() - make_interval(secs => %s)",
                 (budget.bucket(credential, w), w.window_s + w.margin_s)).fetchone()[0] for w in budget.windows}
+
+    def since_last(self, budget: Budget, credential: str) -> float | None:
+        """Seconds since this credential's latest request counted in the budget's longest window
+        (None: none in it), on the database's clock like the windows themselves."""
+        if budget.unlimited:
+            return None
+        window = max(budget.windows, key=lambda w: w.window_s)
+        with self._connect() as conn:
+            (ago,) = conn.execute(
+                "select extract(epoch from clock_timestamp() - max(at)) from public.rate_limit_hits"
+                " where bucket = %s and at > clock_timestamp() - make_interval(secs => %s)",
+                (budget.bucket(credential, window), window.window_s + window.margin_s)).fetchone()
+        return None if ago is None else float(ago)
