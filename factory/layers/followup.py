@@ -40,8 +40,16 @@ DOWNSTREAM = {
 }
 
 
+# A run asked for and not answered (it died before a step more often than failed_launches_sensor
+# relaunches it, or was cancelled) leaves its step due; Dagster skips a run key it has seen, so
+# the same wait is asked for again under a new key this long after it fell due.
+REQUEST_AGAIN_S = 600.0
+
+
 @dataclass
 class FollowUp:
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    request_again: dt.timedelta = dt.timedelta(seconds=REQUEST_AGAIN_S)
     runs: dict[str, list[str]] = field(default_factory=dict)  # domain -> asset keys to run
     reasons: dict[str, str] = field(default_factory=dict)  # domain -> why (for the run's tags)
     keys: dict[str, list[str]] = field(default_factory=dict)  # domain -> the waits a run answers (its run key)
@@ -55,7 +63,12 @@ class FollowUp:
         current += [s for s in steps if s not in current]
         self.reasons.setdefault(domain, reason)
         # The same wait (step, since, looks) asks for the same run: Dagster runs a run key once.
-        self.keys.setdefault(domain, []).append(f"{step.step}@{step.since.timestamp():.0f}.{step.checks}")
+        # Past `request_again` overdue, a new key: its run never came.
+        key = f"{step.step}@{step.since.timestamp():.0f}.{step.checks}"
+        overdue = self.now - step.next_check_at if step.next_check_at else dt.timedelta(0)
+        if overdue >= self.request_again:
+            key += f".again{overdue // self.request_again}"
+        self.keys.setdefault(domain, []).append(key)
 
     def run_key(self, domain: str) -> str:
         return f"follow-up:{domain}:{'+'.join(sorted(self.keys[domain]))}"
@@ -78,7 +91,7 @@ def _ready(site: Site, step: SiteStep) -> bool:
 def follow_up(ctx: LayerContext, now: dt.datetime | None = None, *, limit: int = 5000) -> FollowUp:
     now = now or dt.datetime.now(dt.UTC)
     store = ctx.store
-    result = FollowUp()
+    result = FollowUp(now, REQUEST_AGAIN_S * dt.timedelta(seconds=ctx.settings.rate_time_scale))
     waiting = store.steps.waiting(limit=limit)
     sites = {s.domain: s for s in store.sites.by_domains(sorted({d for d, _ in waiting}))}
     pending_dns: dict[object, list[tuple[Site, SiteStep]]] = defaultdict(list)
@@ -142,9 +155,7 @@ def _follow_zones(ctx: LayerContext, account_id, items: list[tuple[Site, SiteSte
         # answer is looked at shortly after, and until then the next look is when it can be spent.
         if dns.request_activation_check(ctx, cf, zone.id, step.waiting_since):
             result.activation_checks += 1
-            sooner = dns.CHECK_ANSWER_S * dt.timedelta(seconds=ctx.settings.rate_time_scale)
-        else:
-            sooner = dns.until_checkable(ctx, step.waiting_since) or None
+        sooner = dns.until_checkable(ctx, step.waiting_since) or dns.check_answering(ctx, zone.id)
         _look_again(ctx, site, step, f"zone pending; expected delegation to {', '.join(zone.name_servers)}",
                     result, sooner)
 
