@@ -146,7 +146,7 @@ class ConvergenceWorld:
                      "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
                                       "class": "NoOpComputeLogManager"}}
         self.daemon = LocalDaemon(str(self.work / "dagster"), overrides, workers=self.workers,
-                                  launch_faults=self.launch_faults, seed=self.seed)
+                                  launch_faults=self.launch_faults, seed=self.seed, sensor_time_scale=self.time_scale)
 
     def close(self) -> None:
         for part, stop in ((self.daemon, "close"), (self.store, "close"), (self.sshd, "stop"), (self.sandbox, "stop"),
@@ -253,14 +253,18 @@ class ConvergenceWorld:
 
     def set_custom_per_site(self) -> Counter:
         """Accepted `setCustom` calls per domain (faulted and rate-limited ones changed nothing)."""
-        per_domain: Counter = Counter()
+        return Counter(domain for domain, _ in self._accepted_set_custom())
+
+    def _accepted_set_custom(self) -> list[tuple[str, float]]:
+        """(domain, wall time) of each `setCustom` the simulator accepted, in order."""
+        accepted = []
         for r in self.sandbox.requests:
             if r["vendor"] != "namecheap" or r.get("op") != SET_CUSTOM or r["fault"] or r["rate_limited"]:
                 continue
             form = dict(r["query"]) if isinstance(r["query"], dict) else {}
             form.update({k: v[0] for k, v in parse_qs(r["body"] or "").items()})
-            per_domain[f"{form.get('SLD', '?')}.{form.get('TLD', '?')}".lower()] += 1
-        return per_domain
+            accepted.append((f"{form.get('SLD', '?')}.{form.get('TLD', '?')}".lower(), r["t"]))
+        return accepted
 
     def bound_s(self) -> float:
         """The least time the delays and the vendors' limits allow for this work: each site's zone
@@ -277,6 +281,29 @@ class ConvergenceWorld:
             return max(math.floor((m - 1) / w["limit"]) * w["window_s"] for w in windows)
 
         return self.time_scale * max(call_at(onboarding_eta.NAMECHEAP_CALLS * (k + 1)) + w for k, w in enumerate(waits))
+
+    def stages(self, outcome: Outcome) -> dict:
+        """Where each site's time to live went, as the vendors saw it (seconds; p50/p95/max over the
+        live sites): its delegation accepted by Namecheap after the start, the zone active after the
+        delegation, Google's verification after the activation, and live after both."""
+        delegated: dict[str, float] = {}
+        for domain, at in self._accepted_set_custom():
+            delegated.setdefault(domain, at)
+        activated = {z["name"]: z["_activated_at"] for z in self.sandbox.cloudflare.zones.values()
+                     if z.get("_activated_at")}
+        verified = self.sandbox.google.verified_at
+        spans: dict[str, list[float]] = {"delegated_s": [], "active_after_delegation_s": [],
+                                         "verified_after_active_s": [], "live_after_verified_s": []}
+        for domain, live_s in outcome.live_s.items():
+            if not {domain} <= delegated.keys() & activated.keys() & verified.keys():
+                continue
+            spans["delegated_s"].append(delegated[domain] - outcome.started)
+            spans["active_after_delegation_s"].append(activated[domain] - delegated[domain])
+            spans["verified_after_active_s"].append(verified[domain] - activated[domain])
+            spans["live_after_verified_s"].append(outcome.started + live_s - max(verified[domain], activated[domain]))
+        return {name: {q: round(v, 1) if (v := _percentile(sorted(values), f)) is not None else None
+                       for q, f in (("p50", 0.5), ("p95", 0.95), ("max", 1.0))}
+                for name, values in spans.items()}
 
     def _account_id(self, site: Site) -> str:
         return self.store.cloudflare_accounts.get(site.cloudflare_account_id).account_id
@@ -310,6 +337,7 @@ class ConvergenceWorld:
             "runs": dstats.runs,
             "failed_runs": dstats.failed_runs,
             "runs_by_sensor": dstats.runs_by_sensor,
+            "stages": self.stages(outcome),
             "follow_ups_by_reason": dict(sorted(dstats.follow_ups_by_reason.items(), key=lambda kv: -kv[1])),
             "faults": self.faults,
             "time_scale": self.time_scale,

@@ -84,7 +84,7 @@ class DaemonStats:
 
 class LocalDaemon:
     def __init__(self, instance_dir: str, overrides: dict, *, workers: int = 3, sensors: tuple[str, ...] = SENSORS,
-                 launch_faults: float = 0.0, seed: int = 0):
+                 launch_faults: float = 0.0, seed: int = 0, sensor_time_scale: float = 1.0):
         import definitions
         from factory.config import load_settings
 
@@ -93,6 +93,10 @@ class LocalDaemon:
         self.instance = dg.DagsterInstance.local_temp(instance_dir, overrides=overrides)
         self.sensors = sensors
         self.cursors: dict[str, str | None] = {name: None for name in sensors}
+        # As dagster-daemon: a sensor is evaluated at most every `minimum_interval_seconds` (times
+        # `sensor_time_scale` in a world whose vendors run on scaled time), not at every tick.
+        self.sensor_time_scale = sensor_time_scale
+        self._evaluated: dict[str, float] = {}
         self.used_keys: set[tuple[str, str]] = set()
         self.stats = DaemonStats()
         self.launch_faults, self._rng = launch_faults, random.Random(seed)
@@ -122,6 +126,12 @@ class LocalDaemon:
         self.stats.ticks += 1
         for name in self.sensors:
             sensor = self.defs.resolve_sensor_def(name)
+            now = time.monotonic()
+            interval = (sensor.minimum_interval_seconds or 0) * self.sensor_time_scale
+            last = self._evaluated.get(name)
+            if last is not None and now - last < interval:
+                continue
+            self._evaluated[name] = now
             with dg.build_sensor_context(instance=self.instance, cursor=self.cursors[name],
                                          resources={"factory": self.defs.resources["factory"]}) as ctx:
                 result = sensor(ctx)

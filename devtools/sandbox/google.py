@@ -83,6 +83,7 @@ class GoogleSim:
         self.counters = {"verified": 0, "token_not_found": 0}
         self.access_tokens: dict[str, str] = {}      # access token -> account (refresh token)
         self.verified: dict[tuple[str, str], dict] = {}   # (account, domain) -> webResource
+        self.verified_at: dict[str, float] = {}  # domain -> wall time of its first verification (benches' timelines)
         self.gsc_sites: dict[tuple[str, str], dict] = {}  # (account, siteUrl) -> WmxSite
 
     def dump(self) -> dict:
@@ -191,6 +192,7 @@ class GoogleSim:
         res = {"id": quote(f"dns://{domain}", safe=""), "site": {"type": "INET_DOMAIN", "identifier": domain},
                "owners": [owner]}
         self.verified[(account, domain)] = res
+        self.verified_at.setdefault(domain, self.clock.wall())
         return json_response(res)
 
     def _token_visible(self, domain: str, token: str) -> bool:
