@@ -15,7 +15,11 @@ work, same time scale), api_calls per vendor, polls_per_site, launch_failures_re
 product's onboarding ETA of the last site against when it was live: eta_at_start_s (what the
 operator sees before anything ran: the vendors' budgets only), eta_finish_s as the ETA said at
 eta_taken_at_s (a tenth of the sites live, the machine's pace measured), max_live_s and
-eta_error (|eta_finish_s - max_live_s| / max_live_s; goal at 1,000 sites: <= 0.10), ...
+eta_error (|eta_finish_s - max_live_s| / max_live_s; goal at 1,000 sites: <= 0.10), stages (where
+each site's time went, p50/p95/max: its delegation accepted after the start, the zone active after
+the delegation, Google's verification after the activation, live after both), ...
+The sensors are evaluated as dagster-daemon does, at most every minimum_interval_seconds (scaled
+with --time-scale).
 """
 
 from __future__ import annotations
