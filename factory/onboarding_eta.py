@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from factory.layers.followup import LOOK_INTERVAL_S
 from factory.vendors import cloudflare, namecheap
 from factory.vendors.budget import Budget, budget
 
@@ -42,7 +43,7 @@ NAMECHEAP_CALLS = 1
 # an hour, decides only when ours misses). Measured at 200 sites: a zone active 6 minutes after its
 # delegation.
 LOOK_S = 60.0  # a look after the moment something can have changed, and the run it starts
-CHECK_S = 15.0  # the follow-up sensor's interval (sensors/followup.py)
+CHECK_S = float(LOOK_INTERVAL_S)  # the follow-up sensor's interval
 ACTIVATION_S = 300.0 + CHECK_S
 # From the active zone to live: Google sees the verification record a propagation after the zone's
 # activation (FACTORY_TXT_PROPAGATION_S, 5 minutes), then a run verifies it; hosting's

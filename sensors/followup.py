@@ -16,7 +16,7 @@ import datetime as dt
 
 import dagster as dg
 
-from factory.layers.followup import follow_up
+from factory.layers.followup import LOOK_INTERVAL_S, follow_up
 from resources.factory import FactoryResource
 
 JOB = "onboard_site_job"
@@ -25,12 +25,14 @@ JOB = "onboard_site_job"
 # new site's delegation, sensors/sites.py, goes first).
 FOLLOW_UP_PRIORITY = "10"
 MAX_LAUNCHES = 5
-LAUNCH_BACKOFF_S = (30, 60, 120, 300)  # before the 2nd, 3rd, ... launch (scaled like every wait)
+# Before the 2nd, 3rd, ... launch (scaled like every wait): a delegation or a verification that died
+# is on its site's way live, so the first relaunch comes soon; later ones give a struggling machine room.
+LAUNCH_BACKOFF_S = (15, 60, 120, 300)
 ATTEMPT_TAG = "factory/launch_attempt"
 PRIORITY_TAG = "dagster/priority"  # a relaunch keeps its run's place in the queue
 
 
-@dg.sensor(job_name=JOB, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(job_name=JOB, minimum_interval_seconds=LOOK_INTERVAL_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Looks at waiting steps with backoff (zone activation, certificates, verification) and "
                        "runs them when what they wait for holds.")
 def waiting_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResource) -> dg.SensorResult:
@@ -64,7 +66,7 @@ def _started_a_step(instance: dg.DagsterInstance, run_id: str) -> bool:
     return bool(instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_START, limit=1).records)
 
 
-@dg.sensor(job_name=JOB, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(job_name=JOB, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Requests again (new run key, backoff, capped) an onboarding run that failed before its "
                        "first step.")
 def failed_launches_sensor(context: dg.SensorEvaluationContext, factory: FactoryResource) -> dg.SensorResult:

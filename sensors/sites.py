@@ -46,7 +46,10 @@ def _cursor(raw: str | None) -> dict[str, int]:
         return {"seq": 0, "deleted": 0, "admitted": 0}
 
 
-@dg.sensor(job_name="onboard_site_job", minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
+ADMIT_LEAD_S = 15  # the sensor's interval: a delegation admitted now may wait this long for Namecheap
+
+
+@dg.sensor(job_name="onboard_site_job", minimum_interval_seconds=ADMIT_LEAD_S, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Adds a `site` partition and requests a new site's onboarding (its delegation first); drops deleted sites.")
 def new_sites_sensor(context: dg.SensorEvaluationContext, factory: FactoryResource) -> dg.SensorResult:
     sites = factory.store.sites
@@ -110,14 +113,17 @@ def _eta_tags(eta: SiteEta | None) -> dict[str, str]:
 
 
 def _registrar_room_now(factory: FactoryResource, default: int) -> int:
-    """What Namecheap's budget (shared by every run, counted in Postgres) has room for now. A new
-    site's delegation runs ahead of everything else, so it is admitted only when its call can go
-    at once: a delegation run that waited for the budget would hold a run slot idle."""
+    """What Namecheap's budget (shared by every run, counted in Postgres) has room for by the
+    sensor's next tick. A new site's delegation runs ahead of everything else, so it is admitted
+    only when its call can go (almost) at once: a delegation run that waited long for the budget
+    would hold a run slot idle. But not a tick later: Namecheap's windows slide, so a call made
+    late delays every call after it (at 15 s a tick, 200 delegations finished minutes late)."""
     settings = factory.settings
     if not settings.namecheap_api_user:
         return default
     budget = namecheap.BUDGET.scaled(settings.rate_time_scale)
-    used = factory.ctx.clients.limiter.used(budget, settings.namecheap_api_user)
+    used = factory.ctx.clients.limiter.used(budget, settings.namecheap_api_user,
+                                            ahead_s=ADMIT_LEAD_S * settings.rate_time_scale)
     return registrar_room_now(used, settings.rate_time_scale)
 
 

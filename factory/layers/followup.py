@@ -40,6 +40,11 @@ DOWNSTREAM = {
 }
 
 
+# waiting_sites_sensor's interval. Each look on a site's way live (the activation check, its
+# answer, Google's look once the record can have propagated) waits for the next tick: at 15 s a
+# tick that was ~20 s a site. A tick with nothing due is one query.
+LOOK_INTERVAL_S = 5
+
 # A run asked for and not answered (it died before a step more often than failed_launches_sensor
 # relaunches it, or was cancelled) leaves its step due; Dagster skips a run key it has seen, so
 # the same wait is asked for again under a new key this long after it fell due.

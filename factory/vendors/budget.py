@@ -98,13 +98,15 @@ class SharedRateLimiter:
                  [w.window_s + w.margin_s for _, w in buckets], n)).fetchone()
         return float(wait)
 
-    def used(self, budget: Budget, credential: str) -> dict[float, int]:
-        """Requests counted in each window now (window seconds -> count), for ETAs and reports."""
+    def used(self, budget: Budget, credential: str, *, ahead_s: float = 0.0) -> dict[float, int]:
+        """Requests counted in each window now, or `ahead_s` from now (those that will not have
+        left it by then), window seconds -> count: for admission, ETAs and reports."""
         with self._connect() as conn:
             return {w.window_s: conn.execute(
                 "select count(*) from public.rate_limit_hits where bucket = %s"
                 " and at > clock_timestamp() - make_interval(secs => %s)",
-                (budget.bucket(credential, w), w.window_s + w.margin_s)).fetchone()[0] for w in budget.windows}
+                (budget.bucket(credential, w), w.window_s + w.margin_s - ahead_s)).fetchone()[0]
+                for w in budget.windows}
 
     def since_last(self, budget: Budget, credential: str) -> float | None:
         """Seconds since this credential's latest request counted in the budget's longest window

@@ -14,7 +14,7 @@ JOB = "onboard_site_job"
 @pytest.fixture()
 def located(clean_db, monkeypatch, tmp_path):
     monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
-    monkeypatch.setenv("FACTORY_RATE_TIME_SCALE", "0.01")  # backoff 30 s -> 0.3 s
+    monkeypatch.setenv("FACTORY_RATE_TIME_SCALE", "0.01")  # backoff 15 s -> 0.15 s
     import definitions
     from factory.config import load_settings
 
@@ -89,6 +89,6 @@ def test_dagsters_own_retries_count_towards_the_cap(located) -> None:
 
 def test_backoff_holds_a_fresh_failure(located, monkeypatch) -> None:
     defs, instance = located
-    monkeypatch.setenv("FACTORY_RATE_TIME_SCALE", "1")  # the resource reads it when the tick starts: 30 s
+    monkeypatch.setenv("FACTORY_RATE_TIME_SCALE", "1")  # the resource reads it when the tick starts: 15 s
     _failed_run(instance, defs, "fresh.com")
     assert _tick(defs, instance) == []

@@ -19,6 +19,7 @@ def test_every_window_holds_and_a_refusal_takes_nothing(store) -> None:
     small = budget("bench", (3, 3.0), (5, 60.0))
     assert [limiter.try_acquire(small, "key-a") for _ in range(4)] == [True, True, True, False]
     assert limiter.used(small, "key-a") == {3.0: 3, 60.0: 3}  # the refused request was not counted
+    assert limiter.used(small, "key-a", ahead_s=3.5) == {3.0: 0, 60.0: 3}  # by then gone from the 3 s window
 
     waited = limiter.acquire(small, "key-a")  # until the oldest leaves the 3-second window, not the minute's
     assert 0 < waited <= 3.5
