@@ -47,6 +47,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=None, help="real seconds (default 4 x the bound + 600)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.sites < 1 or not 0 <= args.faults < 1 or args.time_scale <= 0 or args.workers < 1:
+        parser.error("--sites and --workers must be at least 1, --faults in [0, 1), --time-scale above 0")
     # Ctrl-C and SIGTERM stop the run and clean up (databases, Directus, sshd). Explicitly: started
     # in the background, SIGINT is inherited ignored, and Dagster maps SIGTERM onto SIGINT's handler.
     interrupt_on_signals()
