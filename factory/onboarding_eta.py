@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from factory.layers.dns import WAIT_DELEGATION
 from factory.layers.followup import LOOK_INTERVAL_S
 from factory.vendors import cloudflare, namecheap
 from factory.vendors.budget import Budget, budget
@@ -57,6 +58,10 @@ class QueuedSite:
     domain: str
     cloudflare_account: str  # whose token's budget the site spends
     dns_done: bool = False  # the zone is delegated and active: no more registrar or zone requests
+    # When the registrar was changed (the zone waits for Cloudflare to see it): no more registrar
+    # requests; the activation is counted from then, not from now.
+    delegated_at: dt.datetime | None = None
+    active_at: dt.datetime | None = None  # with dns_done: since when the zone is active, if known
 
 
 @dataclass(frozen=True)
@@ -104,23 +109,34 @@ def estimate(queue: Sequence[QueuedSite], now: dt.datetime, *, time_scale: float
     `time_scale` stretches windows and delays alike (the simulators' scaled time in tests); `pace`
     (sites a second, real time) is the machine's measured pace, None when unknown."""
     nc = _Schedule(namecheap.BUDGET.scaled(time_scale))
+    # The registrar calls already made count in Namecheap's windows: the queue's delegations (one
+    # call each; calls for sites no longer queued, and faulted ones, are not known here).
+    longest = max(w.window_s for w in nc.budget.windows)
+    nc.times = sorted(t for site in queue if site.delegated_at and not site.dns_done
+                      and -longest < (t := (site.delegated_at - now).total_seconds()) <= 0)
     le = _Schedule(LETS_ENCRYPT.scaled(time_scale))
     per_token: dict[str, _Schedule] = {}
     activation, after = activation_s * time_scale, after_activation_s * time_scale
     etas: list[SiteEta] = []
     for site in queue:
         t, waited = 0.0, "none"
-        if not site.dns_done:
+        if site.dns_done:
+            # Active since a while: what follows the activation has been under way since then.
+            active = min(0.0, (site.active_at - now).total_seconds()) if site.active_at else 0.0
+        elif site.delegated_at:
+            active = max(0.0, (site.delegated_at - now).total_seconds() + activation)
+        else:
             cf = per_token.setdefault(site.cloudflare_account, _Schedule(cloudflare.BUDGET.scaled(time_scale)))
             for schedule, name, calls in ((cf, "cloudflare", CLOUDFLARE_CALLS), (nc, "namecheap", NAMECHEAP_CALLS)):
                 for _ in range(calls):
                     start = schedule.next(t)
                     waited = name if start > t else waited
                     t = start
-            t += activation
-        start = le.next(t)
-        waited = "letsencrypt" if start > t else waited
-        t = start + after
+            active = t + activation
+        start = le.next(max(active, 0.0))
+        if start > max(active, 0.0):
+            waited, active = "letsencrypt", start
+        t = max(0.0, active + after)  # an overdue site: any moment now
         if pace:
             machine = (len(etas) + 1) / pace
             waited = "machine" if machine > t else waited
@@ -170,9 +186,17 @@ def fleet_eta(store, now: dt.datetime | None = None, *, time_scale: float | None
 
         time_scale = load_settings().rate_time_scale
     now = now or dt.datetime.now(dt.UTC)
-    queue = [QueuedSite(domain, str(account), dns_done=active) for domain, account, active in store.sites.onboarding_queue()]
+    queue = [_queued(*row) for row in store.sites.onboarding_queue()]
     pace = machine_pace(store.sites.live_since(now - dt.timedelta(seconds=PACE_WINDOW_S)), now)
     return estimate(queue, now, time_scale=time_scale, pace=pace, **_waits())
+
+
+def _queued(domain: str, account, active: bool, waiting_for: str | None, waiting_since: dt.datetime | None,
+            since: dt.datetime | None) -> QueuedSite:
+    """A queued site as its DNS step stands: delegated (waiting for Cloudflare to see it), active
+    (since the step succeeded), or neither yet."""
+    delegated = waiting_since if not active and waiting_for == WAIT_DELEGATION else None
+    return QueuedSite(domain, str(account), dns_done=active, delegated_at=delegated, active_at=since if active else None)
 
 
 def _waits() -> dict[str, float]:

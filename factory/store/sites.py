@@ -222,14 +222,17 @@ class Sites:
             raise NotFound(f"no site {str(ref)!r}")
         return row
 
-    def onboarding_queue(self) -> list[tuple[str, uuid.UUID, bool]]:
-        """(domain, Cloudflare account id, zone active) of every site still to be onboarded
-        (pending or onboarding, not failed or decommissioned), oldest first: only the columns the
-        ETA needs, so a queue of 10,000 reads in milliseconds, not whole rows."""
+    def onboarding_queue(self) -> list[tuple[str, uuid.UUID, bool, str | None, dt.datetime | None, dt.datetime | None]]:
+        """(domain, Cloudflare account id, zone active, what the DNS step waits for, since when, since
+        when the step is in its state) of every site still to be onboarded (pending or onboarding,
+        not failed or decommissioned), oldest first: only the columns the ETA needs, so a queue of
+        10,000 reads in milliseconds, not whole rows."""
         with self.db.connection() as conn:
-            return conn.execute("select domain, cloudflare_account_id, status_dns = 'active' from public.sites"
-                                " where site_state in ('pending', 'onboarding') and decommissioned_at is null"
-                                " order by seq").fetchall()
+            return conn.execute("select s.domain, s.cloudflare_account_id, s.status_dns = 'active',"
+                                " t.waiting_for, t.waiting_since, t.since from public.sites s"
+                                " left join public.site_steps t on t.site_id = s.id and t.step = 'dns_zone'"
+                                " where s.site_state in ('pending', 'onboarding') and s.decommissioned_at is null"
+                                " order by s.seq").fetchall()
 
     def live_since(self, after: dt.datetime) -> list[dt.datetime]:
         """When each site that went live after `after` (and still is) did, oldest first."""

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from factory.cli import app as cli_app
 from factory.cli import common
+from factory.layers.dns import WAIT_DELEGATION
 from factory.onboarding_eta import QueuedSite, estimate, machine_pace
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -44,6 +45,27 @@ def test_namecheap_paces_a_few_hundred_sites() -> None:
     # Scaled time (the simulators'): the same schedule, shorter.
     scaled = estimate([QueuedSite(f"s{i}.com", "cf") for i in range(290)], NOW, time_scale=0.01)
     assert abs((scaled.all_live_at - NOW) / (found.all_live_at - NOW) - 0.01) < 1e-6
+
+
+def test_sites_under_way_are_counted_from_where_they_stand() -> None:
+    """A delegated site waits only for the rest of its activation (no second registrar call), an
+    active one for the rest of what follows the activation, and the delegations just made fill
+    Namecheap's minute for the sites behind them (was: every site not yet active started over)."""
+    ago = lambda s: NOW - dt.timedelta(seconds=s)  # noqa: E731
+    delegated = [QueuedSite(f"d{i}.com", "cf", delegated_at=ago(60 - i)) for i in range(20)]  # 20 calls in the last minute
+    active = [QueuedSite("a.com", "cf", dns_done=True, active_at=ago(300))]
+    fresh = [QueuedSite("n.com", "cf")]
+    found = estimate(active + delegated + fresh, NOW)
+    at = {s.domain: (s.live_at - NOW).total_seconds() for s in found.sites}
+    assert at["a.com"] == 360 - 300  # TXT propagation and a run, five minutes of it gone
+    assert at["d0.com"] == -60 + 305 + 360 and at["d19.com"] == -41 + 305 + 360
+    # The 21st call waits until the first of the 20 leaves Namecheap's minute (plus its margin).
+    assert 0 < at["n.com"] - (305 + 360) <= 1 + 5 and found.sites[-1].waits_for == "namecheap"
+    # An overdue site is expected any moment, not in the past.
+    late = estimate([QueuedSite("late.com", "cf", delegated_at=ago(3600))], NOW)
+    assert late.sites[0].live_at == NOW + dt.timedelta(seconds=360)
+    gone = estimate([QueuedSite("gone.com", "cf", dns_done=True, active_at=ago(3600))], NOW)
+    assert gone.sites[0].live_at == NOW
 
 
 def test_the_machine_paces_a_time_scaled_fleet() -> None:
@@ -91,6 +113,17 @@ def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_stor
     assert sum(d["sites"] for d in body["per_day"]) == 797
     last = dt.datetime.fromisoformat(body["all_live_at"])
     assert dt.timedelta(hours=6) < last - dt.datetime.now(dt.UTC) < dt.timedelta(hours=8)
+
+    # A site whose delegation was made 4 minutes ago waits only for the rest of it (its activation
+    # check, then the TXT record's propagation and a run), wherever it stands in the queue.
+    delegated = hub_store.sites.get("queued-0100.com").id
+    hub_store.steps.wait(delegated, "dns_zone", WAIT_DELEGATION, dt.datetime.now(dt.UTC))
+    with psycopg.connect(clean_db) as conn:
+        conn.execute("update public.site_steps set waiting_since = now() - interval '4 minutes'"
+                     " where site_id = %s and step = 'dns_zone'", (delegated,))
+    mine = client.get("/api/sites/eta?site=queued-0100.com", headers=auth).json()["items"][0]
+    left = dt.datetime.fromisoformat(mine["live_at"]) - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(seconds=305 + 360 - 240 - 10) < left < dt.timedelta(seconds=305 + 360 - 240), mine
 
     # One site's place and ETA (the site's page asks this way): the last of the queue, any spelling.
     one = client.get("/api/sites/eta?site=QUEUED-0798.COM.", headers=auth).json()
