@@ -51,7 +51,7 @@ def test_sites_under_way_are_counted_from_where_they_stand() -> None:
     """A delegated site waits only for the rest of its activation (no second registrar call), an
     active one for the rest of what follows the activation, and the delegations just made fill
     Namecheap's minute for the sites behind them (was: every site not yet active started over)."""
-    ago = lambda s: NOW - dt.timedelta(seconds=s)  # noqa: E731
+    ago = lambda s: NOW - dt.timedelta(seconds=s)
     # 20 delegations in the last minute: Namecheap's minute is full.
     delegated = [QueuedSite(f"d{i}.com", "cf", delegated_at=ago(60 - i)) for i in range(20)]
     active = [QueuedSite("a.com", "cf", dns_done=True, active_at=ago(300))]
