@@ -84,12 +84,12 @@ def test_the_machine_paces_a_time_scaled_fleet() -> None:
 
 
 def test_the_machine_pace_is_measured_over_the_last_hour() -> None:
-    at = [NOW - dt.timedelta(seconds=s) for s in (600, 480, 360, 240, 120)]
-    assert machine_pace(at, NOW) == 4 / 600  # four intervals since the first, up to now
-    assert machine_pace(at[:4], NOW) is None  # too few to tell
+    at = [NOW - dt.timedelta(seconds=30 * k) for k in range(20, 0, -1)]  # 20 sites, one every 30 s
+    assert machine_pace(at, NOW) == 19 / 600  # 19 intervals since the first, up to now
+    assert machine_pace(at[1:], NOW) is None  # too few to tell: sites go live in bursts
     # Sites live long ago say nothing of today's pace; a pace that stopped slows down.
     assert machine_pace([NOW - dt.timedelta(hours=2), *at[1:]], NOW) is None
-    assert machine_pace(at, NOW + dt.timedelta(seconds=600)) == 4 / 1200
+    assert machine_pace(at, NOW + dt.timedelta(seconds=600)) == 19 / 1200
 
 
 def test_hub_and_cli_show_the_queue(client: TestClient, auth, accounts, hub_store, clean_db, monkeypatch) -> None:
@@ -165,7 +165,7 @@ def test_sites_going_live_record_when_and_pace_the_eta(client: TestClient, auth,
         conn.execute("insert into public.sites (domain, cloudflare_account_id)"
                      " select 'paced-' || lpad(i::text, 4, '0') || '.com', %s from generate_series(1, 306) i",
                      (accounts["cloudflare"]["id"],))
-    ids = [hub_store.sites.get(f"paced-{i:04d}.com").id for i in range(1, 7)]
+    ids = [hub_store.sites.get(f"paced-{i:04d}.com").id for i in range(1, 22)]
     for site in ids:
         for step in ("dns_zone", "hosting_site", "gsc_property", "site_content", "site_deployment"):
             hub_store.steps.succeed(site, step)
@@ -173,10 +173,10 @@ def test_sites_going_live_record_when_and_pace_the_eta(client: TestClient, auth,
         hub_store.steps.succeed(site, "matomo_site", record={"matomo_site_id": 1})
     with psycopg.connect(clean_db) as conn:
         assert conn.execute("select count(*) from public.sites where live_since > now() - interval '1 minute'"
-                            " and site_state = 'live'").fetchone()[0] == 6
-        for n, site in enumerate(ids):  # one every 10 minutes, the last 10 minutes ago
+                            " and site_state = 'live'").fetchone()[0] == 21
+        for n, site in enumerate(ids):  # one every 3 minutes, the last just now
             conn.execute("update public.sites set live_since = now() - make_interval(mins => %s) where id = %s",
-                         (60 - 10 * n, site))
+                         (60 - 3 * n, site))
     hub_store.steps.fail(ids[0], "site_deployment", "rsync: connection refused")
     with psycopg.connect(clean_db) as conn:
         assert conn.execute("select live_since from public.sites where id = %s", (ids[0],)).fetchone()[0] is None
@@ -186,11 +186,11 @@ def test_sites_going_live_record_when_and_pace_the_eta(client: TestClient, auth,
     r = client.get("/api/sites/eta?limit=2", headers=auth)
     assert r.status_code == 200, r.text
     body = r.json()
-    # Five sites still live, the first 50 minutes ago: a site every 12.5 minutes; 300 queued sites
-    # -> 62.5 hours, later than any vendor budget (Let's Encrypt finishes 300 sites in about 4 hours).
-    assert body["queued"] == 300 and body["bottleneck"] == "machine", body
+    # Twenty sites still live, the first 57 minutes ago: a site every 3 minutes; 285 queued sites
+    # -> 14.25 hours, later than any vendor budget (Namecheap and Let's Encrypt: under an hour).
+    assert body["queued"] == 285 and body["bottleneck"] == "machine", body
     last = dt.datetime.fromisoformat(body["all_live_at"]) - dt.datetime.now(dt.UTC)
-    assert dt.timedelta(hours=62) < last < dt.timedelta(hours=63), last
+    assert dt.timedelta(hours=14) < last < dt.timedelta(hours=14.5), last
 
     monkeypatch.setenv("FACTORY_DATABASE_URL", clean_db)
     common.store.cache_clear()
